@@ -1,0 +1,79 @@
+-- 020_reference.sql: the Swedish geography settle works on: 21 counties,
+-- 290 municipalities, their land borders and population history.
+-- The rows are loaded by the generated part 025_reference_data.sql (from
+-- src/data/*.csv, provenance in src/data/SOURCES.md); 027_reference_guard.sql
+-- then makes user edits survive pg_dump/pg_restore.
+
+CREATE TABLE settle.county (
+    code    settle.lanskod PRIMARY KEY,
+    name    text NOT NULL UNIQUE CHECK (btrim(name) <> ''),
+    letter  text NOT NULL,
+    edited  boolean NOT NULL DEFAULT false,
+    CONSTRAINT county_letter_matches_code CHECK (letter = settle.letter(code))
+);
+COMMENT ON TABLE settle.county IS
+    'The 21 Swedish counties (län). Shipped with settle; rows a user inserts or updates are marked edited and kept by pg_dump.';
+COMMENT ON COLUMN settle.county.code IS 'County code (länskod), e.g. 01.';
+COMMENT ON COLUMN settle.county.name IS 'Official name, e.g. Stockholms län.';
+COMMENT ON COLUMN settle.county.letter IS 'Registration letter code (länsbokstav), e.g. AB; always settle.letter(code).';
+COMMENT ON COLUMN settle.county.edited IS 'True for rows inserted or changed after CREATE EXTENSION; these are the rows pg_dump saves.';
+
+CREATE TABLE settle.municipality (
+    code            settle.kommunkod PRIMARY KEY,
+    name            text NOT NULL CHECK (btrim(name) <> ''),
+    county          settle.lanskod NOT NULL REFERENCES settle.county (code),
+    population      integer NOT NULL CHECK (population >= 0),
+    population_year integer NOT NULL CHECK (population_year BETWEEN 1900 AND 2200),
+    lat             double precision NOT NULL CHECK (lat BETWEEN -90 AND 90),
+    lon             double precision NOT NULL CHECK (lon BETWEEN -180 AND 180),
+    area_km2        numeric CHECK (area_km2 > 0),
+    edited          boolean NOT NULL DEFAULT false,
+    CONSTRAINT municipality_code_in_county CHECK (county = settle.lanskod(code))
+);
+CREATE INDEX municipality_county_idx ON settle.municipality (county);
+COMMENT ON TABLE settle.municipality IS
+    'The 290 Swedish municipalities (kommuner) with population and centroid. Users may update population and coordinates; edited rows are kept by pg_dump.';
+COMMENT ON COLUMN settle.municipality.code IS 'Municipality code (kommunkod); its first two digits are the county code.';
+COMMENT ON COLUMN settle.municipality.name IS 'Name, e.g. Göteborg.';
+COMMENT ON COLUMN settle.municipality.county IS 'County; must equal the first two digits of code.';
+COMMENT ON COLUMN settle.municipality.population IS 'Population on 31 December of population_year (SCB).';
+COMMENT ON COLUMN settle.municipality.population_year IS 'The year whose 31 December population is in population.';
+COMMENT ON COLUMN settle.municipality.lat IS 'Centroid latitude, WGS84 degrees (area-weighted polygon centroid).';
+COMMENT ON COLUMN settle.municipality.lon IS 'Centroid longitude, WGS84 degrees.';
+COMMENT ON COLUMN settle.municipality.area_km2 IS 'Approximate area in km² (from simplified outlines).';
+COMMENT ON COLUMN settle.municipality.edited IS 'True for rows inserted or changed after CREATE EXTENSION; these are the rows pg_dump saves.';
+
+CREATE TABLE settle.neighbour (
+    a       settle.kommunkod NOT NULL REFERENCES settle.municipality (code),
+    b       settle.kommunkod NOT NULL REFERENCES settle.municipality (code),
+    edited  boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (a, b),
+    CONSTRAINT neighbour_pair_ordered CHECK (a < b)
+);
+CREATE INDEX neighbour_b_idx ON settle.neighbour (b);
+COMMENT ON TABLE settle.neighbour IS
+    'Pairs of municipalities that share a land border, each pair once with a < b. Use the view settle.neighbours for both directions.';
+COMMENT ON COLUMN settle.neighbour.a IS 'The lower municipality code of the pair.';
+COMMENT ON COLUMN settle.neighbour.b IS 'The higher municipality code of the pair.';
+COMMENT ON COLUMN settle.neighbour.edited IS 'True for pairs inserted or changed after CREATE EXTENSION; these are the rows pg_dump saves.';
+
+CREATE VIEW settle.neighbours AS
+    SELECT a AS municipality, b AS neighbour FROM settle.neighbour
+    UNION ALL
+    SELECT b, a FROM settle.neighbour;
+COMMENT ON VIEW settle.neighbours IS
+    'Land neighbours in both directions: one row (municipality, neighbour) per direction of every pair in settle.neighbour.';
+
+CREATE TABLE settle.population (
+    municipality settle.kommunkod NOT NULL REFERENCES settle.municipality (code),
+    year         integer NOT NULL CHECK (year BETWEEN 1900 AND 2200),
+    population   integer NOT NULL CHECK (population >= 0),
+    edited       boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (municipality, year)
+);
+COMMENT ON TABLE settle.population IS
+    'Population on 31 December per municipality and year (SCB, on today''s municipal division, 1950-2019). Users may add later years.';
+COMMENT ON COLUMN settle.population.municipality IS 'Municipality code.';
+COMMENT ON COLUMN settle.population.year IS 'Year; the figure is the population on 31 December.';
+COMMENT ON COLUMN settle.population.population IS 'Inhabitants.';
+COMMENT ON COLUMN settle.population.edited IS 'True for rows inserted or changed after CREATE EXTENSION; these are the rows pg_dump saves.';
