@@ -14,6 +14,7 @@ EXTVERSION  = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" settle.contr
 
 MODULE_big  = settle
 OBJS        = src/settle.o src/codes.o src/code_ops.o src/kommunkod.o \
+              src/apportion_core.o src/apportion.o \
               src/lanskod.o src/distance.o
 
 # The install script is built from these parts, in this order.
@@ -21,7 +22,8 @@ SQL_PARTS   = src/sql/010_types.sql \
               src/sql/020_reference.sql \
               build/025_reference_data.sql \
               src/sql/027_reference_guard.sql \
-              src/sql/030_distance.sql
+              src/sql/030_distance.sql \
+              src/sql/040_apportion.sql
 
 REFERENCE_CSV = src/data/counties.csv src/data/municipalities.csv \
                 src/data/municipality_neighbours.csv src/data/population_1950_2019.csv

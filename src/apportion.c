@@ -1,0 +1,513 @@
+/*
+ * apportion.c: settle.apportion(), the SQL face of apportion_core.c.
+ *
+ * Validates and converts the arguments (exact decimal weights to integers at
+ * a common scale), runs the core, and returns one row per unit in input
+ * order: key, seats, quota (the exact fair share, to 12 decimals), tie.
+ */
+#include "postgres.h"
+
+#include <string.h>
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/numeric.h"
+
+#include "apportion_core.h"
+#include "srf.h"
+
+PG_FUNCTION_INFO_V1(settle_apportion);
+
+#define MAX_UNITS (1 << 20)
+#define QUOTA_DECIMALS 12
+
+/* ------------------------------------------------------------ arguments */
+
+typedef struct array_arg
+{
+	const char *name;
+	int			n;
+	Datum	   *values;
+	bool	   *nulls;
+} array_arg;
+
+static void
+get_array(FunctionCallInfo fcinfo, int argno, const char *name, Oid elemtype, array_arg *out)
+{
+	ArrayType  *a;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+
+	out->name = name;
+	out->n = 0;
+	out->values = NULL;
+	out->nulls = NULL;
+	if (PG_ARGISNULL(argno))
+		return;
+	a = PG_GETARG_ARRAYTYPE_P(argno);
+	if (ARR_NDIM(a) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s must be a one-dimensional array", name),
+				 errdetail("It has %d dimensions.", ARR_NDIM(a)),
+				 errhint("Pass one element per unit, e.g. ARRAY['a', 'b'].")));
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	deconstruct_array(a, elemtype, typlen, typbyval, typalign, &out->values, &out->nulls, &out->n);
+	if (out->n > MAX_UNITS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s has %d elements, more than the %d units settle.apportion handles", name, out->n, MAX_UNITS),
+				 errhint("Apportion in stages, e.g. over counties first and then within each county.")));
+}
+
+static void
+same_length(const array_arg *a, const array_arg *b)
+{
+	if (b->values != NULL && a->n != b->n)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s has %d elements but %s has %d", b->name, b->n, a->name, a->n),
+				 errhint("Every array argument has one element per unit, in the same order as keys.")));
+}
+
+/* A non-negative decimal as digits and a count of fraction digits. */
+typedef struct decimal
+{
+	char	   *digits;			/* integer and fraction digits, no point, no leading zeros */
+	int			frac;			/* how many of them are after the point */
+} decimal;
+
+static void
+parse_decimal(Datum num, const char *argname, const char *key, decimal *d)
+{
+	char	   *s = DatumGetCString(DirectFunctionCall1(numeric_out, num));
+	char	   *out;
+	char	   *p;
+	int			frac = -1;
+
+	if (strcmp(s, "NaN") == 0 || strstr(s, "Infinity") != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s of \"%s\" is %s", argname, key, s),
+				 errhint("Weights are finite numbers >= 0.")));
+	if (s[0] == '-')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s of \"%s\" is negative: %s", argname, key, s),
+				 errhint("Weights are finite numbers >= 0; a unit that should get nothing has weight 0.")));
+	out = palloc(strlen(s) + 1);
+	d->digits = out;
+	for (p = s; *p; p++)
+	{
+		if (*p == '.')
+			frac = 0;
+		else
+		{
+			*out++ = *p;
+			if (frac >= 0)
+				frac++;
+		}
+	}
+	*out = '\0';
+	if (frac < 0)
+		frac = 0;
+	/* trailing fraction zeros do not change the value */
+	while (frac > 0 && out[-1] == '0')
+	{
+		*--out = '\0';
+		frac--;
+	}
+	/* nor do leading zeros ("" is zero) */
+	while (d->digits[0] == '0')
+		d->digits++;
+	d->frac = frac;
+	pfree(s);
+}
+
+/* digits * 10^(scale - frac) as an integer < APP_MAX_WEIGHT, or error */
+static u128
+scale_decimal(const decimal *d, int scale, const char *argname, const char *key)
+{
+	u128		v = 0;
+	int			zeros = scale - d->frac;
+
+	for (const char *p = d->digits; *p; p++)
+	{
+		v = v * 10 + (u128) (*p - '0');
+		if (v >= APP_MAX_WEIGHT)
+			goto too_big;
+	}
+	for (int i = 0; i < zeros; i++)
+	{
+		if (v == 0)
+			break;
+		v *= 10;
+		if (v >= APP_MAX_WEIGHT)
+			goto too_big;
+	}
+	return v;
+
+too_big:
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("%s of \"%s\" cannot be represented exactly", argname, key),
+			 errdetail("Computed exactly, weights are integers at a common scale (here 10^-%d); this one needs more than 24 digits there.", scale),
+			 errhint("Weights may have up to 24 significant digits between the largest weight and the finest decimal used; round the weights or express them in a larger unit.")));
+	return 0;
+}
+
+static app_method
+parse_method(const char *m, bool *is_sainte_lague)
+{
+	static const struct
+	{
+		const char *name;
+		app_method	method;
+	}			names[] = {
+		{"hamilton", APP_HAMILTON}, {"largest_remainder", APP_HAMILTON}, {"hare", APP_HAMILTON},
+		{"dhondt", APP_DHONDT}, {"d'hondt", APP_DHONDT}, {"jefferson", APP_DHONDT},
+		{"sainte_lague", APP_SAINTE_LAGUE}, {"webster", APP_SAINTE_LAGUE},
+		{"huntington_hill", APP_HUNTINGTON_HILL}, {"equal_proportions", APP_HUNTINGTON_HILL},
+		{"adams", APP_ADAMS}, {"smallest_divisors", APP_ADAMS}
+	};
+
+	for (size_t i = 0; i < lengthof(names); i++)
+		if (pg_strcasecmp(m, names[i].name) == 0)
+		{
+			*is_sainte_lague = names[i].method == APP_SAINTE_LAGUE;
+			return names[i].method;
+		}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown apportionment method \"%s\"", m),
+			 errhint("Methods: hamilton (largest_remainder, hare), dhondt (jefferson), sainte_lague (webster), huntington_hill (equal_proportions), adams (smallest_divisors).")));
+	return APP_HAMILTON;
+}
+
+/*
+ * palloc guarantees 8-byte alignment only (MAXALIGN); the compiler may use
+ * aligned 16-byte loads for unsigned __int128, so align by hand.
+ */
+static u128 *
+palloc_u128_array(int n)
+{
+	char	   *raw = palloc(sizeof(u128) * (n > 0 ? n : 1) + 15);
+
+	return (u128 *) (((uintptr_t) raw + 15) & ~(uintptr_t) 15);
+}
+
+static int
+cmp_keys(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* exact total * w / wsum as a numeric with up to QUOTA_DECIMALS decimals */
+static Datum
+quota_numeric(int64 total, u128 w, u128 wsum)
+{
+	char		buf[128];
+	char		ip[48];
+	int			len = 0;
+	u128		num,
+				whole,
+				rem;
+	int			k;
+	char		frac[QUOTA_DECIMALS + 1];
+
+	if (wsum == 0)
+		return DirectFunctionCall3(numeric_in, CStringGetDatum("0"), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+	/* total < 2^33, w < 2^80: the product fits; so does rem * 10 (< 2^104) */
+	num = (u128) total * w;
+	whole = num / wsum;
+	rem = num % wsum;
+	/* twelve decimals in two steps of six: rem * 10^6 < 2^100 * 2^20 */
+	{
+		u128		hi6 = rem * 1000000;
+		uint64		d1 = (uint64) (hi6 / wsum);
+		u128		lo6 = (hi6 % wsum) * 1000000;
+		uint64		d2 = (uint64) (lo6 / wsum);
+
+		rem = lo6 % wsum;
+		snprintf(frac, sizeof(frac), "%06llu%06llu",
+				 (unsigned long long) d1, (unsigned long long) d2);
+		k = QUOTA_DECIMALS;
+	}
+	frac[k] = '\0';
+	/* round half up on the next digit */
+	if (rem * 2 >= wsum)
+	{
+		for (k = QUOTA_DECIMALS - 1; k >= 0; k--)
+		{
+			if (frac[k] == '9')
+				frac[k] = '0';
+			else
+			{
+				frac[k]++;
+				break;
+			}
+		}
+		if (k < 0)
+			whole++;
+	}
+	/* whole part in decimal */
+	do
+	{
+		ip[len++] = (char) ('0' + (int) (whole % 10));
+		whole /= 10;
+	} while (whole > 0);
+	for (k = 0; k < len; k++)
+		buf[k] = ip[len - 1 - k];
+	buf[len] = '\0';
+	for (k = QUOTA_DECIMALS; k > 0 && frac[k - 1] == '0'; k--)
+		frac[k - 1] = '\0';
+	if (k > 0)
+		snprintf(buf + len, sizeof(buf) - len, ".%s", frac);
+	return DirectFunctionCall3(numeric_in, CStringGetDatum(buf), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+}
+
+/* ------------------------------------------------------------- the SRF */
+
+Datum
+settle_apportion(PG_FUNCTION_ARGS)
+{
+	array_arg	keys,
+				weights,
+				mins,
+				maxs,
+				priors;
+	int			n;
+	int64		total;
+	char	  **keystr;
+	decimal    *dec;
+	int			scale = 0;
+	u128	   *w;
+	u128		wsum = 0;
+	int64	   *lo,
+			   *hi,
+			   *seats;
+	uint8	   *tie;
+	int64		prior_sum = 0;
+	app_problem prob;
+	app_status	st;
+	int64		shortfall;
+	bool		is_sl = false;
+	ReturnSetInfo *rsinfo;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("total must not be NULL"),
+				 errhint("Give the number of seats (persons, places) to apportion.")));
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be NULL", PG_ARGISNULL(1) ? "keys" : "weights"),
+				 errhint("Pass one key and one weight per unit; an empty array for no units.")));
+	if (PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("method must not be NULL"),
+				 errhint("Omit the argument for the default, 'hamilton'.")));
+	total = PG_GETARG_INT32(0);
+	if (total < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("total must be >= 0, not " INT64_FORMAT, total),
+				 errhint("The total is a number of seats (persons, places).")));
+
+	prob.method = parse_method(text_to_cstring(PG_GETARG_TEXT_PP(3)), &is_sl);
+	prob.fd_num = 1;
+	prob.fd_den = 1;
+	if (!PG_ARGISNULL(7))
+	{
+		decimal		fd;
+		u128		v;
+
+		if (!is_sl)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("first_divisor applies only to the sainte_lague method"),
+					 errhint("Pass method => 'sainte_lague' with first_divisor => 1.2 (Sweden) or 1.4 (Norway), or drop first_divisor.")));
+		parse_decimal(PG_GETARG_DATUM(7), "first_divisor", "sainte_lague", &fd);
+		if (fd.frac > 6)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("first_divisor may have at most 6 decimals"),
+					 errhint("Sweden uses 1.2, Norway 1.4; plain Sainte-Laguë is 1.")));
+		v = scale_decimal(&fd, fd.frac, "first_divisor", "sainte_lague");
+		prob.fd_den = 1;
+		for (int i = 0; i < fd.frac; i++)
+			prob.fd_den *= 10;
+		if (v == 0 || v > (u128) 2 * prob.fd_den)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("first_divisor must lie in (0, 2]"),
+					 errhint("The divisors are first_divisor, 3, 5, 7, ...; Sweden uses 1.2, Norway 1.4, plain Sainte-Laguë 1.")));
+		prob.fd_num = (uint64_t) v;
+	}
+
+	get_array(fcinfo, 1, "keys", TEXTOID, &keys);
+	get_array(fcinfo, 2, "weights", NUMERICOID, &weights);
+	get_array(fcinfo, 4, "min_seats", INT4OID, &mins);
+	get_array(fcinfo, 5, "max_seats", INT4OID, &maxs);
+	get_array(fcinfo, 6, "prior", INT4OID, &priors);
+	same_length(&keys, &weights);
+	same_length(&keys, &mins);
+	same_length(&keys, &maxs);
+	same_length(&keys, &priors);
+	n = keys.n;
+
+	/* keys: present and distinct */
+	keystr = palloc(sizeof(char *) * (n > 0 ? n : 1));
+	for (int i = 0; i < n; i++)
+	{
+		if (keys.nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("keys[%d] is NULL", i + 1),
+					 errhint("Every unit needs a key, e.g. its municipality code.")));
+		keystr[i] = TextDatumGetCString(keys.values[i]);
+	}
+	{
+		char	  **sorted = palloc(sizeof(char *) * (n > 0 ? n : 1));
+
+		memcpy(sorted, keystr, sizeof(char *) * n);
+		qsort(sorted, n, sizeof(char *), cmp_keys);
+		for (int i = 1; i < n; i++)
+			if (strcmp(sorted[i - 1], sorted[i]) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("key \"%s\" occurs more than once in keys", sorted[i]),
+						 errhint("Each unit appears once; sum the weights of duplicates first.")));
+		pfree(sorted);
+	}
+
+	/* weights: exact decimals to integers at the finest scale used */
+	dec = palloc(sizeof(decimal) * (n > 0 ? n : 1));
+	for (int i = 0; i < n; i++)
+	{
+		if (weights.nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("weight of \"%s\" is NULL", keystr[i]),
+					 errhint("Weights are finite numbers >= 0; use 0 for a unit that should get nothing.")));
+		parse_decimal(weights.values[i], "weight", keystr[i], &dec[i]);
+		if (dec[i].frac > scale)
+			scale = dec[i].frac;
+	}
+	w = palloc_u128_array(n);
+	for (int i = 0; i < n; i++)
+	{
+		w[i] = scale_decimal(&dec[i], scale, "weight", keystr[i]);
+		wsum += w[i];
+	}
+	if (wsum == 0 && total > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg(n == 0 ? "there are no units to apportion %lld seats over"
+						: "all weights are zero, so %lld seats cannot be apportioned",
+						(long long) total),
+				 errhint("Give at least one unit a positive weight, or apportion a total of 0.")));
+
+	/* bounds: holdings lo = prior + min, hi = prior + max */
+	lo = palloc(sizeof(int64) * (n > 0 ? n : 1));
+	hi = palloc(sizeof(int64) * (n > 0 ? n : 1));
+	for (int i = 0; i < n; i++)
+	{
+		int64		pr = 0,
+					mn = 0,
+					mx = -1;
+
+		if (priors.values != NULL)
+		{
+			if (priors.nulls[i])
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("prior of \"%s\" is NULL", keystr[i]),
+						 errhint("prior holds what each unit already has; use 0 for none.")));
+			pr = DatumGetInt32(priors.values[i]);
+			if (pr < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("prior of \"%s\" is negative: " INT64_FORMAT, keystr[i], pr),
+						 errhint("prior holds what each unit already has, >= 0.")));
+		}
+		if (mins.values != NULL && !mins.nulls[i])
+		{
+			mn = DatumGetInt32(mins.values[i]);
+			if (mn < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("min_seats of \"%s\" is negative: " INT64_FORMAT, keystr[i], mn),
+						 errhint("min_seats are >= 0; NULL means no lower bound.")));
+		}
+		if (maxs.values != NULL && !maxs.nulls[i])
+		{
+			mx = DatumGetInt32(maxs.values[i]);
+			if (mx < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("max_seats of \"%s\" is negative: " INT64_FORMAT, keystr[i], mx),
+						 errhint("max_seats are >= 0; NULL means no upper bound.")));
+			if (mx < mn)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("min_seats of \"%s\" (" INT64_FORMAT ") exceeds its max_seats (" INT64_FORMAT ")", keystr[i], mn, mx),
+						 errhint("Each unit needs min_seats <= max_seats.")));
+		}
+		prior_sum += pr;
+		lo[i] = pr + mn;
+		hi[i] = mx < 0 ? APP_NO_MAX : pr + mx;
+	}
+	if (total + prior_sum >= APP_MAX_TOTAL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("total plus the sum of prior is too large: " INT64_FORMAT, total + prior_sum),
+				 errhint("The grand total (total + sum(prior)) must stay below 2^32.")));
+
+	seats = palloc(sizeof(int64) * (n > 0 ? n : 1));
+	tie = palloc(n > 0 ? n : 1);
+	prob.n = n;
+	prob.w = w;
+	prob.lo = lo;
+	prob.hi = hi;
+	prob.total = total + prior_sum;
+	st = app_solve(&prob, seats, tie, palloc(app_workspace_size(n)), &shortfall);
+	if (st == APP_TOO_FEW_SEATS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("min_seats cannot be honoured: they need " INT64_FORMAT " more seats than the total", shortfall),
+				 errdetail("min_seats%s sum to " INT64_FORMAT " but the total%s is " INT64_FORMAT ".",
+						   priors.values ? " plus prior" : "", prob.total + shortfall,
+						   priors.values ? " plus prior" : "", prob.total),
+				 errhint("Raise the total by at least " INT64_FORMAT " or lower min_seats.", shortfall)));
+	if (st == APP_TOO_MANY_SEATS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_seats cannot be honoured: " INT64_FORMAT " seats would be left over", shortfall),
+				 errdetail("Units with a positive weight can hold at most " INT64_FORMAT " seats under max_seats%s, but the total%s is " INT64_FORMAT ".",
+						   prob.total - shortfall, priors.values ? " (with prior)" : "",
+						   priors.values ? " plus prior" : "", prob.total),
+				 errhint("Lower the total by at least " INT64_FORMAT " or raise max_seats.", shortfall)));
+
+	rsinfo = settle_materialized_srf(fcinfo);
+	for (int i = 0; i < n; i++)
+	{
+		Datum		values[4];
+		bool		nulls[4] = {false, false, false, false};
+		int64		pr = (priors.values != NULL) ? DatumGetInt32(priors.values[i]) : 0;
+
+		values[0] = keys.values[i];
+		values[1] = Int32GetDatum((int32) (seats[i] - pr));
+		values[2] = quota_numeric(prob.total, w[i], wsum);
+		values[3] = BoolGetDatum(tie[i] != 0);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}

@@ -1,0 +1,754 @@
+/*
+ * apportion_core.c: exact integer apportionment, in pure C.
+ *
+ * Every method is described as a selection of seats by priority.
+ *
+ * Divisor methods (D'Hondt, Sainte-Laguë, Huntington-Hill, Adams): unit i's
+ * (k+1)-th seat has priority w_i / D(k).  The result is the `total' highest
+ * priorities, where the first lo_i seats of a unit are forced and seats beyond
+ * hi_i are never available.  Ties in priority go to the unit earlier in the
+ * input.  We start from a floating-point estimate of the divisor (fast, maybe
+ * slightly wrong), fix the seat count with a heap, then swap seats while the
+ * lowest selected priority is below the highest unselected one.  The stopping
+ * test compares exact products (wide.h), so the result is exact whatever the
+ * estimate was; the estimate only decides how much work the heaps do.
+ *
+ * Hamilton (largest remainder) with bounds: find the continuous fair shares
+ * q_i = clamp(lambda * w_i, lo_i, hi_i) summing to the total (exact
+ * water-filling over the breakpoints lo_i/w_i and hi_i/w_i), give every unit
+ * floor(q_i) and the remaining seats to the largest remainders.  Without
+ * bounds this is the textbook method: q_i = total * w_i / sum(w).
+ *
+ * Ranges (checked by the caller): weights < 2^80, total and bounds < 2^32,
+ * sum of weights < 2^100 (n < 2^20 units of the largest weight); the largest
+ * product formed is w^2 * k(k+1) < 2^160 * 2^64, well inside 256 bits.
+ */
+#include "apportion_core.h"
+
+#include <math.h>
+#include <string.h>
+
+#define ALIGN16(x) (((x) + 15) & ~(size_t) 15)
+
+/* ------------------------------------------------------------ workspace */
+
+typedef struct event
+{
+	int			unit;
+	int			enter;			/* 1: lambda * w reaches lo; 0: reaches hi */
+} event;
+
+size_t
+app_workspace_size(int n)
+{
+	size_t		un = (size_t) (n > 0 ? n : 1);
+	size_t		hamilton = ALIGN16(2 * un * sizeof(event)) + ALIGN16(un * sizeof(u128)) +
+		ALIGN16(un * sizeof(int));
+	size_t		divisor = ALIGN16(un * sizeof(u256)) + ALIGN16(un * sizeof(uint64_t)) +
+		ALIGN16(un * sizeof(double)) + 4 * ALIGN16(un * sizeof(int));
+
+	return (hamilton > divisor ? hamilton : divisor) + 64;
+}
+
+static void *
+take(char **cursor, size_t bytes)
+{
+	void	   *p = *cursor;
+
+	*cursor += ALIGN16(bytes);
+	return p;
+}
+
+/* ------------------------------------------------------- shared checks */
+
+static app_status
+feasible(const app_problem *p, int64_t *shortfall)
+{
+	int64_t		sum_lo = 0;
+	int64_t		sum_max = 0;
+
+	for (int i = 0; i < p->n; i++)
+	{
+		sum_lo += p->lo[i];
+		/* a unit with weight 0 never gets more than its forced seats */
+		if (p->w[i] == 0 || p->hi[i] == APP_NO_MAX)
+			sum_max += (p->w[i] == 0) ? p->lo[i] : APP_MAX_TOTAL;
+		else
+			sum_max += p->hi[i];
+		if (sum_max > APP_MAX_TOTAL)
+			sum_max = APP_MAX_TOTAL;	/* saturate: more than any total */
+	}
+	if (sum_lo > p->total)
+	{
+		*shortfall = sum_lo - p->total;
+		return APP_TOO_FEW_SEATS;
+	}
+	if (sum_max < p->total)
+	{
+		*shortfall = p->total - sum_max;
+		return APP_TOO_MANY_SEATS;
+	}
+	return APP_OK;
+}
+
+/* ------------------------------------------------------------ Hamilton */
+
+typedef struct ham_ctx
+{
+	const app_problem *p;
+	const event *ev;
+	const u128 *rem;
+} ham_ctx;
+
+/* breakpoint of an event: lo/w (enter) or hi/w (exit) as a fraction */
+static int
+event_cmp(const app_problem *p, const event *a, const event *b)
+{
+	u128		na = (u128) (a->enter ? p->lo[a->unit] : p->hi[a->unit]);
+	u128		nb = (u128) (b->enter ? p->lo[b->unit] : p->hi[b->unit]);
+	u128		lhs = na * p->w[b->unit];	/* < 2^32 * 2^80 */
+	u128		rhs = nb * p->w[a->unit];
+
+	if (lhs != rhs)
+		return lhs < rhs ? -1 : 1;
+	/* same point: exits before entries does not matter for the sum; keep stable */
+	if (a->unit != b->unit)
+		return a->unit < b->unit ? -1 : 1;
+	return a->enter - b->enter;
+}
+
+static void
+sort_events(const app_problem *p, event *ev, event *tmp, size_t m)
+{
+	/* bottom-up merge sort: stable, O(m log m), no recursion */
+	for (size_t width = 1; width < m; width *= 2)
+	{
+		for (size_t lo = 0; lo < m; lo += 2 * width)
+		{
+			size_t		mid = lo + width < m ? lo + width : m;
+			size_t		hi = lo + 2 * width < m ? lo + 2 * width : m;
+			size_t		i = lo,
+						j = mid,
+						k = lo;
+
+			while (i < mid && j < hi)
+				tmp[k++] = (event_cmp(p, &ev[j], &ev[i]) < 0) ? ev[j++] : ev[i++];
+			while (i < mid)
+				tmp[k++] = ev[i++];
+			while (j < hi)
+				tmp[k++] = ev[j++];
+		}
+		memcpy(ev, tmp, m * sizeof(event));
+	}
+}
+
+/* order of remainder candidates: larger remainder first, then input order */
+static int
+rem_before(const u128 *rem, int a, int b)
+{
+	if (rem[a] != rem[b])
+		return rem[a] > rem[b];
+	return a < b;
+}
+
+/*
+ * Partial selection: reorder c[0..m) so that its first k entries are the k
+ * best by rem_before (in some order) and c[k] is the best of the rest.
+ * Quickselect with a pseudo-random pivot: O(m) on average; the order is
+ * strict (ties broken by index), so the outcome does not depend on pivots.
+ */
+static void
+select_candidates(const u128 *rem, int *c, int m, int k)
+{
+	int			lo = 0,
+				hi = m - 1;
+	uint32_t	rng = 2463534242u;
+
+	while (hi > lo)
+	{
+		int			pv,
+					i,
+					j,
+					t;
+
+		rng ^= rng << 13;
+		rng ^= rng >> 17;
+		rng ^= rng << 5;
+		pv = c[lo + (int) (rng % (uint32_t) (hi - lo + 1))];
+		i = lo;
+		j = hi;
+		while (i <= j)
+		{
+			while (rem_before(rem, c[i], pv))
+				i++;
+			while (rem_before(rem, pv, c[j]))
+				j--;
+			if (i <= j)
+			{
+				t = c[i];
+				c[i] = c[j];
+				c[j] = t;
+				i++;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			break;
+	}
+}
+
+static void
+hamilton(const app_problem *p, int64_t *seats, uint8_t *tie, char *work)
+{
+	int			n = p->n;
+	size_t		m = 0;
+	event	   *ev = take(&work, 2 * (size_t) n * sizeof(event));
+	u128	   *rem = take(&work, (size_t) n * sizeof(u128));
+	int		   *cand = take(&work, (size_t) n * sizeof(int));
+	int64_t		fixed = 0;		/* sum of clamped holdings */
+	u128		wa = 0;			/* sum of weights of active units */
+	int			bounded = 0;
+	int64_t		assigned = 0;
+	int			ncand = 0;
+
+	for (int i = 0; i < n; i++)
+		if (p->lo[i] != 0 || p->hi[i] != APP_NO_MAX)
+			bounded = 1;
+
+	/* seats[] holds each unit's state during the sweep: 0 below its range
+	 * (at lo), 1 active (lambda * w inside [lo, hi]), 2 above (at hi) */
+	for (int i = 0; i < n; i++)
+		seats[i] = 0;
+
+	if (!bounded)
+	{
+		for (int i = 0; i < n; i++)
+			if (p->w[i] > 0)
+			{
+				seats[i] = 1;
+				wa += p->w[i];
+			}
+	}
+	else
+	{
+		event	   *tmp;
+		int			found = 0;
+
+		for (int i = 0; i < n; i++)
+		{
+			fixed += p->lo[i];
+			if (p->w[i] == 0)
+				continue;
+			ev[m].unit = i;
+			ev[m++].enter = 1;
+			if (p->hi[i] != APP_NO_MAX)
+			{
+				ev[m].unit = i;
+				ev[m++].enter = 0;
+			}
+		}
+		/* the remainders are not needed yet: their n * 16 bytes hold the
+		 * merge buffer of at most 2n 8-byte events */
+		tmp = (event *) rem;
+		sort_events(p, ev, tmp, m);
+
+		for (size_t e = 0; e < m && !found; e++)
+		{
+			const event *x = &ev[e];
+			uint64_t	num = (uint64_t) (x->enter ? p->lo[x->unit] : p->hi[x->unit]);
+			u128		den = p->w[x->unit];
+
+			/* sum at this breakpoint: fixed + wa * num / den >= total ? */
+			u256		lhs = u256_add(u256_mul_u64(u256_from_u128(den), (uint64_t) fixed),
+									   u256_mul_u64(u256_from_u128(wa), num));
+			u256		rhs = u256_mul_u64(u256_from_u128(den), (uint64_t) p->total);
+
+			if (u256_cmp(lhs, rhs) >= 0)
+			{
+				found = 1;
+				break;
+			}
+			if (x->enter)
+			{
+				fixed -= p->lo[x->unit];
+				wa += p->w[x->unit];
+				seats[x->unit] = 1;
+			}
+			else
+			{
+				fixed += p->hi[x->unit];
+				wa -= p->w[x->unit];
+				seats[x->unit] = 2;
+			}
+		}
+	}
+
+	/* fair shares: active units (state 1) get (total - fixed) * w / wa */
+	{
+		u128		avail = (u128) (p->total - fixed);
+		u128		wmax = 0;
+		int			small;
+
+		for (int i = 0; i < n; i++)
+			if (p->w[i] > wmax)
+				wmax = p->w[i];
+		small = (avail * wmax) >> 64 == 0 && wa >> 64 == 0;
+		for (int i = 0; i < n; i++)
+		{
+			int64_t		state = seats[i];
+
+			rem[i] = 0;
+			if (state == 1 && wa > 0)
+			{
+				u128		num = avail * p->w[i];	/* < 2^32 * 2^80 */
+
+				if (small)		/* the common case: 64-bit division is much faster */
+				{
+					seats[i] = (int64_t) ((uint64_t) num / (uint64_t) wa);
+					rem[i] = (uint64_t) num % (uint64_t) wa;
+				}
+				else
+				{
+					seats[i] = (int64_t) (num / wa);
+					rem[i] = num % wa;
+				}
+				if (rem[i] > 0)
+					cand[ncand++] = i;
+			}
+			else if (state == 2)
+				seats[i] = p->hi[i];
+			else
+				seats[i] = p->lo[i];
+			assigned += seats[i];
+		}
+	}
+
+	/* the remaining seats go to the largest remainders, ties by input order */
+	{
+		int64_t		extra = p->total - assigned;
+
+		if (extra > 0)
+		{
+			int			last = 0;
+
+			/* c[0..extra) receive a seat; c[extra] is the best of the others */
+			select_candidates(rem, cand, ncand, (int) extra);
+			for (int k = 0; k < extra; k++)
+			{
+				seats[cand[k]]++;
+				if (rem_before(rem, cand[last], cand[k]))
+					last = k;	/* the worst of the receivers */
+			}
+			if (extra < ncand)
+			{
+				int			next = (int) extra;
+
+				for (int k = (int) extra + 1; k < ncand; k++)
+					if (rem_before(rem, cand[k], cand[next]))
+						next = k;
+				if (rem[cand[last]] == rem[cand[next]])
+				{
+					u128		v = rem[cand[next]];
+
+					for (int k = 0; k < ncand; k++)
+						if (rem[cand[k]] == v)
+							tie[cand[k]] = 1;
+				}
+			}
+		}
+	}
+}
+
+/* ---------------------------------------------------- divisor methods */
+
+typedef struct div_ctx
+{
+	const app_problem *p;
+	int64_t    *s;				/* current seats */
+	u256	   *wf;				/* weight factor: w, or w^2 for Huntington-Hill */
+	uint64_t   *wf64;			/* the same when every factor fits 64 bits */
+	int			narrow;			/* ... which lets products fit 128 bits */
+	int		   *heap[2];		/* 0: next seats (max first); 1: last seats (min first) */
+	int		   *pos[2];
+	int			size[2];
+} div_ctx;
+
+/* divisor key of a unit's (k+1)-th seat; 0 means infinite priority */
+static inline uint64_t
+dkey(const app_problem *p, int64_t k)
+{
+	switch (p->method)
+	{
+		case APP_DHONDT:
+			return (uint64_t) k + 1;
+		case APP_SAINTE_LAGUE:
+			return k == 0 ? p->fd_num : (uint64_t) (2 * k + 1) * p->fd_den;
+		case APP_ADAMS:
+			return (uint64_t) k;
+		case APP_HUNTINGTON_HILL:
+			return (uint64_t) k * (uint64_t) (k + 1);
+		default:
+			return 1;
+	}
+}
+
+/* sign of priority(i, seat k) - priority(j, seat l) */
+static inline int
+prio_cmp(const div_ctx *c, int i, int64_t k, int j, int64_t l)
+{
+	uint64_t	di = dkey(c->p, k);
+	uint64_t	dj = dkey(c->p, l);
+
+	if (di == 0 || dj == 0)
+		return (di == 0) - (dj == 0);
+	if (c->narrow)
+	{
+		u128		a = (u128) c->wf64[i] * dj;
+		u128		b = (u128) c->wf64[j] * di;
+
+		return (a > b) - (a < b);
+	}
+	return u256_cmp(u256_mul_u64(c->wf[i], dj), u256_mul_u64(c->wf[j], di));
+}
+
+/* heap 0 holds units that can take another seat, best next seat first;
+ * heap 1 holds units that hold a non-forced seat, worst last seat first. */
+static inline int
+in_heap(const div_ctx *c, int h, int i)
+{
+	const app_problem *p = c->p;
+
+	if (h == 0)
+		return p->w[i] > 0 && c->s[i] < p->hi[i];
+	return p->w[i] > 0 && c->s[i] > p->lo[i];
+}
+
+static inline int
+before(const div_ctx *c, int h, int i, int j)
+{
+	int			r;
+
+	if (h == 0)
+	{
+		r = prio_cmp(c, i, c->s[i], j, c->s[j]);
+		return r > 0 || (r == 0 && i < j);
+	}
+	r = prio_cmp(c, i, c->s[i] - 1, j, c->s[j] - 1);
+	return r < 0 || (r == 0 && i > j);
+}
+
+static void
+heap_place(div_ctx *c, int h, int at, int unit)
+{
+	c->heap[h][at] = unit;
+	c->pos[h][unit] = at;
+}
+
+static void
+sift_up(div_ctx *c, int h, int at)
+{
+	int			unit = c->heap[h][at];
+
+	while (at > 0)
+	{
+		int			parent = (at - 1) / 2;
+
+		if (!before(c, h, unit, c->heap[h][parent]))
+			break;
+		heap_place(c, h, at, c->heap[h][parent]);
+		at = parent;
+	}
+	heap_place(c, h, at, unit);
+}
+
+static void
+sift_down(div_ctx *c, int h, int at)
+{
+	int			unit = c->heap[h][at];
+	int			size = c->size[h];
+
+	for (;;)
+	{
+		int			child = 2 * at + 1;
+
+		if (child >= size)
+			break;
+		if (child + 1 < size && before(c, h, c->heap[h][child + 1], c->heap[h][child]))
+			child++;
+		if (!before(c, h, c->heap[h][child], unit))
+			break;
+		heap_place(c, h, at, c->heap[h][child]);
+		at = child;
+	}
+	heap_place(c, h, at, unit);
+}
+
+/* after c->s[unit] changed: restore both heaps for that unit */
+static void
+heap_refresh(div_ctx *c, int unit)
+{
+	for (int h = 0; h < 2; h++)
+	{
+		int			at = c->pos[h][unit];
+		int			want = in_heap(c, h, unit);
+
+		if (at >= 0 && want)
+		{
+			sift_up(c, h, at);
+			sift_down(c, h, c->pos[h][unit]);
+		}
+		else if (at >= 0)
+		{
+			int			last = c->heap[h][--c->size[h]];
+
+			c->pos[h][unit] = -1;
+			if (last != unit)
+			{
+				heap_place(c, h, at, last);
+				sift_up(c, h, at);
+				sift_down(c, h, c->pos[h][last]);
+			}
+		}
+		else if (want)
+		{
+			at = c->size[h]++;
+			heap_place(c, h, at, unit);
+			sift_up(c, h, at);
+		}
+	}
+}
+
+/* seats unit i would hold at divisor lambda, estimated in floating point */
+static int64_t
+estimate(const app_problem *p, double w, double lambda, int i)
+{
+	double		x = w / lambda;
+	double		k;
+
+	switch (p->method)
+	{
+		case APP_DHONDT:
+			k = floor(x);
+			break;
+		case APP_SAINTE_LAGUE:
+			k = (x * p->fd_den >= p->fd_num ? 1.0 : 0.0) + fmax(0.0, floor((x - 1.0) / 2.0));
+			break;
+		case APP_ADAMS:
+			k = 1.0 + floor(x);
+			break;
+		case APP_HUNTINGTON_HILL:
+			k = 1.0 + floor((sqrt(1.0 + 4.0 * x * x) - 1.0) / 2.0);
+			break;
+		default:
+			k = floor(x);
+	}
+	if (!(k >= 0.0))
+		k = 0.0;
+	if (k > (double) APP_MAX_TOTAL)
+		k = (double) APP_MAX_TOTAL;
+	if ((int64_t) k < p->lo[i])
+		return p->lo[i];
+	if ((int64_t) k > p->hi[i])
+		return p->hi[i];
+	return (int64_t) k;
+}
+
+static int64_t
+estimate_all(const app_problem *p, const double *wd, double lambda, int64_t *s)
+{
+	int64_t		sum = 0;
+
+	for (int i = 0; i < p->n; i++)
+	{
+		s[i] = wd[i] > 0 ? estimate(p, wd[i], lambda, i) : p->lo[i];
+		sum += s[i];
+	}
+	return sum;
+}
+
+static void
+divisor(const app_problem *p, int64_t *seats, uint8_t *tie, char *work)
+{
+	int			n = p->n;
+	div_ctx		c;
+	double	   *wd;
+	double		wsum = 0.0;
+	int64_t		sum;
+
+	c.p = p;
+	c.s = seats;
+	c.wf = take(&work, (size_t) n * sizeof(u256));
+	c.wf64 = take(&work, (size_t) n * sizeof(uint64_t));
+	c.narrow = 1;
+	wd = take(&work, (size_t) n * sizeof(double));
+	for (int h = 0; h < 2; h++)
+	{
+		c.heap[h] = take(&work, (size_t) n * sizeof(int));
+		c.pos[h] = take(&work, (size_t) n * sizeof(int));
+	}
+	for (int i = 0; i < n; i++)
+	{
+		c.wf[i] = p->method == APP_HUNTINGTON_HILL ? u256_mul_u128(p->w[i], p->w[i])
+			: u256_from_u128(p->w[i]);
+		wd[i] = (double) p->w[i];
+		wsum += wd[i];
+		if (c.wf[i].l[1] | c.wf[i].l[2] | c.wf[i].l[3])
+			c.narrow = 0;
+		c.wf64[i] = c.wf[i].l[0];
+	}
+
+	/*
+	 * Estimate the divisor.  The seat count f falls as lambda grows and is
+	 * close to linear in mu = 1/lambda, so bracket the target and run
+	 * regula falsi (Illinois variant) on mu; stop when the count is within
+	 * a few seats.  Any start is correct; a good one saves heap work.
+	 */
+	{
+		double		mu_lo,
+					mu_hi,
+					mu;
+		int64_t		f_lo,
+					f_hi,
+					f;
+		int64_t		close_enough = 16;
+		int			last = 0;	/* which end the previous step replaced */
+		double		pull_lo = 1.0,
+					pull_hi = 1.0;
+
+		mu = (double) (p->total > 0 ? p->total : 1) / (wsum > 0 ? wsum : 1.0);
+		mu_lo = mu_hi = mu;
+		f_lo = f_hi = estimate_all(p, wd, 1.0 / mu, seats);
+		for (int it = 0; it < 64 && f_lo > p->total; it++)
+			f_lo = estimate_all(p, wd, 1.0 / (mu_lo /= 2.0), seats);
+		for (int it = 0; it < 64 && f_hi < p->total; it++)
+			f_hi = estimate_all(p, wd, 1.0 / (mu_hi *= 2.0), seats);
+		mu = f_lo >= p->total ? mu_lo : mu_hi;
+		for (int it = 0; it < 40 && f_lo < p->total && f_hi > p->total; it++)
+		{
+			double		wlo = (double) (p->total - f_lo) * pull_lo;
+			double		whi = (double) (f_hi - p->total) * pull_hi;
+
+			mu = mu_lo + (mu_hi - mu_lo) * wlo / (wlo + whi);
+			if (!(mu > mu_lo && mu < mu_hi))
+				mu = sqrt(mu_lo * mu_hi);
+			if (!(mu > mu_lo && mu < mu_hi))
+				break;
+			f = estimate_all(p, wd, 1.0 / mu, seats);
+			if ((f > p->total ? f - p->total : p->total - f) <= close_enough)
+				break;
+			/* Illinois: replacing the same end twice halves the other's pull */
+			if (f < p->total)
+			{
+				mu_lo = mu;
+				f_lo = f;
+				pull_lo = 1.0;
+				if (last < 0)
+					pull_hi /= 2.0;
+				last = -1;
+			}
+			else
+			{
+				mu_hi = mu;
+				f_hi = f;
+				pull_hi = 1.0;
+				if (last > 0)
+					pull_lo /= 2.0;
+				last = 1;
+			}
+		}
+		sum = estimate_all(p, wd, 1.0 / mu, seats);
+	}
+
+	/* heaps over the estimate */
+	for (int h = 0; h < 2; h++)
+	{
+		c.size[h] = 0;
+		for (int i = 0; i < n; i++)
+		{
+			c.pos[h][i] = -1;
+			if (in_heap(&c, h, i))
+				heap_place(&c, h, c.size[h]++, i);
+		}
+		for (int at = c.size[h] / 2 - 1; at >= 0; at--)
+			sift_down(&c, h, at);
+	}
+
+	/* fix the count: add the best next seats, or drop the worst last seats */
+	while (sum < p->total && c.size[0] > 0)
+	{
+		int			u = c.heap[0][0];
+
+		seats[u]++;
+		sum++;
+		heap_refresh(&c, u);
+	}
+	while (sum > p->total && c.size[1] > 0)
+	{
+		int			u = c.heap[1][0];
+
+		seats[u]--;
+		sum--;
+		heap_refresh(&c, u);
+	}
+
+	/* swap while some unselected seat beats a selected one */
+	while (c.size[0] > 0 && c.size[1] > 0)
+	{
+		int			a = c.heap[0][0];	/* best unselected next seat */
+		int			b = c.heap[1][0];	/* worst selected last seat */
+		int			r = prio_cmp(&c, a, seats[a], b, seats[b] - 1);
+
+		if (r < 0 || (r == 0 && a > b) || a == b)
+			break;
+		seats[a]++;
+		seats[b]--;
+		heap_refresh(&c, a);
+		heap_refresh(&c, b);
+	}
+
+	/* a tie decided a seat: the worst selected equals the best unselected */
+	if (c.size[0] > 0 && c.size[1] > 0)
+	{
+		int			a = c.heap[0][0];
+		int			b = c.heap[1][0];
+
+		if (a != b && prio_cmp(&c, a, seats[a], b, seats[b] - 1) == 0)
+		{
+			for (int i = 0; i < n; i++)
+			{
+				if (in_heap(&c, 0, i) && prio_cmp(&c, i, seats[i], a, seats[a]) == 0)
+					tie[i] = 1;
+				if (in_heap(&c, 1, i) && prio_cmp(&c, i, seats[i] - 1, a, seats[a]) == 0)
+					tie[i] = 1;
+			}
+		}
+	}
+}
+
+/* ---------------------------------------------------------------- entry */
+
+app_status
+app_solve(const app_problem *p, int64_t *seats, uint8_t *tie, void *work, int64_t *shortfall)
+{
+	app_status	st;
+
+	*shortfall = 0;
+	memset(tie, 0, (size_t) (p->n > 0 ? p->n : 0));
+	st = feasible(p, shortfall);
+	if (st != APP_OK)
+		return st;
+	if (p->n == 0)
+		return APP_OK;
+	/* 128-bit integers need 16-byte alignment; palloc/malloc may give 8
+	 * (app_workspace_size leaves room for this) */
+	work = (void *) (((uintptr_t) work + 15) & ~(uintptr_t) 15);
+	if (p->method == APP_HAMILTON)
+		hamilton(p, seats, tie, (char *) work);
+	else
+		divisor(p, seats, tie, (char *) work);
+	return APP_OK;
+}

@@ -1,0 +1,59 @@
+-- settle.apportion: textbook examples, bounds, prior, ties, bad input.
+-- (Property tests over generated instances and the benchmark come with issue 3's completion.)
+BEGIN;
+CREATE EXTENSION IF NOT EXISTS pgtap;
+CREATE EXTENSION settle;
+SET search_path = settle, public;
+SELECT plan(24);
+
+CREATE FUNCTION pg_temp.seats(t int, w numeric[], m text DEFAULT 'hamilton', mn int[] DEFAULT NULL, mx int[] DEFAULT NULL,
+                              pr int[] DEFAULT NULL, fd numeric DEFAULT NULL) RETURNS text LANGUAGE sql AS $$
+    SELECT string_agg(seats::text, ',' ORDER BY ord)
+      FROM settle.apportion(t, ARRAY(SELECT 'u' || g FROM generate_series(1, cardinality(w)) g), w, m, mn, mx, pr, fd)
+           WITH ORDINALITY AS a(key, seats, quota, tie, ord) $$;
+
+-- Wikipedia's example: votes 100,000 / 80,000 / 30,000 / 20,000, 8 seats
+SELECT is(pg_temp.seats(8, '{100000,80000,30000,20000}', 'dhondt'), '4,3,1,0', 'D''Hondt textbook example');
+SELECT is(pg_temp.seats(8, '{100000,80000,30000,20000}', 'jefferson'), '4,3,1,0', 'alias jefferson');
+SELECT is(pg_temp.seats(8, '{100000,80000,30000,20000}', 'sainte_lague'), '3,3,1,1', 'Sainte-Laguë textbook example');
+SELECT is(pg_temp.seats(8, '{100000,80000,30000,20000}', 'hamilton'), '3,3,1,1', 'Hamilton on the same votes');
+-- Alabama paradox: populations 6, 6, 2; house 10 -> 11 takes a seat from the third unit under Hamilton
+SELECT is(pg_temp.seats(10, '{6,6,2}'), '4,4,2', 'Hamilton, house of 10');
+SELECT is(pg_temp.seats(11, '{6,6,2}'), '5,5,1', 'Hamilton, house of 11: the Alabama paradox');
+-- Sainte-Laguë by hand: priorities 6/1, 6/3, 6/5, 6/7, 6/9 ... and 2/1, 2/3, 2/5: the top nine are
+-- 6,6,2,2,2,1.2,1.2,.857,.857; seat 10 is a three-way tie at .667 (6/9, 6/9, 2/3) won by the first unit,
+-- seat 11 goes to the second.  No unit loses a seat when the house grows.
+SELECT is(pg_temp.seats(10, '{6,6,2}', 'sainte_lague') || ' / ' || pg_temp.seats(11, '{6,6,2}', 'sainte_lague'),
+          '5,4,1 / 5,5,1', 'no paradox under a divisor method (house 10 -> 11)');
+-- quota and order
+SELECT is((SELECT array_agg(quota ORDER BY key)::text FROM apportion(10, ARRAY['A','B','C'], ARRAY[6,6,2])),
+          '{4.285714285714,4.285714285714,1.428571428571}', 'quota is the exact fair share to 12 decimals');
+SELECT is((SELECT array_agg(key)::text FROM apportion(10, ARRAY['z','a','m'], ARRAY[1,1,1])), '{z,a,m}', 'rows in input order');
+-- ties broken by input order, flagged
+SELECT is((SELECT string_agg(seats || ':' || tie, ',') FROM apportion(3, ARRAY['a','b','c','d'], ARRAY[1,1,1,1])),
+          '1:true,1:true,1:true,0:true', 'a tie decided by input order is flagged on every unit involved');
+SELECT is((SELECT bool_or(tie) FROM apportion(4, ARRAY['a','b','c','d'], ARRAY[1,1,1,1], 'dhondt')), false, 'no tie when every unit gets its seat');
+-- bounds and prior
+SELECT is(pg_temp.seats(10, '{5,3,2}', mn => '{0,0,4}'), '4,2,4', 'min_seats honoured; the rest shared 5:3');
+SELECT is(pg_temp.seats(10, '{5,3,2}', 'dhondt', mx => '{3,NULL,NULL}'), '3,4,3', 'max_seats honoured (NULL = no bound)');
+SELECT is(pg_temp.seats(100, '{1,1,1}', pr => '{90,0,0}'), '0,50,50', 'a unit already above its share of total+prior gets 0');
+-- extremes, exact
+SELECT is((SELECT sum(seats)::bigint FROM apportion(2147483647, ARRAY['a','b','c'], ARRAY[1,1,1], 'huntington_hill')), 2147483647::bigint,
+          'total 2^31-1 apportioned exactly');
+SELECT is(pg_temp.seats(7, '{0.5,0.25}'), '5,2', 'decimal weights');
+SELECT is((SELECT string_agg(key || '=' || seats, ',') FROM apportion(7, '{"x": 2.5, "y": 1}'::jsonb, 'sainte_lague', 1.2)),
+          'x=5,y=2', 'jsonb form with Sweden''s first divisor 1.2');
+
+-- bad input
+SELECT throws_ok($$SELECT * FROM settle.apportion(10, ARRAY['a','b','c'], ARRAY[5,3,2], min_seats => ARRAY[5,5,5])$$,
+                 '22023', 'min_seats cannot be honoured: they need 5 more seats than the total', 'infeasible min_seats says by how much');
+SELECT throws_ok($$SELECT * FROM settle.apportion(10, ARRAY['a','b','c'], ARRAY[5,3,2], max_seats => ARRAY[1,1,1])$$,
+                 '22023', 'max_seats cannot be honoured: 7 seats would be left over', 'infeasible max_seats says by how much');
+SELECT throws_ok($$SELECT * FROM settle.apportion(10, ARRAY['a','a'], ARRAY[5,3])$$, '22023', 'key "a" occurs more than once in keys', 'duplicate key');
+SELECT throws_ok($$SELECT * FROM settle.apportion(10, ARRAY['a','b'], ARRAY[5,'NaN']::numeric[])$$, '22023', 'weight of "b" is NaN', 'NaN weight');
+SELECT throws_ok($$SELECT * FROM settle.apportion(10, ARRAY['a','b'], ARRAY[5,3], 'foo')$$, '22023', 'unknown apportionment method "foo"', 'unknown method');
+SELECT throws_ok($$SELECT * FROM settle.apportion(10, ARRAY['a','b'], ARRAY[5])$$, '2202E', 'weights has 1 elements but keys has 2', 'arrays of different lengths');
+SELECT throws_ok($$SELECT * FROM settle.apportion(10, ARRAY['a','b'], ARRAY[0,0])$$, '22023', 'all weights are zero, so 10 seats cannot be apportioned', 'all weights zero');
+
+SELECT * FROM finish();
+ROLLBACK;
