@@ -93,13 +93,6 @@ feasible(const app_problem *p, int64_t *shortfall)
 
 /* ------------------------------------------------------------ Hamilton */
 
-typedef struct ham_ctx
-{
-	const app_problem *p;
-	const event *ev;
-	const u128 *rem;
-} ham_ctx;
-
 /* breakpoint of an event: lo/w (enter) or hi/w (exit) as a fraction */
 static int
 event_cmp(const app_problem *p, const event *a, const event *b)

@@ -77,10 +77,4 @@ u256_cmp(u256 a, u256 b)
 	return 0;
 }
 
-static inline int
-u256_is_zero(u256 a)
-{
-	return (a.l[0] | a.l[1] | a.l[2] | a.l[3]) == 0;
-}
-
 #endif							/* SETTLE_WIDE_H */
