@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "utils/array.h"
@@ -82,25 +83,32 @@ typedef struct decimal
 	int			frac;			/* how many of them are after the point */
 } decimal;
 
+/* a key (text datum) as a C string, for messages */
+static const char *
+key_name(Datum key)
+{
+	return TextDatumGetCString(key);
+}
+
 static void
-parse_decimal(Datum num, const char *argname, const char *key, decimal *d)
+parse_decimal(Datum num, const char *argname, Datum key, decimal *d)
 {
 	char	   *s = DatumGetCString(DirectFunctionCall1(numeric_out, num));
 	char	   *out;
 	char	   *p;
 	int			frac = -1;
 
-	if (strcmp(s, "NaN") == 0 || strstr(s, "Infinity") != NULL)
+	if (s[0] == 'N' || s[0] == 'I' || (s[0] == '-' && s[1] == 'I'))	/* NaN, [-]Infinity */
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s of \"%s\" is %s", argname, key, s),
+				 errmsg("%s of \"%s\" is %s", argname, key_name(key), s),
 				 errhint("Weights are finite numbers >= 0.")));
 	if (s[0] == '-')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s of \"%s\" is negative: %s", argname, key, s),
+				 errmsg("%s of \"%s\" is negative: %s", argname, key_name(key), s),
 				 errhint("Weights are finite numbers >= 0; a unit that should get nothing has weight 0.")));
-	out = palloc(strlen(s) + 1);
+	out = s;					/* compact in place: out never passes p */
 	d->digits = out;
 	for (p = s; *p; p++)
 	{
@@ -126,12 +134,11 @@ parse_decimal(Datum num, const char *argname, const char *key, decimal *d)
 	while (d->digits[0] == '0')
 		d->digits++;
 	d->frac = frac;
-	pfree(s);
 }
 
 /* digits * 10^(scale - frac) as an integer < APP_MAX_WEIGHT, or error */
 static u128
-scale_decimal(const decimal *d, int scale, const char *argname, const char *key)
+scale_decimal(const decimal *d, int scale, const char *argname, Datum key)
 {
 	u128		v = 0;
 	int			zeros = scale - d->frac;
@@ -155,7 +162,7 @@ scale_decimal(const decimal *d, int scale, const char *argname, const char *key)
 too_big:
 	ereport(ERROR,
 			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("%s of \"%s\" cannot be represented exactly", argname, key),
+			 errmsg("%s of \"%s\" cannot be represented exactly", argname, key_name(key)),
 			 errdetail("Computed exactly, weights are integers at a common scale (here 10^-%d); this one needs more than 24 digits there.", scale),
 			 errhint("Weights may have up to 24 significant digits between the largest weight and the finest decimal used; round the weights or express them in a larger unit.")));
 	return 0;
@@ -201,77 +208,98 @@ palloc_u128_array(int n)
 	return (u128 *) (((uintptr_t) raw + 15) & ~(uintptr_t) 15);
 }
 
-static int
-cmp_keys(const void *a, const void *b)
+/*
+ * Error if two keys are equal (byte-wise, as text equality is for
+ * deterministic collations): an open-addressing hash set of key indexes.
+ */
+static void
+check_keys_distinct(const array_arg *keys)
 {
-	return strcmp(*(char *const *) a, *(char *const *) b);
+	int			n = keys->n;
+	uint32		cap = 16;
+	int		   *slot;
+
+	while (cap < (uint32) n * 2)
+		cap <<= 1;
+	slot = palloc(sizeof(int) * cap);
+	memset(slot, -1, sizeof(int) * cap);
+	for (int i = 0; i < n; i++)
+	{
+		const char *d = VARDATA_ANY(DatumGetPointer(keys->values[i]));
+		int			len = VARSIZE_ANY_EXHDR(DatumGetPointer(keys->values[i]));
+		uint32		h = hash_bytes((const unsigned char *) d, len) & (cap - 1);
+
+		while (slot[h] >= 0)
+		{
+			Pointer		o = DatumGetPointer(keys->values[slot[h]]);
+
+			if (VARSIZE_ANY_EXHDR(o) == len && memcmp(VARDATA_ANY(o), d, len) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("key \"%s\" occurs more than once in keys", key_name(keys->values[i])),
+						 errdetail("keys[%d] and keys[%d] are equal.", slot[h] + 1, i + 1),
+						 errhint("Each unit appears once; sum the weights of duplicates first.")));
+			h = (h + 1) & (cap - 1);
+		}
+		slot[h] = i;
+	}
+	pfree(slot);
 }
 
-/* exact total * w / wsum as a numeric with up to QUOTA_DECIMALS decimals */
+/* exact total * w / wsum as a numeric, rounded half up to QUOTA_DECIMALS */
 static Datum
 quota_numeric(int64 total, u128 w, u128 wsum)
 {
-	char		buf[128];
-	char		ip[48];
-	int			len = 0;
 	u128		num,
-				whole,
-				rem;
-	int			k;
-	char		frac[QUOTA_DECIMALS + 1];
+				rem,
+				hi6,
+				lo6;
+	uint64		whole,
+				frac;
+	int			decimals = QUOTA_DECIMALS;
+	char		buf[64];
 
 	if (wsum == 0)
-		return DirectFunctionCall3(numeric_in, CStringGetDatum("0"), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
-	/* total < 2^33, w < 2^80: the product fits; so does rem * 10 (< 2^104) */
+		return DirectFunctionCall1(int8_numeric, Int64GetDatum(0));
+	/* total < 2^33, w < 2^80: the product fits in 128 bits */
 	num = (u128) total * w;
-	whole = num / wsum;
+	whole = (uint64) (num / wsum);	/* <= total */
 	rem = num % wsum;
 	/* twelve decimals in two steps of six: rem * 10^6 < 2^100 * 2^20 */
+	hi6 = rem * 1000000;
+	lo6 = (hi6 % wsum) * 1000000;
+	frac = (uint64) (hi6 / wsum) * 1000000 + (uint64) (lo6 / wsum);
+	if ((lo6 % wsum) * 2 >= wsum && ++frac == UINT64CONST(1000000000000))
 	{
-		u128		hi6 = rem * 1000000;
-		uint64		d1 = (uint64) (hi6 / wsum);
-		u128		lo6 = (hi6 % wsum) * 1000000;
-		uint64		d2 = (uint64) (lo6 / wsum);
+		frac = 0;
+		whole++;
+	}
+	while (decimals > 0 && frac % 10 == 0)
+	{
+		frac /= 10;
+		decimals--;
+	}
+#if PG_VERSION_NUM >= 150000
+	/* fast path: whole * 10^decimals + frac fits in an int64 */
+	if (whole < UINT64CONST(9000000))
+	{
+		uint64		scaled = whole;
 
-		rem = lo6 % wsum;
-		snprintf(frac, sizeof(frac), "%06llu%06llu",
-				 (unsigned long long) d1, (unsigned long long) d2);
-		k = QUOTA_DECIMALS;
+		for (int i = 0; i < decimals; i++)
+			scaled *= 10;
+		return NumericGetDatum(int64_div_fast_to_numeric((int64) (scaled + frac), decimals));
 	}
-	frac[k] = '\0';
-	/* round half up on the next digit */
-	if (rem * 2 >= wsum)
-	{
-		for (k = QUOTA_DECIMALS - 1; k >= 0; k--)
-		{
-			if (frac[k] == '9')
-				frac[k] = '0';
-			else
-			{
-				frac[k]++;
-				break;
-			}
-		}
-		if (k < 0)
-			whole++;
-	}
-	/* whole part in decimal */
-	do
-	{
-		ip[len++] = (char) ('0' + (int) (whole % 10));
-		whole /= 10;
-	} while (whole > 0);
-	for (k = 0; k < len; k++)
-		buf[k] = ip[len - 1 - k];
-	buf[len] = '\0';
-	for (k = QUOTA_DECIMALS; k > 0 && frac[k - 1] == '0'; k--)
-		frac[k - 1] = '\0';
-	if (k > 0)
-		snprintf(buf + len, sizeof(buf) - len, ".%s", frac);
+#endif
+	if (decimals == 0)
+		snprintf(buf, sizeof(buf), UINT64_FORMAT, whole);
+	else
+		snprintf(buf, sizeof(buf), UINT64_FORMAT ".%0*llu", whole, decimals, (unsigned long long) frac);
 	return DirectFunctionCall3(numeric_in, CStringGetDatum(buf), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 }
 
 /* ------------------------------------------------------------- the SRF */
+
+#define KEY(i) key_name(keys.values[i])
 
 Datum
 settle_apportion(PG_FUNCTION_ARGS)
@@ -283,7 +311,6 @@ settle_apportion(PG_FUNCTION_ARGS)
 				priors;
 	int			n;
 	int64		total;
-	char	  **keystr;
 	decimal    *dec;
 	int			scale = 0;
 	u128	   *w;
@@ -334,13 +361,13 @@ settle_apportion(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("first_divisor applies only to the sainte_lague method"),
 					 errhint("Pass method => 'sainte_lague' with first_divisor => 1.2 (Sweden) or 1.4 (Norway), or drop first_divisor.")));
-		parse_decimal(PG_GETARG_DATUM(7), "first_divisor", "sainte_lague", &fd);
+		parse_decimal(PG_GETARG_DATUM(7), "first_divisor", CStringGetTextDatum("sainte_lague"), &fd);
 		if (fd.frac > 6)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("first_divisor may have at most 6 decimals"),
 					 errhint("Sweden uses 1.2, Norway 1.4; plain Sainte-Laguë is 1.")));
-		v = scale_decimal(&fd, fd.frac, "first_divisor", "sainte_lague");
+		v = scale_decimal(&fd, fd.frac, "first_divisor", CStringGetTextDatum("sainte_lague"));
 		prob.fd_den = 1;
 		for (int i = 0; i < fd.frac; i++)
 			prob.fd_den *= 10;
@@ -364,29 +391,13 @@ settle_apportion(PG_FUNCTION_ARGS)
 	n = keys.n;
 
 	/* keys: present and distinct */
-	keystr = palloc(sizeof(char *) * (n > 0 ? n : 1));
 	for (int i = 0; i < n; i++)
-	{
 		if (keys.nulls[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("keys[%d] is NULL", i + 1),
 					 errhint("Every unit needs a key, e.g. its municipality code.")));
-		keystr[i] = TextDatumGetCString(keys.values[i]);
-	}
-	{
-		char	  **sorted = palloc(sizeof(char *) * (n > 0 ? n : 1));
-
-		memcpy(sorted, keystr, sizeof(char *) * n);
-		qsort(sorted, n, sizeof(char *), cmp_keys);
-		for (int i = 1; i < n; i++)
-			if (strcmp(sorted[i - 1], sorted[i]) == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("key \"%s\" occurs more than once in keys", sorted[i]),
-						 errhint("Each unit appears once; sum the weights of duplicates first.")));
-		pfree(sorted);
-	}
+	check_keys_distinct(&keys);
 
 	/* weights: exact decimals to integers at the finest scale used */
 	dec = palloc(sizeof(decimal) * (n > 0 ? n : 1));
@@ -395,16 +406,16 @@ settle_apportion(PG_FUNCTION_ARGS)
 		if (weights.nulls[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("weight of \"%s\" is NULL", keystr[i]),
+					 errmsg("weight of \"%s\" is NULL", KEY(i)),
 					 errhint("Weights are finite numbers >= 0; use 0 for a unit that should get nothing.")));
-		parse_decimal(weights.values[i], "weight", keystr[i], &dec[i]);
+		parse_decimal(weights.values[i], "weight", keys.values[i], &dec[i]);
 		if (dec[i].frac > scale)
 			scale = dec[i].frac;
 	}
 	w = palloc_u128_array(n);
 	for (int i = 0; i < n; i++)
 	{
-		w[i] = scale_decimal(&dec[i], scale, "weight", keystr[i]);
+		w[i] = scale_decimal(&dec[i], scale, "weight", keys.values[i]);
 		wsum += w[i];
 	}
 	if (wsum == 0 && total > 0)
@@ -429,13 +440,13 @@ settle_apportion(PG_FUNCTION_ARGS)
 			if (priors.nulls[i])
 				ereport(ERROR,
 						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						 errmsg("prior of \"%s\" is NULL", keystr[i]),
+						 errmsg("prior of \"%s\" is NULL", KEY(i)),
 						 errhint("prior holds what each unit already has; use 0 for none.")));
 			pr = DatumGetInt32(priors.values[i]);
 			if (pr < 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("prior of \"%s\" is negative: " INT64_FORMAT, keystr[i], pr),
+						 errmsg("prior of \"%s\" is negative: " INT64_FORMAT, KEY(i), pr),
 						 errhint("prior holds what each unit already has, >= 0.")));
 		}
 		if (mins.values != NULL && !mins.nulls[i])
@@ -444,7 +455,7 @@ settle_apportion(PG_FUNCTION_ARGS)
 			if (mn < 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("min_seats of \"%s\" is negative: " INT64_FORMAT, keystr[i], mn),
+						 errmsg("min_seats of \"%s\" is negative: " INT64_FORMAT, KEY(i), mn),
 						 errhint("min_seats are >= 0; NULL means no lower bound.")));
 		}
 		if (maxs.values != NULL && !maxs.nulls[i])
@@ -453,12 +464,12 @@ settle_apportion(PG_FUNCTION_ARGS)
 			if (mx < 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("max_seats of \"%s\" is negative: " INT64_FORMAT, keystr[i], mx),
+						 errmsg("max_seats of \"%s\" is negative: " INT64_FORMAT, KEY(i), mx),
 						 errhint("max_seats are >= 0; NULL means no upper bound.")));
 			if (mx < mn)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("min_seats of \"%s\" (" INT64_FORMAT ") exceeds its max_seats (" INT64_FORMAT ")", keystr[i], mn, mx),
+						 errmsg("min_seats of \"%s\" (" INT64_FORMAT ") exceeds its max_seats (" INT64_FORMAT ")", KEY(i), mn, mx),
 						 errhint("Each unit needs min_seats <= max_seats.")));
 		}
 		prior_sum += pr;

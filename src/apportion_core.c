@@ -45,7 +45,7 @@ app_workspace_size(int n)
 	size_t		hamilton = ALIGN16(2 * un * sizeof(event)) + ALIGN16(un * sizeof(u128)) +
 		ALIGN16(un * sizeof(int));
 	size_t		divisor = ALIGN16(un * sizeof(u256)) + ALIGN16(un * sizeof(uint64_t)) +
-		ALIGN16(un * sizeof(double)) + 4 * ALIGN16(un * sizeof(int));
+		2 * ALIGN16(un * sizeof(double)) + 4 * ALIGN16(un * sizeof(int));
 
 	return (hamilton > divisor ? hamilton : divisor) + 64;
 }
@@ -104,10 +104,14 @@ event_cmp(const app_problem *p, const event *a, const event *b)
 
 	if (lhs != rhs)
 		return lhs < rhs ? -1 : 1;
-	/* same point: exits before entries does not matter for the sum; keep stable */
+	/*
+	 * Same point.  Between units the order does not matter for the sum (it is
+	 * continuous); a unit with lo == hi must enter before it exits, or the
+	 * sweep would subtract a weight it never added.
+	 */
 	if (a->unit != b->unit)
 		return a->unit < b->unit ? -1 : 1;
-	return a->enter - b->enter;
+	return b->enter - a->enter;
 }
 
 static void
@@ -364,6 +368,7 @@ typedef struct div_ctx
 	int64_t    *s;				/* current seats */
 	u256	   *wf;				/* weight factor: w, or w^2 for Huntington-Hill */
 	uint64_t   *wf64;			/* the same when every factor fits 64 bits */
+	double	   *wfd;			/* the same as a double, for a quick first look */
 	int			narrow;			/* ... which lets products fit 128 bits */
 	int		   *heap[2];		/* 0: next seats (max first); 1: last seats (min first) */
 	int		   *pos[2];
@@ -395,9 +400,23 @@ prio_cmp(const div_ctx *c, int i, int64_t k, int j, int64_t l)
 {
 	uint64_t	di = dkey(c->p, k);
 	uint64_t	dj = dkey(c->p, l);
+	double		fa,
+				fb;
 
 	if (di == 0 || dj == 0)
 		return (di == 0) - (dj == 0);
+
+	/*
+	 * Floating point decides when the two sides differ by far more than its
+	 * rounding (each side is within 8 ulps, 1e-15, of the true product);
+	 * only near-equal priorities take the exact path below.
+	 */
+	fa = c->wfd[i] * (double) dj;
+	fb = c->wfd[j] * (double) di;
+	if (fa > fb * (1.0 + 1e-12))
+		return 1;
+	if (fb > fa * (1.0 + 1e-12))
+		return -1;
 	if (c->narrow)
 	{
 		u128		a = (u128) c->wf64[i] * dj;
@@ -576,6 +595,7 @@ divisor(const app_problem *p, int64_t *seats, uint8_t *tie, char *work)
 	c.s = seats;
 	c.wf = take(&work, (size_t) n * sizeof(u256));
 	c.wf64 = take(&work, (size_t) n * sizeof(uint64_t));
+	c.wfd = take(&work, (size_t) n * sizeof(double));
 	c.narrow = 1;
 	wd = take(&work, (size_t) n * sizeof(double));
 	for (int h = 0; h < 2; h++)
@@ -592,6 +612,7 @@ divisor(const app_problem *p, int64_t *seats, uint8_t *tie, char *work)
 		if (c.wf[i].l[1] | c.wf[i].l[2] | c.wf[i].l[3])
 			c.narrow = 0;
 		c.wf64[i] = c.wf[i].l[0];
+		c.wfd[i] = p->method == APP_HUNTINGTON_HILL ? wd[i] * wd[i] : wd[i];
 	}
 
 	/*
