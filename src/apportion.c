@@ -76,11 +76,11 @@ same_length(const array_arg *a, const array_arg *b)
 				 errhint("Every array argument has one element per unit, in the same order as keys.")));
 }
 
-/* A non-negative decimal as digits and a count of fraction digits. */
+/* A non-negative decimal: value * 10^-frac, value < APP_MAX_WEIGHT. */
 typedef struct decimal
 {
-	char	   *digits;			/* integer and fraction digits, no point, no leading zeros */
-	int			frac;			/* how many of them are after the point */
+	u128		value;
+	int			frac;
 } decimal;
 
 /* a key (text datum) as a C string, for messages */
@@ -91,12 +91,23 @@ key_name(Datum key)
 }
 
 static void
-parse_decimal(Datum num, const char *argname, Datum key, decimal *d)
+too_big(const char *argname, Datum key, int scale)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("%s of \"%s\" cannot be represented exactly", argname, key_name(key)),
+			 errdetail("Computed exactly, weights are integers at a common scale (here 10^-%d); this one needs more than 24 digits there.", scale),
+			 errhint("Weights may have up to 24 significant digits between the largest weight and the finest decimal used; round the weights or express them in a larger unit.")));
+}
+
+/* a numeric >= 0 as an exact decimal, trailing fraction zeros dropped */
+static decimal
+parse_decimal(Datum num, const char *argname, Datum key)
 {
 	char	   *s = DatumGetCString(DirectFunctionCall1(numeric_out, num));
-	char	   *out;
-	char	   *p;
-	int			frac = -1;
+	decimal		d = {0, 0};
+	bool		in_frac = false;
+	int			zeros = 0;		/* fraction zeros not yet multiplied in */
 
 	if (s[0] == 'N' || s[0] == 'I' || (s[0] == '-' && s[1] == 'I'))	/* NaN, [-]Infinity */
 		ereport(ERROR,
@@ -108,64 +119,45 @@ parse_decimal(Datum num, const char *argname, Datum key, decimal *d)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s of \"%s\" is negative: %s", argname, key_name(key), s),
 				 errhint("Weights are finite numbers >= 0; a unit that should get nothing has weight 0.")));
-	out = s;					/* compact in place: out never passes p */
-	d->digits = out;
-	for (p = s; *p; p++)
+	for (const char *p = s; *p; p++)
 	{
 		if (*p == '.')
-			frac = 0;
+			in_frac = true;
+		else if (in_frac && *p == '0')
+			zeros++;
 		else
 		{
-			*out++ = *p;
-			if (frac >= 0)
-				frac++;
+			for (; zeros >= 0; zeros--)
+			{
+				d.value *= 10;
+				if (d.value >= APP_MAX_WEIGHT)
+					too_big(argname, key, d.frac);
+				if (in_frac)
+					d.frac++;
+			}
+			zeros = 0;
+			d.value += (u128) (*p - '0');
+			if (d.value >= APP_MAX_WEIGHT)
+				too_big(argname, key, d.frac);
 		}
 	}
-	*out = '\0';
-	if (frac < 0)
-		frac = 0;
-	/* trailing fraction zeros do not change the value */
-	while (frac > 0 && out[-1] == '0')
-	{
-		*--out = '\0';
-		frac--;
-	}
-	/* nor do leading zeros ("" is zero) */
-	while (d->digits[0] == '0')
-		d->digits++;
-	d->frac = frac;
+	pfree(s);
+	return d;
 }
 
-/* digits * 10^(scale - frac) as an integer < APP_MAX_WEIGHT, or error */
+/* d at scale 10^-scale (scale >= d.frac) as an integer < APP_MAX_WEIGHT, or error */
 static u128
-scale_decimal(const decimal *d, int scale, const char *argname, Datum key)
+scale_decimal(decimal d, int scale, const char *argname, Datum key)
 {
-	u128		v = 0;
-	int			zeros = scale - d->frac;
+	u128		v = d.value;
 
-	for (const char *p = d->digits; *p; p++)
+	for (int i = d.frac; i < scale && v != 0; i++)
 	{
-		v = v * 10 + (u128) (*p - '0');
-		if (v >= APP_MAX_WEIGHT)
-			goto too_big;
-	}
-	for (int i = 0; i < zeros; i++)
-	{
-		if (v == 0)
-			break;
 		v *= 10;
 		if (v >= APP_MAX_WEIGHT)
-			goto too_big;
+			too_big(argname, key, scale);
 	}
 	return v;
-
-too_big:
-	ereport(ERROR,
-			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("%s of \"%s\" cannot be represented exactly", argname, key_name(key)),
-			 errdetail("Computed exactly, weights are integers at a common scale (here 10^-%d); this one needs more than 24 digits there.", scale),
-			 errhint("Weights may have up to 24 significant digits between the largest weight and the finest decimal used; round the weights or express them in a larger unit.")));
-	return 0;
 }
 
 static app_method
@@ -263,13 +255,31 @@ quota_numeric(int64 total, u128 w, u128 wsum)
 		return DirectFunctionCall1(int8_numeric, Int64GetDatum(0));
 	/* total < 2^33, w < 2^80: the product fits in 128 bits */
 	num = (u128) total * w;
-	whole = (uint64) (num / wsum);	/* <= total */
-	rem = num % wsum;
-	/* twelve decimals in two steps of six: rem * 10^6 < 2^100 * 2^20 */
-	hi6 = rem * 1000000;
-	lo6 = (hi6 % wsum) * 1000000;
-	frac = (uint64) (hi6 / wsum) * 1000000 + (uint64) (lo6 / wsum);
-	if ((lo6 % wsum) * 2 >= wsum && ++frac == UINT64CONST(1000000000000))
+	if ((num >> 64) == 0 && (wsum >> 43) == 0)
+	{
+		/* the common case, in 64 bits: rem * 10^6 < 2^43 * 2^20 */
+		uint64		n64 = (uint64) num,
+					d64 = (uint64) wsum,
+					r64;
+
+		whole = n64 / d64;
+		r64 = (n64 % d64) * 1000000;
+		frac = (r64 / d64) * 1000000;
+		r64 = (r64 % d64) * 1000000;
+		frac += r64 / d64;
+		rem = (r64 % d64) * 2;
+	}
+	else
+	{
+		whole = (uint64) (num / wsum);	/* <= total */
+		rem = num % wsum;
+		/* twelve decimals in two steps of six: rem * 10^6 < 2^100 * 2^20 */
+		hi6 = rem * 1000000;
+		lo6 = (hi6 % wsum) * 1000000;
+		frac = (uint64) (hi6 / wsum) * 1000000 + (uint64) (lo6 / wsum);
+		rem = (lo6 % wsum) * 2;
+	}
+	if (rem >= wsum && ++frac == UINT64CONST(1000000000000))
 	{
 		frac = 0;
 		whole++;
@@ -311,7 +321,8 @@ settle_apportion(PG_FUNCTION_ARGS)
 				priors;
 	int			n;
 	int64		total;
-	decimal    *dec;
+	decimal		d;
+	int16	   *frac;
 	int			scale = 0;
 	u128	   *w;
 	u128		wsum = 0;
@@ -361,13 +372,13 @@ settle_apportion(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("first_divisor applies only to the sainte_lague method"),
 					 errhint("Pass method => 'sainte_lague' with first_divisor => 1.2 (Sweden) or 1.4 (Norway), or drop first_divisor.")));
-		parse_decimal(PG_GETARG_DATUM(7), "first_divisor", CStringGetTextDatum("sainte_lague"), &fd);
+		fd = parse_decimal(PG_GETARG_DATUM(7), "first_divisor", CStringGetTextDatum("sainte_lague"));
 		if (fd.frac > 6)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("first_divisor may have at most 6 decimals"),
 					 errhint("Sweden uses 1.2, Norway 1.4; plain Sainte-Laguë is 1.")));
-		v = scale_decimal(&fd, fd.frac, "first_divisor", CStringGetTextDatum("sainte_lague"));
+		v = fd.value;
 		prob.fd_den = 1;
 		for (int i = 0; i < fd.frac; i++)
 			prob.fd_den *= 10;
@@ -400,7 +411,8 @@ settle_apportion(PG_FUNCTION_ARGS)
 	check_keys_distinct(&keys);
 
 	/* weights: exact decimals to integers at the finest scale used */
-	dec = palloc(sizeof(decimal) * (n > 0 ? n : 1));
+	w = palloc_u128_array(n);
+	frac = palloc(sizeof(int16) * (n > 0 ? n : 1));
 	for (int i = 0; i < n; i++)
 	{
 		if (weights.nulls[i])
@@ -408,14 +420,20 @@ settle_apportion(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("weight of \"%s\" is NULL", KEY(i)),
 					 errhint("Weights are finite numbers >= 0; use 0 for a unit that should get nothing.")));
-		parse_decimal(weights.values[i], "weight", keys.values[i], &dec[i]);
-		if (dec[i].frac > scale)
-			scale = dec[i].frac;
+		d = parse_decimal(weights.values[i], "weight", keys.values[i]);
+		w[i] = d.value;
+		frac[i] = (int16) d.frac;
+		if (d.frac > scale)
+			scale = d.frac;
 	}
-	w = palloc_u128_array(n);
 	for (int i = 0; i < n; i++)
 	{
-		w[i] = scale_decimal(&dec[i], scale, "weight", keys.values[i]);
+		if (frac[i] < scale)
+		{
+			decimal		d = {w[i], frac[i]};
+
+			w[i] = scale_decimal(d, scale, "weight", keys.values[i]);
+		}
 		wsum += w[i];
 	}
 	if (wsum == 0 && total > 0)

@@ -534,50 +534,50 @@ heap_refresh(div_ctx *c, int unit)
 	}
 }
 
-/* seats unit i would hold at divisor lambda, estimated in floating point */
+/*
+ * Seats every unit would hold at multiplier mu (= 1 / divisor), estimated in
+ * floating point, clamped to its bounds; returns their sum.  One loop per
+ * method so the compiler keeps each tight; x >= 0, so truncation is floor.
+ */
+#define EST_CAP 4294967296.0	/* APP_MAX_TOTAL as a double */
+#define EST_LOOP(expr) \
+	for (int i = 0; i < p->n; i++) \
+	{ \
+		int64_t		k = p->lo[i]; \
+		if (wd[i] > 0) \
+		{ \
+			double		x = fmin(wd[i] * mu, EST_CAP); \
+			k = (int64_t) (expr); \
+			if (k < p->lo[i]) \
+				k = p->lo[i]; \
+			else if (k > p->hi[i]) \
+				k = p->hi[i]; \
+		} \
+		s[i] = k; \
+		sum += k; \
+	}
+
 static int64_t
-estimate(const app_problem *p, double w, double lambda, int i)
+estimate_all(const app_problem *p, const double *wd, double mu, int64_t *s)
 {
-	double		x = w / lambda;
-	double		k;
+	int64_t		sum = 0;
+	double		fd = (double) p->fd_num / (double) p->fd_den;
 
 	switch (p->method)
 	{
-		case APP_DHONDT:
-			k = floor(x);
-			break;
 		case APP_SAINTE_LAGUE:
-			k = (x * p->fd_den >= p->fd_num ? 1.0 : 0.0) + fmax(0.0, floor((x - 1.0) / 2.0));
+			/* divisors fd, 3, 5, ... on the 1, 3, 5 scale: x >= fd, then (x - 1) / 2 more */
+			EST_LOOP((x >= fd ? 1 : 0) + (x > 1.0 ? (int64_t) ((x - 1.0) * 0.5) : 0));
 			break;
 		case APP_ADAMS:
-			k = 1.0 + floor(x);
+			EST_LOOP(1 + (int64_t) x);
 			break;
 		case APP_HUNTINGTON_HILL:
-			k = 1.0 + floor((sqrt(1.0 + 4.0 * x * x) - 1.0) / 2.0);
+			EST_LOOP(1 + (int64_t) ((sqrt(1.0 + 4.0 * x * x) - 1.0) * 0.5));
 			break;
-		default:
-			k = floor(x);
-	}
-	if (!(k >= 0.0))
-		k = 0.0;
-	if (k > (double) APP_MAX_TOTAL)
-		k = (double) APP_MAX_TOTAL;
-	if ((int64_t) k < p->lo[i])
-		return p->lo[i];
-	if ((int64_t) k > p->hi[i])
-		return p->hi[i];
-	return (int64_t) k;
-}
-
-static int64_t
-estimate_all(const app_problem *p, const double *wd, double lambda, int64_t *s)
-{
-	int64_t		sum = 0;
-
-	for (int i = 0; i < p->n; i++)
-	{
-		s[i] = wd[i] > 0 ? estimate(p, wd[i], lambda, i) : p->lo[i];
-		sum += s[i];
+		default:				/* D'Hondt */
+			EST_LOOP((int64_t) x);
+			break;
 	}
 	return sum;
 }
@@ -605,15 +605,22 @@ divisor(const app_problem *p, int64_t *seats, uint8_t *tie, char *work)
 	}
 	for (int i = 0; i < n; i++)
 	{
-		c.wf[i] = p->method == APP_HUNTINGTON_HILL ? u256_mul_u128(p->w[i], p->w[i])
-			: u256_from_u128(p->w[i]);
+		u128		f = p->w[i];
+
+		if (p->method == APP_HUNTINGTON_HILL)
+			f = (f >> 64) == 0 ? f * f : ~(u128) 0;	/* ~0: does not fit, see below */
+		if ((f >> 64) != 0)
+			c.narrow = 0;
+		c.wf64[i] = (uint64_t) f;
 		wd[i] = (double) p->w[i];
 		wsum += wd[i];
-		if (c.wf[i].l[1] | c.wf[i].l[2] | c.wf[i].l[3])
-			c.narrow = 0;
-		c.wf64[i] = c.wf[i].l[0];
 		c.wfd[i] = p->method == APP_HUNTINGTON_HILL ? wd[i] * wd[i] : wd[i];
 	}
+	/* the 256-bit factors only when some factor needs more than 64 bits */
+	if (!c.narrow)
+		for (int i = 0; i < n; i++)
+			c.wf[i] = p->method == APP_HUNTINGTON_HILL ? u256_mul_u128(p->w[i], p->w[i])
+				: u256_from_u128(p->w[i]);
 
 	/*
 	 * Estimate the divisor.  The seat count f falls as lambda grows and is
@@ -635,11 +642,11 @@ divisor(const app_problem *p, int64_t *seats, uint8_t *tie, char *work)
 
 		mu = (double) (p->total > 0 ? p->total : 1) / (wsum > 0 ? wsum : 1.0);
 		mu_lo = mu_hi = mu;
-		f_lo = f_hi = estimate_all(p, wd, 1.0 / mu, seats);
+		f_lo = f_hi = estimate_all(p, wd, mu, seats);
 		for (int it = 0; it < 64 && f_lo > p->total; it++)
-			f_lo = estimate_all(p, wd, 1.0 / (mu_lo /= 2.0), seats);
+			f_lo = estimate_all(p, wd, mu_lo /= 2.0, seats);
 		for (int it = 0; it < 64 && f_hi < p->total; it++)
-			f_hi = estimate_all(p, wd, 1.0 / (mu_hi *= 2.0), seats);
+			f_hi = estimate_all(p, wd, mu_hi *= 2.0, seats);
 		mu = f_lo >= p->total ? mu_lo : mu_hi;
 		for (int it = 0; it < 40 && f_lo < p->total && f_hi > p->total; it++)
 		{
@@ -651,7 +658,7 @@ divisor(const app_problem *p, int64_t *seats, uint8_t *tie, char *work)
 				mu = sqrt(mu_lo * mu_hi);
 			if (!(mu > mu_lo && mu < mu_hi))
 				break;
-			f = estimate_all(p, wd, 1.0 / mu, seats);
+			f = estimate_all(p, wd, mu, seats);
 			if ((f > p->total ? f - p->total : p->total - f) <= close_enough)
 				break;
 			/* Illinois: replacing the same end twice halves the other's pull */
@@ -674,7 +681,7 @@ divisor(const app_problem *p, int64_t *seats, uint8_t *tie, char *work)
 				last = 1;
 			}
 		}
-		sum = estimate_all(p, wd, 1.0 / mu, seats);
+		sum = estimate_all(p, wd, mu, seats);
 	}
 
 	/* heaps over the estimate */

@@ -43,9 +43,12 @@ DECLARE
     p_next numeric;
 BEGIN
     SELECT coalesce(max(scale(x)), 0) INTO sc FROM unnest(weights) x;
-    CREATE TEMP TABLE IF NOT EXISTS ref_unit (i int, w numeric, lo bigint, hi bigint, pr bigint) ON COMMIT DROP;
-    CREATE TEMP TABLE IF NOT EXISTS ref_cand (i int, k bigint, forced boolean, prio numeric) ON COMMIT DROP;
-    TRUNCATE ref_unit, ref_cand;
+    IF to_regclass('pg_temp.ref_unit') IS NULL THEN
+        CREATE TEMP TABLE ref_unit (i int, w numeric, lo bigint, hi bigint, pr bigint) ON COMMIT DROP;
+        CREATE TEMP TABLE ref_cand (i int, k bigint, forced boolean, prio numeric) ON COMMIT DROP;
+        CREATE TEMP TABLE ref_pick (rk bigint, i int, forced boolean, prio numeric) ON COMMIT DROP;
+    END IF;
+    TRUNCATE ref_unit, ref_cand, ref_pick;
     INSERT INTO ref_unit
         SELECT g, weights[g] * 10::numeric ^ sc,
                coalesce(prior[g], 0) + coalesce(min_seats[g], 0),
@@ -94,8 +97,6 @@ BEGIN
                                END AS d) dd
          WHERE (u.w > 0 OR k < u.lo) AND (u.hi IS NULL OR k < u.hi);
 
-    CREATE TEMP TABLE IF NOT EXISTS ref_pick (rk bigint, i int, forced boolean, prio numeric) ON COMMIT DROP;
-    TRUNCATE ref_pick;
     INSERT INTO ref_pick
         SELECT row_number() OVER (ORDER BY forced DESC, prio DESC, i, k), i, forced, prio FROM ref_cand;
     SELECT CASE WHEN NOT forced THEN prio END INTO p_last FROM ref_pick WHERE rk = grand;
