@@ -23,7 +23,15 @@ SQL_PARTS   = src/sql/010_types.sql \
               build/025_reference_data.sql \
               src/sql/027_reference_guard.sql \
               src/sql/030_distance.sql \
-              src/sql/040_apportion.sql
+              src/sql/040_apportion.sql \
+              src/sql/050_planning.sql \
+              src/sql/055_decision_log.sql \
+              src/sql/060_quotas.sql \
+              src/sql/070_referrals.sql \
+              src/sql/080_plan.sql \
+              src/sql/090_status.sql \
+              src/sql/095_security.sql \
+              src/sql/099_dump.sql
 
 REFERENCE_CSV = src/data/counties.csv src/data/municipalities.csv \
                 src/data/municipality_neighbours.csv src/data/population_1950_2019.csv

@@ -1,0 +1,445 @@
+-- 060_quotas.sql: decided county and municipal quotas, their rules, their history.
+--
+-- county_quota holds the länstal, municipal_quota the kommuntal.  The rules
+-- hold whatever path a write takes (these functions, plain DML, COPY,
+-- concurrent transactions), because triggers enforce them:
+--   * county quotas of a year sum to its national volume        (at commit)
+--   * municipal quotas of a county sum to its county quota      (at commit)
+--   * a municipal quota is never below the persons in referrals
+--     already issued to it that year (withdrawn ones do not count)
+--   * a decided municipal quota is not deleted while referrals exist
+-- Every value ever in force is kept in quota_history (append-only), and every
+-- change is appended to the decision log.
+
+CREATE TABLE settle.county_quota (
+    year          integer NOT NULL REFERENCES settle.planning_year,
+    county        settle.lanskod NOT NULL REFERENCES settle.county,
+    quota         integer NOT NULL CHECK (quota >= 0),
+    decision_ref  text NOT NULL CHECK (btrim(decision_ref) <> ''),
+    decision_date date,
+    decided_at    timestamptz NOT NULL DEFAULT now(),
+    decided_by    text NOT NULL DEFAULT session_user,
+    PRIMARY KEY (year, county)
+);
+COMMENT ON TABLE settle.county_quota IS
+    'Decided county quotas (länstal): persons to be referred to each county in a year. Rule (checked at commit): they sum to the year''s national volume. decided_at/decided_by are set by settle.';
+
+CREATE TABLE settle.municipal_quota (
+    year          integer NOT NULL,
+    municipality  settle.kommunkod NOT NULL REFERENCES settle.municipality,
+    county        settle.lanskod NOT NULL,
+    quota         integer NOT NULL CHECK (quota >= 0),
+    referred      integer NOT NULL DEFAULT 0 CHECK (referred >= 0),
+    decision_ref  text NOT NULL CHECK (btrim(decision_ref) <> ''),
+    decision_date date,
+    decided_at    timestamptz NOT NULL DEFAULT now(),
+    decided_by    text NOT NULL DEFAULT session_user,
+    PRIMARY KEY (year, municipality),
+    FOREIGN KEY (year, county) REFERENCES settle.county_quota (year, county),
+    CONSTRAINT municipal_quota_county_matches CHECK (county = settle.lanskod(municipality)),
+    CONSTRAINT municipal_quota_not_below_referred CHECK (quota >= referred)
+);
+CREATE INDEX municipal_quota_county_idx ON settle.municipal_quota (year, county);
+COMMENT ON TABLE settle.municipal_quota IS
+    'Decided municipal quotas (kommuntal). county is derived from the code. referred = persons in referrals issued to the municipality that year and not withdrawn, maintained by settle (read-only to users). Rules: quota >= referred always; the quotas of a county sum to its county quota (at commit); a quota is not deleted while referrals exist.';
+COMMENT ON COLUMN settle.municipal_quota.referred IS
+    'Persons in issued or received (not withdrawn) referrals of that year; maintained by the referral triggers, refused if written directly.';
+
+-- Every value ever in force: append-only.  A row is in force from valid_from
+-- until the next row for the same quota (see settle.quota_history_periods);
+-- quota NULL marks a quota that was removed.
+CREATE TABLE settle.quota_history (
+    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    year          integer NOT NULL,
+    county        settle.lanskod NOT NULL,
+    municipality  settle.kommunkod,         -- NULL: the county quota
+    quota         integer,
+    valid_from    timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    decision_ref  text,
+    change        text NOT NULL CHECK (change IN ('decided', 'changed', 'revised', 'removed')),
+    actor         text NOT NULL DEFAULT session_user
+);
+CREATE INDEX quota_history_key ON settle.quota_history (year, county, municipality, valid_from, id);
+COMMENT ON TABLE settle.quota_history IS
+    'Every county and municipal quota value ever in force, with the decision or agreement that set it (append-only; rows cannot be updated or deleted). municipality NULL = the county quota; quota NULL = removed.';
+
+CREATE VIEW settle.quota_history_periods AS
+SELECT h.id, h.year, h.county, h.municipality, h.quota, h.valid_from,
+       lead(h.valid_from) OVER w AS valid_to, h.decision_ref, h.change, h.actor
+  FROM settle.quota_history h
+WINDOW w AS (PARTITION BY h.year, h.county, h.municipality ORDER BY h.valid_from, h.id);
+COMMENT ON VIEW settle.quota_history_periods IS
+    'settle.quota_history with each value''s validity period [valid_from, valid_to); valid_to NULL = still in force.';
+
+CREATE FUNCTION settle.quota_history_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, settle
+AS $fn$
+BEGIN
+    IF TG_OP = 'INSERT' AND pg_trigger_depth() > 1 THEN
+        RETURN NEW;             -- written by settle's quota triggers
+    END IF;
+    RAISE EXCEPTION 'settle.quota_history is append-only and written by settle: % refused', TG_OP
+        USING ERRCODE = 'restrict_violation',
+              DETAIL = 'Every quota value ever in force is kept for auditors.',
+              HINT = 'Change the quota itself (settle.county_quota, settle.municipal_quota, settle.revise_quotas); its history follows.';
+END
+$fn$;
+CREATE TRIGGER quota_history_guard BEFORE INSERT OR UPDATE OR DELETE ON settle.quota_history
+    FOR EACH ROW EXECUTE FUNCTION settle.quota_history_guard();
+CREATE TRIGGER quota_history_no_truncate BEFORE TRUNCATE ON settle.quota_history
+    FOR EACH STATEMENT EXECUTE FUNCTION settle.refuse_truncate();
+
+-- a municipality as "0180 Stockholm", for messages
+CREATE FUNCTION settle.municipality_label(m settle.kommunkod) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle
+AS $$ SELECT m::text || coalesce(' ' || (SELECT name FROM settle.municipality WHERE code = m), '') $$;
+COMMENT ON FUNCTION settle.municipality_label(settle.kommunkod) IS 'A municipality as code and name, e.g. ''0180 Stockholm'', for messages.';
+
+CREATE FUNCTION settle.county_label(c settle.lanskod) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle
+AS $$ SELECT c::text || coalesce(' ' || (SELECT name FROM settle.county WHERE code = c), '') $$;
+COMMENT ON FUNCTION settle.county_label(settle.lanskod) IS 'A county as code and name, e.g. ''01 Stockholms län'', for messages.';
+
+-- ---------------------------------------------------------------- county quotas
+
+CREATE FUNCTION settle.county_quota_write() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, settle
+AS $fn$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        INSERT INTO settle.quota_history (year, county, quota, decision_ref, change)
+        VALUES (OLD.year, OLD.county, NULL, OLD.decision_ref, 'removed');
+        PERFORM settle.log_decision('county_quota', OLD.year, OLD.county::text,
+                                    jsonb_build_object('op', 'delete', 'old', to_jsonb(OLD)));
+        RETURN OLD;
+    END IF;
+    IF TG_OP = 'UPDATE' AND (NEW.year, NEW.county) IS DISTINCT FROM (OLD.year, OLD.county) THEN
+        RAISE EXCEPTION 'the year and county of a county quota cannot change'
+            USING ERRCODE = 'check_violation',
+                  HINT = 'Decide the quota of the other year or county as a new row.';
+    END IF;
+    NEW.decided_at := now();
+    NEW.decided_by := session_user;
+    IF TG_OP = 'INSERT' OR NEW.quota IS DISTINCT FROM OLD.quota OR NEW.decision_ref IS DISTINCT FROM OLD.decision_ref THEN
+        INSERT INTO settle.quota_history (year, county, quota, decision_ref, change)
+        VALUES (NEW.year, NEW.county, NEW.quota, NEW.decision_ref, CASE TG_OP WHEN 'INSERT' THEN 'decided' ELSE 'changed' END);
+        PERFORM settle.log_decision('county_quota', NEW.year, NEW.county::text,
+                                    jsonb_build_object('op', lower(TG_OP), 'quota', NEW.quota, 'decision_ref', NEW.decision_ref,
+                                                       'decision_date', NEW.decision_date,
+                                                       'old_quota', CASE WHEN TG_OP = 'UPDATE' THEN OLD.quota END));
+    END IF;
+    RETURN NEW;
+END
+$fn$;
+CREATE TRIGGER county_quota_write BEFORE INSERT OR UPDATE OR DELETE ON settle.county_quota
+    FOR EACH ROW EXECUTE FUNCTION settle.county_quota_write();
+
+-- at commit: the year's county quotas sum to its national volume
+CREATE FUNCTION settle.check_county_sum(y integer) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, settle
+AS $fn$
+DECLARE
+    volume integer;
+    total bigint;
+    n integer;
+BEGIN
+    SELECT national_volume INTO volume FROM settle.planning_year WHERE year = y;
+    SELECT sum(quota), count(*) INTO total, n FROM settle.county_quota WHERE year = y;
+    IF n > 0 AND total IS DISTINCT FROM volume::bigint THEN
+        RAISE EXCEPTION 'county quotas (länstal) of % sum to %, not the national volume %', y, total, volume
+            USING ERRCODE = 'check_violation',
+                  DETAIL = format('%s of 21 counties have a quota; the difference is %s.', n, total - volume),
+                  HINT = 'Decide all county quotas together, e.g. SELECT settle.decide_county_quotas(year, decision_ref), or change the national volume in the same transaction.';
+    END IF;
+END
+$fn$;
+COMMENT ON FUNCTION settle.check_county_sum(integer) IS 'Raises 23514 unless the county quotas of the year sum to its national volume (or none is decided).';
+
+-- at commit: a county's municipal quotas sum to its county quota
+CREATE FUNCTION settle.check_municipal_sum(y integer, c settle.lanskod) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, settle
+AS $fn$
+DECLARE
+    cq integer;
+    total bigint;
+    n integer;
+BEGIN
+    SELECT sum(quota), count(*) INTO total, n FROM settle.municipal_quota WHERE year = y AND county = c;
+    IF n = 0 THEN
+        RETURN;
+    END IF;
+    SELECT quota INTO cq FROM settle.county_quota WHERE year = y AND county = c;
+    IF total IS DISTINCT FROM cq::bigint THEN
+        RAISE EXCEPTION 'municipal quotas (kommuntal) of county % in % sum to %, not its county quota %',
+                        settle.county_label(c), y, total, coalesce(cq::text, '(none decided)')
+            USING ERRCODE = 'check_violation',
+                  DETAIL = format('%s municipalities have a quota; the difference is %s.', n, total - cq),
+                  HINT = 'A revision moves places between municipalities of the same county (deltas summing to 0): settle.revise_quotas. A new county quota needs new municipal quotas in the same transaction.';
+    END IF;
+END
+$fn$;
+COMMENT ON FUNCTION settle.check_municipal_sum(integer, settle.lanskod) IS 'Raises 23514 unless the municipal quotas of the county and year sum to its county quota (or none is decided).';
+
+CREATE FUNCTION settle.quota_sums_at_commit() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, settle
+AS $fn$
+DECLARE
+    r record;
+BEGIN
+    r := CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+    IF TG_TABLE_NAME = 'planning_year' THEN
+        PERFORM settle.check_county_sum(r.year);
+    ELSIF TG_TABLE_NAME = 'county_quota' THEN
+        PERFORM settle.check_county_sum(r.year);
+        PERFORM settle.check_municipal_sum(r.year, r.county);
+    ELSE
+        PERFORM settle.check_municipal_sum(r.year, r.county);
+    END IF;
+    RETURN NULL;
+END
+$fn$;
+CREATE CONSTRAINT TRIGGER planning_year_sums AFTER UPDATE OF national_volume ON settle.planning_year
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION settle.quota_sums_at_commit();
+CREATE CONSTRAINT TRIGGER county_quota_sums AFTER INSERT OR UPDATE OR DELETE ON settle.county_quota
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION settle.quota_sums_at_commit();
+
+-- ------------------------------------------------------------- municipal quotas
+
+CREATE FUNCTION settle.municipal_quota_write() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, settle
+AS $fn$
+DECLARE
+    change text := current_setting('settle.quota_change', true);
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        IF OLD.referred > 0 OR EXISTS (SELECT 1 FROM settle.referral r WHERE r.year = OLD.year AND r.municipality = OLD.municipality) THEN
+            RAISE EXCEPTION 'the kommuntal of % for % cannot be deleted: referrals to it exist', settle.municipality_label(OLD.municipality), OLD.year
+                USING ERRCODE = 'foreign_key_violation',
+                      DETAIL = format('%s persons are in referrals issued to it that year.', OLD.referred),
+                      HINT = 'A decided quota stays while referrals exist; revise it instead (never below the persons referred).';
+        END IF;
+        INSERT INTO settle.quota_history (year, county, municipality, quota, decision_ref, change)
+        VALUES (OLD.year, OLD.county, OLD.municipality, NULL, OLD.decision_ref, 'removed');
+        PERFORM settle.log_decision('municipal_quota', OLD.year, OLD.municipality::text,
+                                    jsonb_build_object('op', 'delete', 'old', to_jsonb(OLD)));
+        RETURN OLD;
+    END IF;
+
+    NEW.county := settle.lanskod(NEW.municipality);
+    IF TG_OP = 'INSERT' THEN
+        NEW.referred := 0;      -- referrals need the quota first
+    ELSE
+        IF (NEW.year, NEW.municipality) IS DISTINCT FROM (OLD.year, OLD.municipality) THEN
+            RAISE EXCEPTION 'the year and municipality of a municipal quota cannot change'
+                USING ERRCODE = 'check_violation',
+                      HINT = 'Decide the quota of the other year or municipality as a new row.';
+        END IF;
+        IF NEW.referred IS DISTINCT FROM OLD.referred AND pg_trigger_depth() < 2 THEN
+            RAISE EXCEPTION 'municipal_quota.referred is maintained by settle and cannot be written'
+                USING ERRCODE = 'check_violation',
+                      DETAIL = format('It counts the persons in referrals to %s in %s: %s.', settle.municipality_label(OLD.municipality), OLD.year, OLD.referred),
+                      HINT = 'Issue or withdraw referrals (settle.refer, settle.withdraw) instead.';
+        END IF;
+        IF NEW.quota IS NOT DISTINCT FROM OLD.quota AND NEW.decision_ref IS NOT DISTINCT FROM OLD.decision_ref
+           AND NEW.decision_date IS NOT DISTINCT FROM OLD.decision_date THEN
+            RETURN NEW;         -- only the referral count moved
+        END IF;
+    END IF;
+    IF NEW.quota < NEW.referred THEN
+        RAISE EXCEPTION 'the kommuntal of % for % cannot be % (below the % persons already referred)',
+                        settle.municipality_label(NEW.municipality), NEW.year, NEW.quota, NEW.referred
+            USING ERRCODE = 'check_violation',
+                  DETAIL = format('kommuntal %s < %s persons already referred', NEW.quota, NEW.referred),
+                  HINT = 'A revised kommuntal can never be lower than the referrals already issued (bosättningslagen; withdrawn referrals do not count).';
+    END IF;
+    NEW.decided_at := now();
+    NEW.decided_by := session_user;
+    INSERT INTO settle.quota_history (year, county, municipality, quota, decision_ref, change)
+    VALUES (NEW.year, NEW.county, NEW.municipality, NEW.quota, NEW.decision_ref,
+            CASE WHEN TG_OP = 'INSERT' THEN 'decided' WHEN change = 'revised' THEN 'revised' ELSE 'changed' END);
+    PERFORM settle.log_decision('municipal_quota', NEW.year, NEW.municipality::text,
+                                jsonb_build_object('op', lower(TG_OP), 'quota', NEW.quota, 'decision_ref', NEW.decision_ref,
+                                                   'decision_date', NEW.decision_date, 'referred', NEW.referred,
+                                                   'old_quota', CASE WHEN TG_OP = 'UPDATE' THEN OLD.quota END));
+    RETURN NEW;
+END
+$fn$;
+CREATE TRIGGER municipal_quota_write BEFORE INSERT OR UPDATE OR DELETE ON settle.municipal_quota
+    FOR EACH ROW EXECUTE FUNCTION settle.municipal_quota_write();
+CREATE CONSTRAINT TRIGGER municipal_quota_sums AFTER INSERT OR UPDATE OF quota OR DELETE ON settle.municipal_quota
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION settle.quota_sums_at_commit();
+
+-- ------------------------------------------------------------------ decisions
+
+CREATE FUNCTION settle.decide_county_quotas(year integer, decision_ref text, decision_date date DEFAULT current_date)
+RETURNS TABLE (county settle.lanskod, quota integer)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, settle
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    y integer := year;
+    ref text := decision_ref;
+    dd date := decision_date;
+BEGIN
+    IF ref IS NULL OR btrim(ref) = '' THEN
+        RAISE EXCEPTION 'decision_ref must not be empty'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Give the decision''s reference, e.g. its registration number.';
+    END IF;
+    RETURN QUERY
+    INSERT INTO settle.county_quota AS cq (year, county, quota, decision_ref, decision_date)
+    SELECT y, p.county, p.quota, ref, dd FROM settle.propose_county_quotas(y) p
+    ON CONFLICT (year, county) DO UPDATE
+        SET quota = EXCLUDED.quota, decision_ref = EXCLUDED.decision_ref, decision_date = EXCLUDED.decision_date
+    RETURNING cq.county, cq.quota;
+END
+$fn$;
+COMMENT ON FUNCTION settle.decide_county_quotas(integer, text, date) IS
+    'Records the current proposal (settle.propose_county_quotas) as the year''s decided county quotas, replacing earlier ones, under one decision reference. Returns the quotas. Logged; history kept.';
+
+CREATE FUNCTION settle.decide_municipal_quotas(year integer, county settle.lanskod, decision_ref text,
+                                               decision_date date DEFAULT current_date)
+RETURNS TABLE (municipality settle.kommunkod, quota integer)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, settle
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    y integer := year;
+    c settle.lanskod := county;
+    ref text := decision_ref;
+    dd date := decision_date;
+BEGIN
+    IF ref IS NULL OR btrim(ref) = '' THEN
+        RAISE EXCEPTION 'decision_ref must not be empty'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Give the county board''s decision reference.';
+    END IF;
+    RETURN QUERY
+    INSERT INTO settle.municipal_quota AS mq (year, municipality, county, quota, decision_ref, decision_date)
+    SELECT y, p.municipality, c, p.quota, ref, dd FROM settle.propose_municipal_quotas(y, c) p
+    ON CONFLICT (year, municipality) DO UPDATE
+        SET quota = EXCLUDED.quota, decision_ref = EXCLUDED.decision_ref, decision_date = EXCLUDED.decision_date
+    RETURNING mq.municipality, mq.quota;
+END
+$fn$;
+COMMENT ON FUNCTION settle.decide_municipal_quotas(integer, settle.lanskod, text, date) IS
+    'Records the current proposal (settle.propose_municipal_quotas) as the decided municipal quotas of one county, replacing earlier ones. Returns the quotas. Logged; history kept.';
+
+-- ------------------------------------------------------------------ revisions
+
+CREATE FUNCTION settle.revise_quotas(year integer, agreement_ref text, municipalities settle.kommunkod[], deltas integer[],
+                                     decision_date date DEFAULT current_date)
+RETURNS TABLE (municipality settle.kommunkod, old_quota integer, new_quota integer, referred integer)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, settle
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    y integer := year;
+    counties settle.lanskod[];
+    total bigint;
+    missing settle.kommunkod;
+    r record;
+    n integer := cardinality(municipalities);
+BEGIN
+    IF agreement_ref IS NULL OR btrim(agreement_ref) = '' THEN
+        RAISE EXCEPTION 'agreement_ref must not be empty'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Give the reference of the agreement between the municipalities (and of the county board''s decision).';
+    END IF;
+    IF municipalities IS NULL OR deltas IS NULL OR n IS NULL OR n = 0 THEN
+        RAISE EXCEPTION 'a revision needs municipalities and deltas'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Pass e.g. ARRAY[''0180'', ''0114'']::settle.kommunkod[] and ARRAY[-10, 10].';
+    END IF;
+    IF cardinality(deltas) <> n THEN
+        RAISE EXCEPTION 'municipalities has % elements but deltas has %', n, cardinality(deltas)
+            USING ERRCODE = 'array_subscript_error',
+                  HINT = 'One delta per municipality, in the same order.';
+    END IF;
+    IF array_position(municipalities, NULL) IS NOT NULL OR array_position(deltas, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'municipalities and deltas must not contain NULL'
+            USING ERRCODE = 'null_value_not_allowed', HINT = 'Give a code and a delta for every municipality.';
+    END IF;
+    IF (SELECT count(DISTINCT m) FROM unnest(municipalities) m) <> n THEN
+        RAISE EXCEPTION 'a municipality appears more than once in the revision'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Give each municipality once, with its net delta.';
+    END IF;
+    SELECT array_agg(DISTINCT settle.lanskod(m) ORDER BY settle.lanskod(m)) INTO counties FROM unnest(municipalities) m;
+    IF cardinality(counties) > 1 THEN
+        RAISE EXCEPTION 'a revision cannot span counties: the municipalities are in %', array_to_string(counties, ', ')
+            USING ERRCODE = 'check_violation',
+                  DETAIL = 'A revised kommuntal may not change the länstal; an agreement is between municipalities of one county.',
+                  HINT = 'Split it into one revision per county, each with deltas summing to 0.';
+    END IF;
+    SELECT sum(d) INTO total FROM unnest(deltas) d;
+    IF total <> 0 THEN
+        RAISE EXCEPTION 'the deltas of a revision must sum to 0, not %', total
+            USING ERRCODE = 'check_violation',
+                  DETAIL = format('A revision that adds %s places would change the länstal of county %s.', total, settle.county_label(counties[1])),
+                  HINT = 'Move places between municipalities: what one gives, others take.';
+    END IF;
+    -- lock the quotas in code order (no deadlock between concurrent revisions)
+    PERFORM 1 FROM settle.municipal_quota mq
+      WHERE mq.year = y AND mq.municipality = ANY (municipalities)
+      ORDER BY mq.municipality FOR UPDATE;
+    SELECT m INTO missing FROM unnest(municipalities) m
+     WHERE NOT EXISTS (SELECT 1 FROM settle.municipal_quota mq WHERE mq.year = y AND mq.municipality = m) LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'no kommuntal of % is decided for % (or it is outside your scope)', y, settle.municipality_label(missing)
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'Revisions change decided municipal quotas; decide them first (settle.decide_municipal_quotas).';
+    END IF;
+    FOR r IN SELECT mq.municipality AS m, mq.quota AS q, mq.referred AS ref, d.delta
+               FROM unnest(municipalities, deltas) AS d(m, delta)
+               JOIN settle.municipal_quota mq ON mq.year = y AND mq.municipality = d.m
+              ORDER BY mq.municipality LOOP
+        IF r.q + r.delta < r.ref THEN
+            RAISE EXCEPTION 'revision refused: the kommuntal of % for % would be % (below the % persons already referred)',
+                            settle.municipality_label(r.m), y, r.q + r.delta, r.ref
+                USING ERRCODE = 'check_violation',
+                      DETAIL = format('kommuntal %s %s %s = %s < %s persons already referred', r.q,
+                                      CASE WHEN r.delta < 0 THEN '-' ELSE '+' END, abs(r.delta), r.q + r.delta, r.ref),
+                      HINT = 'A revised kommuntal can never be lower than the referrals already issued; move fewer places.';
+        END IF;
+    END LOOP;
+    PERFORM set_config('settle.quota_change', 'revised', true);
+    RETURN QUERY
+    UPDATE settle.municipal_quota mq
+       SET quota = mq.quota + d.delta, decision_ref = agreement_ref, decision_date = revise_quotas.decision_date
+      FROM unnest(municipalities, deltas) AS d(m, delta), settle.municipal_quota old
+     WHERE mq.year = y AND mq.municipality = d.m AND old.year = y AND old.municipality = d.m
+    RETURNING mq.municipality, old.quota, mq.quota, mq.referred;
+    PERFORM set_config('settle.quota_change', '', true);
+    PERFORM settle.log_decision('revision', y, array_to_string(municipalities, ','),
+                                jsonb_build_object('agreement_ref', agreement_ref, 'municipalities', to_jsonb(municipalities::text[]),
+                                                   'deltas', to_jsonb(deltas), 'county', counties[1]::text));
+END
+$fn$;
+COMMENT ON FUNCTION settle.revise_quotas(integer, text, settle.kommunkod[], integer[], date) IS
+    'All-or-nothing revision of several kommuntal of the same county under one agreement: deltas sum to 0 (the länstal is unchanged) and no new quota falls below the persons already referred. Refused (23514) across counties, with a non-zero sum, or below referred. Returns old and new quotas; logged, history kept; the annual plan''s not-yet-past months are re-spread (trigger on municipal_quota).';
+
+-- ----------------------------------------------------------------- as of a time
+
+CREATE FUNCTION settle.quota_as_of(year integer, at timestamptz)
+RETURNS TABLE (county settle.lanskod, municipality settle.kommunkod, quota integer, valid_from timestamptz, decision_ref text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle
+AS $$
+    SELECT DISTINCT ON (h.county, h.municipality) h.county, h.municipality, h.quota, h.valid_from, h.decision_ref
+      FROM settle.quota_history h
+     WHERE h.year = quota_as_of.year AND h.valid_from <= quota_as_of.at
+     ORDER BY h.county, h.municipality NULLS FIRST, h.valid_from DESC, h.id DESC
+$$;
+COMMENT ON FUNCTION settle.quota_as_of(integer, timestamptz) IS
+    'The county quotas (municipality NULL) and municipal quotas of a year in force at a moment, from settle.quota_history, with when and by which decision they were set. A quota removed by then shows quota NULL.';

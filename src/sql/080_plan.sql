@@ -1,0 +1,214 @@
+-- 080_plan.sql: the annual plan (årsplanering) and pauses.
+--
+-- Each kommuntal is spread over the 12 months of its year; the months of a
+-- municipality always sum to its quota (checked at commit).  When a quota
+-- changes (a decision or a revision) the months not yet past are re-spread
+-- automatically, keeping their shape, so the plan still sums to the quota.
+
+CREATE TABLE settle.annual_plan (
+    year          integer NOT NULL,
+    municipality  settle.kommunkod NOT NULL,
+    month         integer NOT NULL CHECK (month BETWEEN 1 AND 12),
+    planned       integer NOT NULL CHECK (planned >= 0),
+    PRIMARY KEY (year, municipality, month),
+    FOREIGN KEY (year, municipality) REFERENCES settle.municipal_quota ON DELETE CASCADE
+);
+COMMENT ON TABLE settle.annual_plan IS
+    'The annual plan: persons planned to be referred to a municipality per month. Rule (at commit): a municipality''s 12 months sum to its kommuntal. Re-spread automatically over the not-yet-past months when the quota changes.';
+
+CREATE FUNCTION settle.check_plan_sum(y integer, m settle.kommunkod) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, settle
+AS $fn$
+DECLARE
+    n integer;
+    total bigint;
+    q integer;
+BEGIN
+    SELECT count(*), sum(planned) INTO n, total FROM settle.annual_plan WHERE year = y AND municipality = m;
+    IF n = 0 THEN
+        RETURN;
+    END IF;
+    SELECT quota INTO q FROM settle.municipal_quota WHERE year = y AND municipality = m;
+    IF n <> 12 OR total IS DISTINCT FROM q::bigint THEN
+        RAISE EXCEPTION 'the annual plan of % for % sums to % over % months, not its kommuntal % over 12',
+                        settle.municipality_label(m), y, total, n, coalesce(q::text, '(none)')
+            USING ERRCODE = 'check_violation',
+                  HINT = 'Spread the quota with settle.spread_plan(year, county, profile), or change months so that they still sum to the quota.';
+    END IF;
+END
+$fn$;
+COMMENT ON FUNCTION settle.check_plan_sum(integer, settle.kommunkod) IS 'Raises 23514 unless the municipality''s annual plan (if any) has 12 months summing to its kommuntal.';
+
+CREATE FUNCTION settle.annual_plan_at_commit() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, settle
+AS $fn$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        PERFORM settle.check_plan_sum(OLD.year, OLD.municipality);
+    ELSE
+        PERFORM settle.check_plan_sum(NEW.year, NEW.municipality);
+    END IF;
+    RETURN NULL;
+END
+$fn$;
+CREATE CONSTRAINT TRIGGER annual_plan_sum AFTER INSERT OR UPDATE OR DELETE ON settle.annual_plan
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION settle.annual_plan_at_commit();
+
+-- apportion n persons over months by weights (even if all weights are 0)
+CREATE FUNCTION settle.spread_months(n integer, months integer[], weights numeric[])
+RETURNS TABLE (month integer, planned integer)
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, settle
+AS $$
+    SELECT months[a.ord::integer], a.seats
+      FROM settle.apportion(n, ARRAY(SELECT m::text FROM unnest(months) m),
+                            CASE WHEN (SELECT coalesce(sum(w), 0) FROM unnest(weights) w) > 0 THEN weights
+                                 ELSE array_fill(1::numeric, ARRAY[cardinality(months)]) END)
+           WITH ORDINALITY AS a(key, seats, quota, tie, ord)
+$$;
+COMMENT ON FUNCTION settle.spread_months(integer, integer[], numeric[]) IS
+    'Internal: n persons over the given months in proportion to weights (Hamilton, exact; evenly if all weights are 0).';
+
+CREATE FUNCTION settle.spread_plan(year integer, county settle.lanskod DEFAULT NULL, profile numeric[] DEFAULT NULL)
+RETURNS TABLE (municipality settle.kommunkod, month integer, planned integer)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, settle
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    y integer := year;
+    c settle.lanskod := county;
+    w numeric[] := coalesce(profile, array_fill(1::numeric, ARRAY[12]));
+BEGIN
+    IF cardinality(w) <> 12 OR array_ndims(w) <> 1 THEN
+        RAISE EXCEPTION 'profile must have 12 elements, one per month, not %', cardinality(w)
+            USING ERRCODE = 'array_subscript_error',
+                  HINT = 'E.g. ARRAY[2,2,2,2,2,2,1,1,1,1,1,1] to front-load the first half of the year; NULL spreads evenly.';
+    END IF;
+    IF array_position(w, NULL) IS NOT NULL OR EXISTS (SELECT 1 FROM unnest(w) x WHERE x < 0)
+       OR (SELECT sum(x) FROM unnest(w) x) = 0 THEN
+        RAISE EXCEPTION 'profile must be 12 numbers >= 0, not all 0'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'The months get persons in proportion to the profile.';
+    END IF;
+    PERFORM settle.require_planning_year(y);
+    DELETE FROM settle.annual_plan p
+     WHERE p.year = y AND (c IS NULL OR settle.lanskod(p.municipality) = c);
+    RETURN QUERY
+    INSERT INTO settle.annual_plan AS p (year, municipality, month, planned)
+    SELECT y, mq.municipality, s.month, s.planned
+      FROM settle.municipal_quota mq,
+           settle.spread_months(mq.quota, ARRAY[1,2,3,4,5,6,7,8,9,10,11,12], w) s
+     WHERE mq.year = y AND (c IS NULL OR mq.county = c)
+    RETURNING p.municipality, p.month, p.planned;
+END
+$fn$;
+COMMENT ON FUNCTION settle.spread_plan(integer, settle.lanskod, numeric[]) IS
+    'Spreads each kommuntal of the year (of one county, or all) over its 12 months, exactly (Hamilton), evenly or by a 12-element profile such as front-loading the first half; replaces the earlier plan of those municipalities. Returns the months.';
+
+CREATE FUNCTION settle.respread_plan(year integer, municipality settle.kommunkod, as_of date DEFAULT settle.today())
+RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, settle
+AS $fn$
+#variable_conflict use_variable
+DECLARE
+    q integer;
+    past_sum bigint;
+    future integer[];
+    shape numeric[];
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM settle.annual_plan p WHERE p.year = year AND p.municipality = municipality) THEN
+        RETURN;
+    END IF;
+    SELECT mq.quota INTO q FROM settle.municipal_quota mq WHERE mq.year = year AND mq.municipality = municipality;
+    -- a month is past once it has ended
+    SELECT coalesce(sum(p.planned) FILTER (WHERE make_date(year, p.month, 1) + interval '1 month' <= as_of), 0),
+           array_agg(p.month ORDER BY p.month) FILTER (WHERE make_date(year, p.month, 1) + interval '1 month' > as_of),
+           array_agg(p.planned::numeric ORDER BY p.month) FILTER (WHERE make_date(year, p.month, 1) + interval '1 month' > as_of)
+      INTO past_sum, future, shape
+      FROM settle.annual_plan p WHERE p.year = year AND p.municipality = municipality;
+    IF future IS NULL OR q < past_sum THEN
+        -- no month left, or the past already exceeds the new quota: re-spread the whole year
+        past_sum := 0;
+        SELECT array_agg(p.month ORDER BY p.month), array_agg(p.planned::numeric ORDER BY p.month) INTO future, shape
+          FROM settle.annual_plan p WHERE p.year = year AND p.municipality = municipality;
+    END IF;
+    UPDATE settle.annual_plan p SET planned = s.planned
+      FROM settle.spread_months(q - past_sum::integer, future, shape) s
+     WHERE p.year = year AND p.municipality = municipality AND p.month = s.month;
+END
+$fn$;
+COMMENT ON FUNCTION settle.respread_plan(integer, settle.kommunkod, date) IS
+    'Re-spreads a municipality''s annual plan after its quota changed: the months not yet past as of as_of get the quota minus the past months, in proportion to their current plan (evenly if that is all 0). If nothing is left to spread that way, the whole year is re-spread. Called automatically when a kommuntal changes.';
+
+CREATE FUNCTION settle.municipal_quota_respread() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, settle
+AS $fn$
+BEGIN
+    PERFORM settle.respread_plan(NEW.year, NEW.municipality);
+    RETURN NULL;
+END
+$fn$;
+CREATE TRIGGER municipal_quota_respread AFTER UPDATE OF quota ON settle.municipal_quota
+    FOR EACH ROW WHEN (NEW.quota IS DISTINCT FROM OLD.quota) EXECUTE FUNCTION settle.municipal_quota_respread();
+
+-- ------------------------------------------------------------------ pauses
+
+CREATE TABLE settle.pause (
+    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    year          integer NOT NULL,
+    municipality  settle.kommunkod NOT NULL REFERENCES settle.municipality,
+    from_date     date NOT NULL,
+    to_date       date NOT NULL,
+    reason        text NOT NULL CHECK (btrim(reason) <> ''),
+    reported_at   timestamptz NOT NULL DEFAULT now(),
+    reported_by   text NOT NULL DEFAULT session_user,
+    CHECK (from_date <= to_date),
+    CHECK (extract(year FROM from_date) = year)
+);
+CREATE INDEX pause_municipality_idx ON settle.pause (municipality, from_date);
+COMMENT ON TABLE settle.pause IS
+    'Periods (inclusive) in which a municipality reports it cannot receive; no referral is issued to it then. Pauses of one municipality do not overlap (23P01).';
+
+CREATE FUNCTION settle.pause_write() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, settle
+AS $fn$
+DECLARE
+    other settle.pause;
+BEGIN
+    -- one municipality's pauses are written one at a time
+    PERFORM pg_advisory_xact_lock(hashtext('settle.pause'), NEW.municipality::integer);
+    SELECT * INTO other FROM settle.pause p
+     WHERE p.municipality = NEW.municipality AND p.id <> NEW.id
+       AND daterange(p.from_date, p.to_date, '[]') && daterange(NEW.from_date, NEW.to_date, '[]') LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'pause of % from % to % overlaps its pause from % to %', settle.municipality_label(NEW.municipality),
+                        NEW.from_date, NEW.to_date, other.from_date, other.to_date
+            USING ERRCODE = 'exclusion_violation',
+                  HINT = 'Extend or shorten the existing pause instead (UPDATE settle.pause).';
+    END IF;
+    NEW.reported_at := now();
+    NEW.reported_by := session_user;
+    PERFORM settle.log_decision('pause', NEW.year, NEW.municipality::text,
+                                jsonb_build_object('op', lower(TG_OP), 'from', NEW.from_date, 'to', NEW.to_date, 'reason', NEW.reason));
+    RETURN NEW;
+END
+$fn$;
+CREATE TRIGGER pause_write BEFORE INSERT OR UPDATE ON settle.pause
+    FOR EACH ROW EXECUTE FUNCTION settle.pause_write();
+
+CREATE FUNCTION settle.pause(year integer, municipality settle.kommunkod, from_date date, to_date date, reason text)
+RETURNS bigint
+    LANGUAGE sql
+    SET search_path = pg_catalog, settle
+AS $$
+    INSERT INTO settle.pause (year, municipality, from_date, to_date, reason)
+    VALUES (year, municipality, from_date, to_date, reason)
+    RETURNING id
+$$;
+COMMENT ON FUNCTION settle.pause(integer, settle.kommunkod, date, date, text) IS
+    'A municipality reports that it cannot receive from from_date to to_date (inclusive); settle.refer refuses referrals to it on those days. Returns the pause id. Overlapping pauses are refused (23P01). Logged.';

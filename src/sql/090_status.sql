@@ -1,0 +1,171 @@
+-- 090_status.sql: follow-up (quota status) and the audit.
+
+CREATE FUNCTION settle.quota_status(year integer, as_of date DEFAULT settle.today())
+RETURNS TABLE (level text, county settle.lanskod, municipality settle.kommunkod, name text,
+               quota integer, referred integer, received integer, remaining integer,
+               planned_to_date integer, deviation integer, fulfilment_pct numeric)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle
+AS $$
+    WITH m AS (
+        SELECT mq.county, mq.municipality, mu.name,
+               h.quota,
+               coalesce(r.referred, 0)::integer AS referred,
+               coalesce(r.received, 0)::integer AS received,
+               coalesce(p.planned, 0)::integer AS planned_to_date
+          FROM settle.municipal_quota mq
+          JOIN settle.municipality mu ON mu.code = mq.municipality
+          -- the quota in force at the end of as_of
+          CROSS JOIN LATERAL (
+              SELECT x.quota FROM settle.quota_history x
+               WHERE x.year = mq.year AND x.municipality = mq.municipality
+                 AND x.valid_from < ((as_of + 1)::timestamp AT TIME ZONE 'Europe/Stockholm')
+               ORDER BY x.valid_from DESC, x.id DESC LIMIT 1) h
+          LEFT JOIN LATERAL (
+              SELECT sum(rf.persons) FILTER (WHERE rf.withdrawn_at IS NULL
+                                               OR (rf.withdrawn_at AT TIME ZONE 'Europe/Stockholm')::date > as_of) AS referred,
+                     sum(rf.persons) FILTER (WHERE rf.received_on <= as_of) AS received
+                FROM settle.referral rf
+               WHERE rf.year = mq.year AND rf.municipality = mq.municipality
+                 AND (rf.decided_at AT TIME ZONE 'Europe/Stockholm')::date <= as_of) r ON true
+          LEFT JOIN LATERAL (
+              SELECT sum(ap.planned) AS planned FROM settle.annual_plan ap
+               WHERE ap.year = mq.year AND ap.municipality = mq.municipality
+                 AND make_date(mq.year, ap.month, 1) <= as_of) p ON true
+         WHERE mq.year = quota_status.year AND h.quota IS NOT NULL),
+    c AS (
+        SELECT m.county, sum(m.quota)::integer AS quota, sum(m.referred)::integer AS referred,
+               sum(m.received)::integer AS received, sum(m.planned_to_date)::integer AS planned_to_date
+          FROM m GROUP BY m.county)
+    SELECT 'municipality', m.county, m.municipality, m.name, m.quota, m.referred, m.received,
+           m.quota - m.referred, m.planned_to_date, m.referred - m.planned_to_date,
+           CASE WHEN m.quota > 0 THEN round(100.0 * m.referred / m.quota, 1) END
+      FROM m
+    UNION ALL
+    SELECT 'county', c.county, NULL, co.name, c.quota, c.referred, c.received,
+           c.quota - c.referred, c.planned_to_date, c.referred - c.planned_to_date,
+           CASE WHEN c.quota > 0 THEN round(100.0 * c.referred / c.quota, 1) END
+      FROM c JOIN settle.county co ON co.code = c.county
+     ORDER BY 2, 3 NULLS FIRST
+$$;
+COMMENT ON FUNCTION settle.quota_status(integer, date) IS
+    'Follow-up of a year as of a date (Swedish time), per county (municipality NULL) and per municipality: quota in force, persons referred (decided by then and not withdrawn by then), received, remaining places, planned up to and including the month of as_of, deviation (referred - planned) and fulfilment % (referred / quota).';
+
+CREATE TYPE settle.audit_finding AS (rule text, year integer, subject text, detail text);
+COMMENT ON TYPE settle.audit_finding IS 'One finding of settle.audit(): the rule that does not hold, the year, the subject (county, municipality, household, log entry) and what is wrong.';
+
+CREATE FUNCTION settle.audit(year integer DEFAULT NULL)
+RETURNS SETOF settle.audit_finding
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle
+AS $fn$
+DECLARE
+    y integer := audit.year;
+    v record;
+BEGIN
+    -- county quotas sum to the national volume
+    RETURN QUERY
+    SELECT 'county_quotas_sum_to_national_volume', py.year, NULL::text,
+           format('county quotas sum to %s over %s counties, national volume %s', s.total, s.n, py.national_volume)
+      FROM settle.planning_year py
+      JOIN (SELECT cq.year, sum(cq.quota) AS total, count(*) AS n FROM settle.county_quota cq GROUP BY cq.year) s USING (year)
+     WHERE (y IS NULL OR py.year = y) AND s.total <> py.national_volume;
+
+    -- municipal quotas of a county sum to its county quota
+    RETURN QUERY
+    SELECT 'municipal_quotas_sum_to_county_quota', s.year, s.county::text,
+           format('municipal quotas sum to %s, county quota %s', s.total, coalesce(cq.quota::text, 'missing'))
+      FROM (SELECT mq.year, mq.county, sum(mq.quota) AS total FROM settle.municipal_quota mq GROUP BY mq.year, mq.county) s
+      LEFT JOIN settle.county_quota cq ON cq.year = s.year AND cq.county = s.county
+     WHERE (y IS NULL OR s.year = y) AND s.total IS DISTINCT FROM cq.quota::numeric;
+
+    -- the maintained count of referred persons matches the referrals
+    RETURN QUERY
+    SELECT 'referred_count_matches_referrals', mq.year, mq.municipality::text,
+           format('municipal_quota.referred is %s but active referrals hold %s persons', mq.referred, coalesce(r.persons, 0))
+      FROM settle.municipal_quota mq
+      LEFT JOIN (SELECT rf.year, rf.municipality, sum(rf.persons) AS persons FROM settle.referral rf
+                  WHERE rf.status <> 'withdrawn' GROUP BY rf.year, rf.municipality) r
+             ON r.year = mq.year AND r.municipality = mq.municipality
+     WHERE (y IS NULL OR mq.year = y) AND mq.referred <> coalesce(r.persons, 0);
+
+    -- no quota below the persons referred, now or at any moment of its history
+    RETURN QUERY
+    WITH moments AS (
+        SELECT h.year, h.municipality, h.valid_from AS t FROM settle.quota_history h WHERE h.municipality IS NOT NULL
+        UNION
+        SELECT rf.year, rf.municipality, rf.recorded_at FROM settle.referral rf
+        UNION
+        SELECT mq.year, mq.municipality, 'infinity'::timestamptz FROM settle.municipal_quota mq),
+    checked AS (
+        SELECT mo.year, mo.municipality, mo.t,
+               (SELECT h.quota FROM settle.quota_history h
+                 WHERE h.year = mo.year AND h.municipality = mo.municipality AND h.valid_from <= mo.t
+                 ORDER BY h.valid_from DESC, h.id DESC LIMIT 1) AS quota,
+               (SELECT coalesce(sum(rf.persons), 0) FROM settle.referral rf
+                 WHERE rf.year = mo.year AND rf.municipality = mo.municipality AND rf.recorded_at <= mo.t
+                   AND (rf.withdrawn_at IS NULL OR rf.withdrawn_at > mo.t)) AS referred
+          FROM moments mo WHERE y IS NULL OR mo.year = y)
+    SELECT DISTINCT ON (c.year, c.municipality) 'quota_never_below_referred', c.year, c.municipality::text,
+           format('at %s the kommuntal in force was %s but %s persons were referred',
+                  CASE WHEN c.t = 'infinity' THEN 'present' ELSE c.t::text END, coalesce(c.quota::text, 'none'), c.referred)
+      FROM checked c
+     WHERE c.referred > 0 AND (c.quota IS NULL OR c.quota < c.referred)
+     ORDER BY c.year, c.municipality, c.t;
+
+    -- history: the current value of every quota is the latest history row
+    RETURN QUERY
+    SELECT 'history_matches_current_quota', cur.year, coalesce(cur.municipality::text, cur.county::text),
+           format('current quota %s, latest history %s', coalesce(cur.quota::text, 'none'), coalesce(h.quota::text, 'none'))
+      FROM (SELECT cq.year, cq.county, NULL::settle.kommunkod AS municipality, cq.quota FROM settle.county_quota cq
+            UNION ALL
+            SELECT mq.year, mq.county, mq.municipality, mq.quota FROM settle.municipal_quota mq) cur
+      FULL JOIN (SELECT DISTINCT ON (x.year, x.county, x.municipality) x.year, x.county, x.municipality, x.quota
+                   FROM settle.quota_history x ORDER BY x.year, x.county, x.municipality, x.valid_from DESC, x.id DESC) h
+             ON h.year = cur.year AND h.county = cur.county AND h.municipality IS NOT DISTINCT FROM cur.municipality
+     WHERE (y IS NULL OR coalesce(cur.year, h.year) = y)
+       AND cur.quota IS DISTINCT FROM h.quota;
+
+    -- history: periods follow each other (valid_from never goes back as ids grow)
+    RETURN QUERY
+    SELECT 'history_in_order', a.year, coalesce(a.municipality::text, a.county::text),
+           format('history row %s (valid from %s) comes after row %s (valid from %s)', a.id, a.valid_from, a.prev_id, a.prev_from)
+      FROM (SELECT x.*, lag(x.id) OVER w AS prev_id, lag(x.valid_from) OVER w AS prev_from
+              FROM settle.quota_history x WINDOW w AS (PARTITION BY x.year, x.county, x.municipality ORDER BY x.id)) a
+     WHERE (y IS NULL OR a.year = y) AND a.valid_from < a.prev_from;
+
+    -- annual plans sum to the quota
+    RETURN QUERY
+    SELECT 'annual_plan_sums_to_quota', p.year, p.municipality::text,
+           format('plan has %s months summing to %s, kommuntal %s', p.n, p.total, coalesce(mq.quota::text, 'none'))
+      FROM (SELECT ap.year, ap.municipality, count(*) AS n, sum(ap.planned) AS total FROM settle.annual_plan ap
+             GROUP BY ap.year, ap.municipality) p
+      LEFT JOIN settle.municipal_quota mq ON mq.year = p.year AND mq.municipality = p.municipality
+     WHERE (y IS NULL OR p.year = y) AND (p.n <> 12 OR p.total IS DISTINCT FROM mq.quota::numeric);
+
+    -- one active referral per household; states consistent
+    RETURN QUERY
+    SELECT 'one_active_referral_per_household', min(rf.year), h.ref,
+           format('%s active referrals', count(*))
+      FROM settle.referral rf JOIN settle.household h ON h.id = rf.household
+     WHERE rf.status <> 'withdrawn' AND (y IS NULL OR rf.year = y)
+     GROUP BY h.ref HAVING count(*) > 1;
+
+    -- pauses do not overlap
+    RETURN QUERY
+    SELECT 'pauses_do_not_overlap', a.year, a.municipality::text,
+           format('pause %s (%s to %s) overlaps pause %s (%s to %s)', a.id, a.from_date, a.to_date, b.id, b.from_date, b.to_date)
+      FROM settle.pause a JOIN settle.pause b
+        ON a.municipality = b.municipality AND a.id < b.id
+       AND daterange(a.from_date, a.to_date, '[]') && daterange(b.from_date, b.to_date, '[]')
+     WHERE y IS NULL OR a.year = y;
+
+    -- the decision log's chain
+    SELECT * INTO v FROM settle.verify_log();
+    IF NOT v.intact THEN
+        RETURN QUERY SELECT 'decision_log_intact', NULL::integer, coalesce('entry ' || v.first_bad_id, 'position ' || v.first_bad_seq), v.problem;
+    END IF;
+END
+$fn$;
+COMMENT ON FUNCTION settle.audit(integer) IS
+    'Lists every rule that does not hold (for one year, or all), one row per finding: rule, year, subject, detail. Empty = clean. Checks the sums (county quotas = national volume, municipal = county quota), quota >= persons referred now and at every moment of the history, the maintained referred counts, history against the current quotas and its order, annual plan sums, one active referral per household, pause overlaps and the decision log''s hash chain. Meant for what only a restore or a superuser edit with triggers disabled could break.';

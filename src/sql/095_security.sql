@@ -1,0 +1,175 @@
+-- 095_security.sql: roles, scopes, privileges and row-level security.
+--
+-- Roles (NOLOGIN; grant them to real users):
+--   settle_agency        national volume, model, county quotas, households, referrals, plan
+--   settle_county_board  municipal quotas and revisions of its own county (scope below)
+--   settle_municipality  reads its own rows, reports reception and pauses
+--   settle_auditor       reads everything, writes nothing
+--   settle_analyst       reads everything except the household's case number
+-- A county board or municipality is a role of its own (e.g. lst_ab, kommun_0180)
+-- granted settle_county_board or settle_municipality, and mapped to its
+-- county or municipality in settle.role_scope.  Nothing is granted to PUBLIC
+-- but the support functions of the code types (so that '=' works for anyone
+-- who can see the types).
+
+DO $$
+DECLARE
+    r text;
+BEGIN
+    FOREACH r IN ARRAY ARRAY['settle_agency', 'settle_county_board', 'settle_municipality', 'settle_auditor', 'settle_analyst'] LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
+            EXECUTE format('CREATE ROLE %I NOLOGIN', r);
+        END IF;
+    END LOOP;
+END
+$$;
+COMMENT ON ROLE settle_agency IS 'settle: the agency (Migrationsverket): national volume, model, county quotas, households, referrals, annual plan.';
+COMMENT ON ROLE settle_county_board IS 'settle: a county board (länsstyrelse): municipal quotas and revisions of its own county (settle.role_scope).';
+COMMENT ON ROLE settle_municipality IS 'settle: a municipality: reads its own rows, reports reception and pauses (settle.role_scope).';
+COMMENT ON ROLE settle_auditor IS 'settle: reads everything, writes nothing.';
+COMMENT ON ROLE settle_analyst IS 'settle: reads everything except the household''s case number (ref).';
+
+CREATE TABLE settle.role_scope (
+    role          name NOT NULL,
+    county        settle.lanskod NOT NULL REFERENCES settle.county,
+    municipality  settle.kommunkod REFERENCES settle.municipality,
+    CHECK (municipality IS NULL OR settle.lanskod(municipality) = county)
+);
+CREATE UNIQUE INDEX role_scope_key ON settle.role_scope (role, county, coalesce(municipality::integer, 0));
+COMMENT ON TABLE settle.role_scope IS
+    'Maps a county board''s role to its county (municipality NULL), or a municipality''s role to its municipality. Members of the role act within that scope (row-level security).';
+
+CREATE FUNCTION settle.in_scope(county settle.lanskod, municipality settle.kommunkod) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, settle
+AS $$
+    SELECT EXISTS (
+        SELECT 1 FROM settle.role_scope s JOIN pg_roles r ON r.rolname = s.role
+         WHERE s.county = in_scope.county
+           AND (s.municipality IS NULL OR s.municipality = in_scope.municipality)
+           AND pg_has_role(current_user, r.oid, 'MEMBER'))
+$$;
+COMMENT ON FUNCTION settle.in_scope(settle.lanskod, settle.kommunkod) IS
+    'True if the current user is a member of a role whose scope (settle.role_scope) covers the county, or the municipality (pass NULL to ask for the whole county).';
+
+-- ------------------------------------------------------------------ privileges
+
+REVOKE ALL ON ALL TABLES IN SCHEMA settle FROM PUBLIC;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA settle FROM PUBLIC;
+GRANT USAGE ON SCHEMA settle TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
+
+-- the types' support functions stay callable by anyone
+DO $$
+DECLARE
+    f regprocedure;
+BEGIN
+    FOR f IN
+        SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
+         WHERE p.pronamespace = 'settle'::regnamespace
+           AND (p.proname LIKE 'kommunkod%' OR p.proname LIKE 'lanskod%' OR p.proname IN ('letter'))
+    LOOP
+        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO PUBLIC', f);
+    END LOOP;
+END
+$$;
+
+-- everyone with a settle role: reference data, utilities, reading functions
+GRANT SELECT ON settle.county, settle.municipality, settle.neighbour, settle.neighbours, settle.population,
+                settle.planning_year, settle.model_weight, settle.model_input, settle.county_quota,
+                settle.municipal_quota, settle.quota_history, settle.quota_history_periods, settle.annual_plan,
+                settle.pause, settle.need, settle.capability, settle.setting, settle.role_scope
+   TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
+GRANT EXECUTE ON FUNCTION settle.distance_km(settle.kommunkod, settle.kommunkod),
+                          settle.distance_km(double precision, double precision, double precision, double precision),
+                          settle.apportion(integer, text[], numeric[], text, integer[], integer[], integer[], numeric),
+                          settle.apportion(integer, jsonb, text, numeric),
+                          settle.method_is_valid(text, numeric),
+                          settle.today(),
+                          settle.require_planning_year(integer),
+                          settle.model_scores(integer),
+                          settle.model_shares(integer),
+                          settle.propose_county_quotas(integer),
+                          settle.propose_municipal_quotas(integer, settle.lanskod),
+                          settle.quota_as_of(integer, timestamptz),
+                          settle.quota_status(integer, date),
+                          settle.municipality_label(settle.kommunkod),
+                          settle.county_label(settle.lanskod),
+                          settle.in_scope(settle.lanskod, settle.kommunkod),
+                          settle.check_county_sum(integer),
+                          settle.check_municipal_sum(integer, settle.lanskod),
+                          settle.check_plan_sum(integer, settle.kommunkod),
+                          settle.spread_months(integer, integer[], numeric[])
+   TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
+
+-- the whole picture: agency, auditor, analyst
+GRANT SELECT ON settle.referral, settle.decision_log, settle.decision_log_head
+   TO settle_agency, settle_auditor, settle_analyst;
+GRANT SELECT ON settle.household TO settle_agency, settle_auditor;
+GRANT SELECT (id, category, persons, residence, permit_date, needs, linked_group, registered_at)
+   ON settle.household TO settle_analyst;
+GRANT EXECUTE ON FUNCTION settle.audit(integer), settle.verify_log(), settle.decision_log_content(settle.decision_log),
+                          settle.decision_log_genesis()
+   TO settle_agency, settle_auditor, settle_analyst;
+
+-- the agency writes
+GRANT INSERT, UPDATE, DELETE ON settle.planning_year, settle.model_weight, settle.model_input, settle.county_quota,
+                                settle.annual_plan, settle.capability, settle.need, settle.setting
+   TO settle_agency;
+GRANT INSERT, UPDATE ON settle.household TO settle_agency;
+GRANT INSERT, UPDATE ON settle.referral TO settle_agency;
+GRANT INSERT, UPDATE, DELETE ON settle.pause TO settle_agency;
+GRANT EXECUTE ON FUNCTION settle.decide_county_quotas(integer, text, date),
+                          settle.spread_plan(integer, settle.lanskod, numeric[]),
+                          settle.respread_plan(integer, settle.kommunkod, date),
+                          settle.register_household(text, text, integer, settle.kommunkod, date, text[], text),
+                          settle.refer(bigint, settle.kommunkod, timestamptz, text, boolean, text),
+                          settle.withdraw(bigint, text),
+                          settle.receive(bigint, date),
+                          settle.pause(integer, settle.kommunkod, date, date, text)
+   TO settle_agency;
+
+-- county boards: municipal quotas of their own county
+GRANT INSERT, UPDATE, DELETE ON settle.municipal_quota TO settle_county_board;
+GRANT EXECUTE ON FUNCTION settle.decide_municipal_quotas(integer, settle.lanskod, text, date),
+                          settle.revise_quotas(integer, text, settle.kommunkod[], integer[], date)
+   TO settle_county_board;
+
+-- municipalities: their own referrals (reception) and pauses
+GRANT SELECT ON settle.referral TO settle_municipality;
+GRANT UPDATE (status, received_on) ON settle.referral TO settle_municipality;
+GRANT INSERT ON settle.pause TO settle_municipality;
+GRANT EXECUTE ON FUNCTION settle.receive(bigint, date),
+                          settle.pause(integer, settle.kommunkod, date, date, text)
+   TO settle_municipality;
+
+-- --------------------------------------------------------------- row-level security
+
+ALTER TABLE settle.municipal_quota ENABLE ROW LEVEL SECURITY;
+CREATE POLICY read_all ON settle.municipal_quota FOR SELECT
+    TO settle_agency, settle_auditor, settle_analyst USING (true);
+CREATE POLICY county_board ON settle.municipal_quota FOR ALL TO settle_county_board
+    USING (settle.in_scope(county, NULL)) WITH CHECK (settle.in_scope(county, NULL));
+CREATE POLICY own_municipality ON settle.municipal_quota FOR SELECT TO settle_municipality
+    USING (settle.in_scope(county, municipality));
+
+ALTER TABLE settle.annual_plan ENABLE ROW LEVEL SECURITY;
+CREATE POLICY read_all ON settle.annual_plan FOR SELECT
+    TO settle_auditor, settle_analyst USING (true);
+CREATE POLICY agency ON settle.annual_plan FOR ALL TO settle_agency USING (true) WITH CHECK (true);
+CREATE POLICY own_scope ON settle.annual_plan FOR SELECT TO settle_county_board, settle_municipality
+    USING (settle.in_scope(settle.lanskod(municipality), municipality));
+
+ALTER TABLE settle.referral ENABLE ROW LEVEL SECURITY;
+CREATE POLICY read_all ON settle.referral FOR SELECT TO settle_auditor, settle_analyst USING (true);
+CREATE POLICY agency ON settle.referral FOR ALL TO settle_agency USING (true) WITH CHECK (true);
+CREATE POLICY own_municipality ON settle.referral FOR ALL TO settle_municipality
+    USING (settle.in_scope(settle.lanskod(municipality), municipality))
+    WITH CHECK (settle.in_scope(settle.lanskod(municipality), municipality));
+
+ALTER TABLE settle.pause ENABLE ROW LEVEL SECURITY;
+CREATE POLICY read_all ON settle.pause FOR SELECT
+    TO settle_auditor, settle_analyst, settle_county_board USING (true);
+CREATE POLICY agency ON settle.pause FOR ALL TO settle_agency USING (true) WITH CHECK (true);
+CREATE POLICY own_municipality ON settle.pause FOR ALL TO settle_municipality
+    USING (settle.in_scope(settle.lanskod(municipality), municipality))
+    WITH CHECK (settle.in_scope(settle.lanskod(municipality), municipality));
