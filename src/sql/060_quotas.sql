@@ -265,10 +265,14 @@ BEGIN
     INSERT INTO settle.quota_history (year, county, municipality, quota, decision_ref, change)
     VALUES (NEW.year, NEW.county, NEW.municipality, NEW.quota, NEW.decision_ref,
             CASE WHEN TG_OP = 'INSERT' THEN 'decided' WHEN change = 'revised' THEN 'revised' ELSE 'changed' END);
-    PERFORM settle.log_decision('municipal_quota', NEW.year, NEW.municipality::text,
+    PERFORM settle.log_decision(CASE WHEN TG_OP = 'UPDATE' AND change = 'revised' THEN 'revision' ELSE 'municipal_quota' END,
+                                NEW.year, NEW.municipality::text,
                                 jsonb_build_object('op', lower(TG_OP), 'quota', NEW.quota, 'decision_ref', NEW.decision_ref,
                                                    'decision_date', NEW.decision_date, 'referred', NEW.referred,
-                                                   'old_quota', CASE WHEN TG_OP = 'UPDATE' THEN OLD.quota END));
+                                                   'old_quota', CASE WHEN TG_OP = 'UPDATE' THEN OLD.quota END)
+                                || CASE WHEN TG_OP = 'UPDATE' AND change = 'revised'
+                                        THEN jsonb_build_object('agreement', nullif(current_setting('settle.revision', true), '')::jsonb)
+                                        ELSE '{}' END);
     RETURN NEW;
 END
 $fn$;
@@ -413,7 +417,12 @@ BEGIN
                       HINT = 'A revised kommuntal can never be lower than the referrals already issued; move fewer places.';
         END IF;
     END LOOP;
+    -- the quota trigger logs each revised quota with the whole agreement
     PERFORM set_config('settle.quota_change', 'revised', true);
+    PERFORM set_config('settle.revision',
+                       jsonb_build_object('agreement_ref', agreement_ref, 'county', counties[1]::text,
+                                          'municipalities', to_jsonb(municipalities::text[]), 'deltas', to_jsonb(deltas))::text,
+                       true);
     RETURN QUERY
     UPDATE settle.municipal_quota mq
        SET quota = mq.quota + d.delta, decision_ref = agreement_ref, decision_date = revise_quotas.decision_date
@@ -421,9 +430,7 @@ BEGIN
      WHERE mq.year = y AND mq.municipality = d.m AND old.year = y AND old.municipality = d.m
     RETURNING mq.municipality, old.quota, mq.quota, mq.referred;
     PERFORM set_config('settle.quota_change', '', true);
-    PERFORM settle.log_decision('revision', y, array_to_string(municipalities, ','),
-                                jsonb_build_object('agreement_ref', agreement_ref, 'municipalities', to_jsonb(municipalities::text[]),
-                                                   'deltas', to_jsonb(deltas), 'county', counties[1]::text));
+    PERFORM set_config('settle.revision', '', true);
 END
 $fn$;
 COMMENT ON FUNCTION settle.revise_quotas(integer, text, settle.kommunkod[], integer[], date) IS

@@ -99,9 +99,11 @@ BEGIN
         SELECT mq.year, mq.municipality, 'infinity'::timestamptz FROM settle.municipal_quota mq),
     checked AS (
         SELECT mo.year, mo.municipality, mo.t,
-               (SELECT h.quota FROM settle.quota_history h
-                 WHERE h.year = mo.year AND h.municipality = mo.municipality AND h.valid_from <= mo.t
-                 ORDER BY h.valid_from DESC, h.id DESC LIMIT 1) AS quota,
+               CASE WHEN mo.t = 'infinity'     -- the present: the quota as it stands
+                    THEN (SELECT mq.quota FROM settle.municipal_quota mq WHERE mq.year = mo.year AND mq.municipality = mo.municipality)
+                    ELSE (SELECT h.quota FROM settle.quota_history h
+                           WHERE h.year = mo.year AND h.municipality = mo.municipality AND h.valid_from <= mo.t
+                           ORDER BY h.valid_from DESC, h.id DESC LIMIT 1) END AS quota,
                (SELECT coalesce(sum(rf.persons), 0) FROM settle.referral rf
                  WHERE rf.year = mo.year AND rf.municipality = mo.municipality AND rf.recorded_at <= mo.t
                    AND (rf.withdrawn_at IS NULL OR rf.withdrawn_at > mo.t)) AS referred

@@ -39,8 +39,9 @@ CREATE UNIQUE INDEX role_scope_key ON settle.role_scope (role, county, coalesce(
 COMMENT ON TABLE settle.role_scope IS
     'Maps a county board''s role to its county (municipality NULL), or a municipality''s role to its municipality. Members of the role act within that scope (row-level security).';
 
+-- SECURITY INVOKER on purpose: current_user must be the caller
 CREATE FUNCTION settle.in_scope(county settle.lanskod, municipality settle.kommunkod) RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE sql STABLE
     SET search_path = pg_catalog, settle
 AS $$
     SELECT EXISTS (

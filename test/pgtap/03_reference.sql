@@ -55,11 +55,15 @@ SELECT ok(EXISTS (SELECT 1 FROM neighbours WHERE municipality = '1401' AND neigh
 -- user edits are flagged so pg_dump keeps them
 UPDATE municipality SET population = population + 1 WHERE code = '0180';
 SELECT ok((SELECT edited FROM municipality WHERE code = '0180'), 'an updated row is marked edited');
-SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname)::text FROM pg_extension e, unnest(e.extconfig) t
-             JOIN pg_class c ON c.oid = t WHERE e.extname = 'settle'),
-          '{county,municipality,neighbour,population}', 'the four reference tables are registered for pg_dump');
-SELECT is((SELECT array_agg(DISTINCT x)::text FROM pg_extension e, unnest(e.extcondition) x WHERE e.extname = 'settle'),
-          '{"WHERE edited"}', 'only edited rows are dumped');
+SELECT is((SELECT array_agg(c.relname || ': ' || x.cond ORDER BY c.relname)::text
+             FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS x(t, cond)
+             JOIN pg_class c ON c.oid = x.t
+            WHERE e.extname = 'settle' AND c.relname IN ('county', 'municipality', 'neighbour', 'population')),
+          '{"county: WHERE edited","municipality: WHERE edited","neighbour: WHERE edited","population: WHERE edited"}',
+          'the four reference tables are registered for pg_dump, edited rows only');
+SELECT is((SELECT count(*)::int FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS x(t, cond)
+            WHERE e.extname = 'settle' AND x.cond = 'WHERE edited'),
+          6, 'so are the shipped rows of settle.setting and settle.need (and nothing else is filtered)');
 
 SELECT * FROM finish();
 ROLLBACK;
