@@ -55,3 +55,11 @@ SELECT pg_catalog.pg_extension_config_dump('settle.county', 'WHERE edited');
 SELECT pg_catalog.pg_extension_config_dump('settle.municipality', 'WHERE edited');
 SELECT pg_catalog.pg_extension_config_dump('settle.neighbour', 'WHERE edited');
 SELECT pg_catalog.pg_extension_config_dump('settle.population', 'WHERE edited');
+
+-- These triggers also fire when a restore runs with session_replication_role
+-- = replica (the documented way to restore settle's decision tables without
+-- re-firing their history and log triggers).
+ALTER TABLE settle.county ENABLE ALWAYS TRIGGER county_edited;
+ALTER TABLE settle.municipality ENABLE ALWAYS TRIGGER municipality_edited;
+ALTER TABLE settle.neighbour ENABLE ALWAYS TRIGGER neighbour_edited;
+ALTER TABLE settle.population ENABLE ALWAYS TRIGGER population_edited;

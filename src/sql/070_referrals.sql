@@ -20,6 +20,7 @@ INSERT INTO settle.setting (name, value, description) VALUES
     ('deadline.other', '2 months', 'time from referral to reception: other households');
 CREATE TRIGGER setting_edited BEFORE INSERT OR UPDATE ON settle.setting
     FOR EACH ROW EXECUTE FUNCTION settle.reference_row_write('name');
+ALTER TABLE settle.setting ENABLE ALWAYS TRIGGER setting_edited;
 COMMENT ON TABLE settle.setting IS
     'Parameters of settle, e.g. deadline.<category>: the time limit (an interval) from a referral to the reception.';
 
@@ -36,6 +37,7 @@ INSERT INTO settle.need (code, description) VALUES
     ('unaccompanied_minor', 'care for a child without a guardian');
 CREATE TRIGGER need_edited BEFORE INSERT OR UPDATE ON settle.need
     FOR EACH ROW EXECUTE FUNCTION settle.reference_row_write('code');
+ALTER TABLE settle.need ENABLE ALWAYS TRIGGER need_edited;
 COMMENT ON TABLE settle.need IS
     'The vocabulary of special needs a household may have and a municipality may be able to meet; extensible: insert a row for a new need.';
 

@@ -10,7 +10,7 @@ check() {   # check DESCRIPTION GOT EXPECTED
     n=$((n + 1))
     if [ "$2" = "$3" ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; echo "#   got:      '$2'"; echo "#   expected: '$3'"; failed=1; fi
 }
-echo "1..7"
+echo "1..14"
 dropdb --if-exists $src 2>/dev/null; dropdb --if-exists $dst 2>/dev/null
 createdb $src && createdb $dst || { echo "Bail out! createdb failed"; exit 1; }
 trap 'dropdb --if-exists $src; dropdb --if-exists $dst' EXIT
@@ -19,6 +19,20 @@ q $src "UPDATE settle.municipality SET population = 999999, lat = 59.33 WHERE co
         INSERT INTO settle.population VALUES ('0180', 2020, 975551);
         INSERT INTO settle.neighbour (a, b) VALUES ('0125', '0180');
         INSERT INTO settle.county (code, name, letter, edited) VALUES ('01', 'Stockholm County', 'AB', true);" >/dev/null
+# a year of decisions: quotas, a revision, referrals, a plan, a pause, a new need and setting
+q $src "INSERT INTO settle.planning_year (year, national_volume) VALUES (2027, 900);
+        INSERT INTO settle.model_weight VALUES (2027, 'population', 1);
+        INSERT INTO settle.model_input SELECT 2027, code, 'population', population FROM settle.municipality;" >/dev/null
+q $src "SELECT count(*) FROM settle.decide_county_quotas(2027, 'Ju-1')" >/dev/null
+q $src "SELECT count(*) FROM settle.county c, settle.decide_municipal_quotas(2027, c.code, 'Lst-1')" >/dev/null
+q $src "SELECT count(*) FROM settle.spread_plan(2027);
+        SELECT count(*) FROM settle.revise_quotas(2027, 'AGR-1', ARRAY['1080', '1081']::settle.kommunkod[], ARRAY[1, -1]);
+        INSERT INTO settle.need (code, description) VALUES ('interpreter', 'an interpreter for a rare language');
+        UPDATE settle.setting SET value = '3 months' WHERE name = 'deadline.abo';
+        SELECT settle.refer(settle.register_household('H-1', 'abo', 4, '1080', '2026-10-01'), '1080', '2027-01-05 10:00+01');
+        SELECT settle.refer(settle.register_household('H-2', 'abo', 2, '1081', '2026-10-02'), '1081', '2027-01-06 10:00+01');
+        SELECT settle.withdraw(2, 'found housing');
+        SELECT settle.pause(2027, '1082', '2027-07-01', '2027-07-31', 'summer');" >/dev/null
 
 checksum="SELECT md5(string_agg(t, '|' ORDER BY t)) FROM (
     SELECT 'c' || row(code, name, letter, edited)::text t FROM settle.county UNION ALL
@@ -28,13 +42,39 @@ checksum="SELECT md5(string_agg(t, '|' ORDER BY t)) FROM (
 
 pg_dump -Fc -f "${TMPDIR:-/tmp}/settle_dump.$$" $src
 check "pg_dump succeeds" "$?" 0
-pg_restore -d $dst "${TMPDIR:-/tmp}/settle_dump.$$" 2>"${TMPDIR:-/tmp}/settle_restore.$$.err"
-check "pg_restore succeeds without errors" "$?:$(cat "${TMPDIR:-/tmp}/settle_restore.$$.err")" "0:"
-rm -f "${TMPDIR:-/tmp}/settle_dump.$$" "${TMPDIR:-/tmp}/settle_restore.$$.err"
+PGOPTIONS='-c session_replication_role=replica' pg_restore -d $dst "${TMPDIR:-/tmp}/settle_dump.$$" 2>"${TMPDIR:-/tmp}/settle_restore.$$.err"
+check "pg_restore (replica mode, as documented) succeeds without errors" "$?:$(cat "${TMPDIR:-/tmp}/settle_restore.$$.err")" "0:"
 
 check "edited population and coordinates survive" "$(q $dst "SELECT population || ' ' || lat FROM settle.municipality WHERE code = '0180'")" "999999 59.33"
 check "an added population year survives" "$(q $dst "SELECT population FROM settle.population WHERE municipality = '0180' AND year = 2020")" "975551"
 check "an added neighbour pair survives" "$(q $dst "SELECT count(*) FROM settle.neighbours WHERE municipality = '0180' AND neighbour = '0125'")" "1"
 check "a replaced county row survives" "$(q $dst "SELECT name FROM settle.county WHERE code = '01'")" "Stockholm County"
 check "every reference table is identical after restore" "$(q $dst "$checksum")" "$(q $src "$checksum")"
+
+decisions="SELECT md5(string_agg(t, '|' ORDER BY t)) FROM (
+    SELECT 'y' || row(p.*)::text t FROM settle.planning_year p UNION ALL
+    SELECT 'c' || row(c.*)::text FROM settle.county_quota c UNION ALL
+    SELECT 'm' || row(m.*)::text FROM settle.municipal_quota m UNION ALL
+    SELECT 'h' || row(h.*)::text FROM settle.quota_history h UNION ALL
+    SELECT 'l' || row(l.*)::text FROM settle.decision_log l UNION ALL
+    SELECT 'o' || row(o.*)::text FROM settle.household o UNION ALL
+    SELECT 'r' || row(r.*)::text FROM settle.referral r UNION ALL
+    SELECT 'a' || row(a.*)::text FROM settle.annual_plan a UNION ALL
+    SELECT 'p' || row(s.*)::text FROM settle.pause s UNION ALL
+    SELECT 'n' || row(n.*)::text FROM settle.need n UNION ALL
+    SELECT 's' || row(g.*)::text FROM settle.setting g) s"
+check "quotas, history, log, households, referrals, plan, pauses, needs and settings are identical" "$(q $dst "$decisions")" "$(q $src "$decisions")"
+check "the restored year passes the audit" "$(q $dst "SELECT count(*) FROM settle.audit()")" "0"
+check "the restored decision log verifies" "$(q $dst "SELECT intact FROM settle.verify_log()")" "t"
+check "the log has entries" "$(q $dst "SELECT entries > 300 FROM settle.verify_log()")" "t"
+check "new referrals continue after restore (ids, counts, log)" \
+      "$(q $dst "SELECT settle.refer(settle.register_household('H-3', 'abo', 1, '1080', '2026-10-03'), '1080', '2027-01-07 10:00+01');
+                 SELECT referred FROM settle.municipal_quota WHERE year = 2027 AND municipality = '1080';")" "3
+5"
+check "... and the chain goes on intact" "$(q $dst "SELECT intact FROM settle.verify_log()")" "t"
+createdb ${dst}_plain
+pg_restore -d ${dst}_plain "${TMPDIR:-/tmp}/settle_dump.$$" >/dev/null 2>&1
+check "a restore without replica mode fails loudly instead of duplicating history" "$?" "1"
+dropdb --if-exists ${dst}_plain
+rm -f "${TMPDIR:-/tmp}/settle_dump.$$" "${TMPDIR:-/tmp}/settle_restore.$$.err"
 exit $failed
