@@ -21,3 +21,44 @@ SELECT count(*) AS municipalities, to_char(sum(population), 'FM99G999G999') AS p
 SELECT '0180'::kommunkod AS kommunkod, '0180'::kommunkod::lanskod AS lanskod,
        letter('0180'::kommunkod::lanskod) AS letter, 1480::kommunkod AS from_integer,
        round(distance_km('0180', '1480')::numeric, 1) AS stockholm_goteborg_km;
+
+\echo
+\echo 'A year of quotas: 2027, a national volume of 5,000 persons'
+SET settle.today = '2027-03-31';
+\set SHOW_CONTEXT never
+INSERT INTO planning_year (year, national_volume, method, decision_ref) VALUES (2027, 5000, 'hamilton', 'Ju2026/04711');
+INSERT INTO model_weight (year, factor, weight, description) VALUES
+    (2027, 'population', 0.5, 'inhabitants 2019'),
+    (2027, 'growth', 0.6, 'population growth 2009-2019 (labour-market proxy)'),
+    (2027, 'density', -0.1, 'inhabitants per km2 (crowded housing lowers a share)');
+INSERT INTO model_input SELECT 2027, code, 'population', population FROM municipality;
+INSERT INTO model_input SELECT 2027, p19.municipality, 'growth', greatest(p19.population - p09.population, 0)
+  FROM population p19 JOIN population p09 ON p09.municipality = p19.municipality AND p09.year = 2009 WHERE p19.year = 2019;
+INSERT INTO model_input SELECT 2027, code, 'density', round(population / area_km2, 1) FROM municipality WHERE area_km2 IS NOT NULL;
+
+\echo 'County quotas (länstal), decided from the model:'
+SELECT q.county, c.name, q.quota, round(p.share * 100, 2) AS share_pct
+  FROM decide_county_quotas(2027, 'Ju2026/05000', '2026-12-01') q
+  JOIN county c ON c.code = q.county
+  JOIN propose_county_quotas(2027) p ON p.county = q.county
+ ORDER BY q.county;
+SELECT count(*) AS municipal_quotas_decided
+  FROM county c, decide_municipal_quotas(2027, c.code, 'Lst-' || c.letter || '-2027-1', '2026-12-15');
+SELECT count(*) AS plan_months FROM spread_plan(2027, profile => ARRAY[2,2,2,2,2,2,1,1,1,1,1,1]);
+
+\echo 'Referrals in Blekinge, a revision agreed between Karlskrona and Ronneby, one refused:'
+SELECT refer(register_household('MIG-2027-' || g, 'abo', 1 + g % 4, '1080', '2026-10-01'), '1080', '2027-01-10 10:00+01', 'Anv-' || g) AS referral
+  FROM generate_series(1, 6) g;
+SELECT * FROM revise_quotas(2027, 'Lst-K-2027-17', ARRAY['1080', '1081']::kommunkod[], ARRAY[-4, 4]);
+\set ON_ERROR_STOP 0
+SELECT * FROM revise_quotas(2027, 'Lst-K-2027-18', ARRAY['1080', '1081']::kommunkod[], ARRAY[-20, 20]);
+\set ON_ERROR_STOP 1
+SELECT status, received_on FROM receive(1, '2027-02-03');
+
+\echo 'Follow-up of Blekinge on 31 March 2027:'
+SELECT level, municipality, name, quota, referred, received, remaining, planned_to_date, fulfilment_pct
+  FROM quota_status(2027) WHERE county = '10';
+
+\echo 'The audit (no rows = every rule holds) and the decision log:'
+SELECT * FROM audit(2027);
+SELECT intact, entries FROM verify_log();
