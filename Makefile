@@ -28,6 +28,7 @@ SQL_PARTS   = src/sql/010_types.sql \
               src/sql/055_decision_log.sql \
               src/sql/060_quotas.sql \
               src/sql/070_referrals.sql \
+              src/sql/075_referral_followup.sql \
               src/sql/080_plan.sql \
               src/sql/090_status.sql \
               src/sql/095_security.sql \

@@ -93,6 +93,8 @@ GRANT EXECUTE ON FUNCTION settle.distance_km(settle.kommunkod, settle.kommunkod)
                           settle.propose_municipal_quotas(integer, settle.lanskod),
                           settle.quota_as_of(integer, timestamptz),
                           settle.quota_status(integer, date),
+                          settle.overdue(date),
+                          settle.distribution_numbers(integer, integer, text),
                           settle.municipality_label(settle.kommunkod),
                           settle.county_label(settle.lanskod),
                           settle.in_scope(settle.lanskod, settle.kommunkod),
@@ -108,7 +110,7 @@ GRANT SELECT ON settle.referral, settle.decision_log, settle.decision_log_head
 GRANT SELECT ON settle.household TO settle_agency, settle_auditor;
 GRANT SELECT (id, category, persons, residence, permit_date, needs, linked_group, registered_at)
    ON settle.household TO settle_analyst;
-GRANT EXECUTE ON FUNCTION settle.audit(integer), settle.verify_log(), settle.decision_log_content(settle.decision_log),
+GRANT EXECUTE ON FUNCTION settle.audit(integer), settle.verify_log(), settle.waiting(date), settle.decision_log_content(settle.decision_log),
                           settle.decision_log_genesis()
    TO settle_agency, settle_auditor, settle_analyst;
 
