@@ -3,10 +3,12 @@
 -- Every decision (planning year, county and municipal quotas, revisions,
 -- referrals and their status changes, pauses) is appended here by settle's
 -- own triggers, with the actor (session_user), the time and a JSON payload.
--- Rows are chained: hash = sha256(prev_hash || content).  The chain is
--- sealed at commit (a deferred trigger) so that concurrent writers hold the
--- chain's head row only for the moment of their commit; settle.verify_log()
--- recomputes the chain.  Nothing may update or delete a row through DML.
+-- Rows are chained: hash = sha256(prev_hash || content).  Writers seal the
+-- chain as they go, without ever waiting for each other (a writer that finds
+-- another one sealing leaves its entries to the next seal), so the chain's
+-- head is never a point where concurrent referrals queue; settle.seal_log()
+-- seals on demand and settle.verify_log() recomputes the chain.  Nothing may
+-- update or delete a row through DML.
 
 CREATE TABLE settle.decision_log (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -67,35 +69,77 @@ REVOKE ALL ON FUNCTION settle.log_decision(text, integer, text, jsonb) FROM PUBL
 COMMENT ON FUNCTION settle.log_decision(text, integer, text, jsonb) IS
     'Internal: appends an entry to settle.decision_log (used by settle''s triggers; not granted to anyone).';
 
--- seal this transaction's entries onto the chain (deferred, at commit)
-CREATE FUNCTION settle.decision_log_seal() RETURNS trigger
+-- Sealing: the entries not yet on the chain, in id order, go onto it.  One
+-- sealer at a time (an advisory lock); entries of transactions still in
+-- progress are invisible and wait for the next seal.  Writers seal
+-- opportunistically (below) and never wait for one another; seal_log() seals
+-- on demand.  Only under READ COMMITTED, where each query sees the latest
+-- committed head.
+CREATE FUNCTION settle.decision_log_seal_now(wait boolean) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, settle
 AS $fn$
 DECLARE
     head record;
     r settle.decision_log;
+    sealed bigint := 0;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM settle.decision_log WHERE tx = NEW.tx AND hash IS NULL) THEN
-        RETURN NULL;            -- an earlier firing in this transaction sealed it
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        IF wait THEN
+            RAISE EXCEPTION 'settle.seal_log() needs READ COMMITTED, not %', current_setting('transaction_isolation')
+                USING ERRCODE = 'invalid_transaction_state',
+                      HINT = 'Call it in its own transaction at the default isolation level.';
+        END IF;
+        RETURN 0;
     END IF;
+    IF wait THEN
+        PERFORM pg_advisory_xact_lock(hashtext('settle.decision_log'));
+    ELSIF NOT pg_try_advisory_xact_lock(hashtext('settle.decision_log')) THEN
+        RETURN 0;               -- someone else is sealing; the next seal takes ours
+    END IF;
+    PERFORM set_config('settle.log_append', 'on', true);
     INSERT INTO settle.decision_log_head VALUES (true, 0, settle.decision_log_genesis()) ON CONFLICT DO NOTHING;
     SELECT * INTO head FROM settle.decision_log_head FOR UPDATE;
-    FOR r IN SELECT * FROM settle.decision_log WHERE tx = NEW.tx AND hash IS NULL ORDER BY id LOOP
+    FOR r IN SELECT * FROM settle.decision_log WHERE hash IS NULL ORDER BY id LOOP
         r.seq := head.seq + 1;
         r.prev_hash := head.hash;
         r.hash := sha256(r.prev_hash || settle.decision_log_content(r));
         UPDATE settle.decision_log SET seq = r.seq, prev_hash = r.prev_hash, hash = r.hash WHERE id = r.id;
         head.seq := r.seq;
         head.hash := r.hash;
+        sealed := sealed + 1;
     END LOOP;
-    UPDATE settle.decision_log_head SET seq = head.seq, hash = head.hash;
+    IF sealed > 0 THEN
+        UPDATE settle.decision_log_head SET seq = head.seq, hash = head.hash;
+    END IF;
+    PERFORM set_config('settle.log_append', 'off', true);
+    RETURN sealed;
+END
+$fn$;
+REVOKE ALL ON FUNCTION settle.decision_log_seal_now(boolean) FROM PUBLIC;
+COMMENT ON FUNCTION settle.decision_log_seal_now(boolean) IS
+    'Internal: seals the visible unsealed entries of settle.decision_log onto the chain; wait = false gives up at once if another transaction is sealing. Returns how many were sealed.';
+
+CREATE FUNCTION settle.seal_log() RETURNS bigint
+    LANGUAGE sql
+    SET search_path = pg_catalog, settle
+AS $$ SELECT settle.decision_log_seal_now(true) $$;
+COMMENT ON FUNCTION settle.seal_log() IS
+    'Seals every committed entry of settle.decision_log not yet on the hash chain (normally done by the writers themselves as they go) and returns how many. Run it before settle.verify_log() for a complete check, e.g. from a nightly job.';
+
+CREATE FUNCTION settle.decision_log_seal() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, settle
+AS $fn$
+BEGIN
+    PERFORM settle.decision_log_seal_now(false);
     RETURN NULL;
 END
 $fn$;
+CREATE TRIGGER decision_log_seal AFTER INSERT ON settle.decision_log
+    FOR EACH STATEMENT EXECUTE FUNCTION settle.decision_log_seal();
 
-CREATE CONSTRAINT TRIGGER decision_log_seal AFTER INSERT ON settle.decision_log
-    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION settle.decision_log_seal();
+CREATE INDEX decision_log_unsealed ON settle.decision_log (id) WHERE hash IS NULL;
 
 -- refuse every change that is not settle's own append or seal
 CREATE FUNCTION settle.decision_log_guard() RETURNS trigger
@@ -107,10 +151,10 @@ BEGIN
        AND (pg_trigger_depth() > 1 OR current_setting('settle.log_append', true) = 'on') THEN
         RETURN NEW;             -- appended by settle.log_decision
     END IF;
-    IF TG_OP = 'UPDATE' AND pg_trigger_depth() > 1 AND OLD.hash IS NULL AND NEW.hash IS NOT NULL
+    IF TG_OP = 'UPDATE' AND current_setting('settle.log_append', true) = 'on' AND OLD.hash IS NULL AND NEW.hash IS NOT NULL
        AND (OLD.id, OLD.tx, OLD.at, OLD.actor, OLD.kind, OLD.year, OLD.subject, OLD.payload)
            IS NOT DISTINCT FROM (NEW.id, NEW.tx, NEW.at, NEW.actor, NEW.kind, NEW.year, NEW.subject, NEW.payload) THEN
-        RETURN NEW;             -- sealed at commit
+        RETURN NEW;             -- sealed
     END IF;
     RAISE EXCEPTION 'settle.decision_log is append-only: % refused', TG_OP
         USING ERRCODE = 'restrict_violation',
@@ -126,7 +170,7 @@ CREATE FUNCTION settle.decision_log_head_guard() RETURNS trigger
     SET search_path = pg_catalog, settle
 AS $fn$
 BEGIN
-    IF TG_OP IN ('INSERT', 'UPDATE') AND pg_trigger_depth() > 1 THEN
+    IF TG_OP IN ('INSERT', 'UPDATE') AND current_setting('settle.log_append', true) = 'on' THEN
         RETURN NEW;             -- created or moved by the seal
     END IF;
     RAISE EXCEPTION 'settle.decision_log_head is maintained by settle: % refused', TG_OP
@@ -154,7 +198,7 @@ CREATE TRIGGER decision_log_head_no_truncate BEFORE TRUNCATE ON settle.decision_
     FOR EACH STATEMENT EXECUTE FUNCTION settle.refuse_truncate();
 
 CREATE FUNCTION settle.verify_log()
-RETURNS TABLE (intact boolean, entries bigint, first_bad_seq bigint, first_bad_id bigint, problem text)
+RETURNS TABLE (intact boolean, entries bigint, unsealed bigint, first_bad_seq bigint, first_bad_id bigint, problem text)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, settle
 AS $fn$
@@ -165,20 +209,21 @@ DECLARE
     head settle.decision_log_head;
 BEGIN
     entries := 0;
+    SELECT count(*) INTO unsealed FROM settle.decision_log WHERE hash IS NULL;
     FOR r IN SELECT * FROM settle.decision_log WHERE seq IS NOT NULL ORDER BY seq LOOP
         expect := expect + 1;
         IF r.seq <> expect THEN
-            RETURN QUERY SELECT false, entries, expect, NULL::bigint,
+            RETURN QUERY SELECT false, entries, unsealed, expect, NULL::bigint,
                 format('entry at position %s is missing (the next one is at %s)', expect, r.seq);
             RETURN;
         END IF;
         IF r.prev_hash IS DISTINCT FROM prev THEN
-            RETURN QUERY SELECT false, entries, r.seq, r.id,
+            RETURN QUERY SELECT false, entries, unsealed, r.seq, r.id,
                 format('entry %s (position %s) does not link to the entry before it', r.id, r.seq);
             RETURN;
         END IF;
         IF r.hash IS DISTINCT FROM sha256(r.prev_hash || settle.decision_log_content(r)) THEN
-            RETURN QUERY SELECT false, entries, r.seq, r.id,
+            RETURN QUERY SELECT false, entries, unsealed, r.seq, r.id,
                 format('entry %s (position %s) was altered after it was written', r.id, r.seq);
             RETURN;
         END IF;
@@ -191,21 +236,12 @@ BEGIN
         head.hash := settle.decision_log_genesis();
     END IF;
     IF head.seq <> expect OR head.hash IS DISTINCT FROM prev THEN
-        RETURN QUERY SELECT false, entries, expect + 1, NULL::bigint,
+        RETURN QUERY SELECT false, entries, unsealed, expect + 1, NULL::bigint,
             format('the log ends at position %s but %s entries were sealed: the tail was removed or the head altered', expect, head.seq);
         RETURN;
     END IF;
-    SELECT * INTO r FROM settle.decision_log
-     WHERE seq IS NULL AND tx IS DISTINCT FROM pg_current_xact_id_if_assigned() ORDER BY id LIMIT 1;
-    IF FOUND THEN
-        RETURN QUERY SELECT false, entries, NULL::bigint, r.id,
-            format('entry %s was never sealed onto the chain', r.id);
-        RETURN;
-    END IF;
-    RETURN QUERY SELECT true, entries, NULL::bigint, NULL::bigint, NULL::text;
+    RETURN QUERY SELECT true, entries, unsealed, NULL::bigint, NULL::bigint, NULL::text;
 END
 $fn$;
 COMMENT ON FUNCTION settle.verify_log() IS
-    'Recomputes the SHA-256 chain of settle.decision_log. One row: intact, entries checked, and for a broken chain the first bad position and entry with what is wrong (altered, unlinked, missing, tail removed, never sealed). Entries of the calling transaction that are not yet sealed are not counted.';
-
-CREATE INDEX decision_log_unsealed ON settle.decision_log (tx) WHERE hash IS NULL;
+    'Recomputes the SHA-256 chain of settle.decision_log. One row: intact, entries checked, unsealed (entries not yet on the chain: settle.seal_log() seals them), and for a broken chain the first bad position and entry with what is wrong (altered, unlinked, missing, or the tail removed).';

@@ -122,6 +122,7 @@ GRANT INSERT, UPDATE ON settle.household TO settle_agency;
 GRANT INSERT, UPDATE ON settle.referral TO settle_agency;
 GRANT INSERT, UPDATE, DELETE ON settle.pause TO settle_agency;
 GRANT EXECUTE ON FUNCTION settle.decide_county_quotas(integer, text, date),
+                          settle.seal_log(),
                           settle.spread_plan(integer, settle.lanskod, numeric[]),
                           settle.respread_plan(integer, settle.kommunkod, date),
                           settle.register_household(text, text, integer, settle.kommunkod, date, text[], text),

@@ -69,8 +69,10 @@ full=$(grep -c 'ERROR:  the kommuntal of 1083 Sölvesborg for 2027 is full' "$tm
 other=$(grep 'ERROR' "$tmp/all.out" | grep -vc 'is full')
 check "48 referral attempts: each accepted or refused as full, no other error" "$((accepted + full)) $other" "48 0"
 check "the quota was never exceeded" "$(q -c "SELECT (referred <= quota) || ' ' || (referred = (SELECT coalesce(sum(persons), 0) FROM settle.referral WHERE year = 2027 AND municipality = '1083' AND status <> 'withdrawn')) FROM settle.municipal_quota WHERE year = 2027 AND municipality = '1083'")" "true true"
+q -c "SELECT settle.seal_log()" >/dev/null
 check "every accepted referral is in the log and the audit is clean" \
       "$(q -c "SELECT (SELECT count(*) FROM settle.decision_log WHERE kind = 'referral' AND subject = '1083') = $accepted
-                  AND (SELECT count(*) FROM settle.audit()) = 0 AND (SELECT intact FROM settle.verify_log())")" "t"
+                  AND (SELECT count(*) FROM settle.audit()) = 0
+                  AND (SELECT intact AND unsealed = 0 FROM settle.verify_log())")" "t"
 echo "# quota 1083: $quota; accepted $accepted, refused as full $full"
 exit $failed

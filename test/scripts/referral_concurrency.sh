@@ -41,7 +41,9 @@ check "no quota exceeded; referred = persons of accepted referrals" \
                                                           WHERE a.municipality = mq.municipality AND outcome = 'ok'))")" "0"
 check "every accepted referral is in the decision log" \
       "$(q -c "SELECT (SELECT count(*) FROM attempt WHERE outcome = 'ok') = (SELECT count(*) FROM settle.decision_log WHERE kind = 'referral')")" "t"
-check "the audit is clean and the log's chain intact" "$(q -c "SELECT (SELECT count(*) FROM settle.audit()) = 0 AND (SELECT intact FROM settle.verify_log())")" "t"
+check "the audit is clean; sealed, the log's chain is intact and complete" \
+      "$(q -c "SELECT settle.seal_log()" >/dev/null; q -c "SELECT (SELECT count(*) FROM settle.audit()) = 0
+                  AND (SELECT intact AND unsealed = 0 FROM settle.verify_log())")" "t"
 echo "# $(q -c "SELECT format('%s accepted, %s refused as full; places used: %s', count(*) FILTER (WHERE outcome = 'ok'),
                 count(*) FILTER (WHERE outcome = '23514'),
                 (SELECT string_agg(municipality || ' ' || referred || '/' || quota, ', ' ORDER BY municipality)
