@@ -16,6 +16,21 @@ AS $$ SELECT coalesce(nullif(current_setting('settle.today', true), '')::date, c
 COMMENT ON FUNCTION settle.today() IS
     'The date settle treats as today: current_date, or the session''s setting settle.today (SET settle.today = ''2027-06-15'') to replay a scenario or ask what-if questions. Used by the as_of defaults and by the annual plan''s re-spread.';
 
+-- a required text argument: not NULL, not blank (22004 with a hint)
+CREATE FUNCTION settle.require_text(value text, what text, hint text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog, settle
+AS $$
+BEGIN
+    IF value IS NULL OR btrim(value) = '' THEN
+        RAISE EXCEPTION '% must not be empty', what USING ERRCODE = 'null_value_not_allowed', HINT = hint;
+    END IF;
+    RETURN value;
+END
+$$;
+COMMENT ON FUNCTION settle.require_text(text, text, text) IS
+    'Internal: returns value, or raises 22004 "<what> must not be empty" with the hint if it is NULL or blank.';
+
 CREATE FUNCTION settle.method_is_valid(method text, first_divisor numeric) RETURNS boolean
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, settle

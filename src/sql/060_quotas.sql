@@ -294,11 +294,7 @@ DECLARE
     ref text := decision_ref;
     dd date := decision_date;
 BEGIN
-    IF ref IS NULL OR btrim(ref) = '' THEN
-        RAISE EXCEPTION 'decision_ref must not be empty'
-            USING ERRCODE = 'null_value_not_allowed',
-                  HINT = 'Give the decision''s reference, e.g. its registration number.';
-    END IF;
+    PERFORM settle.require_text(ref, 'decision_ref', 'Give the decision''s reference, e.g. its registration number.');
     RETURN QUERY
     INSERT INTO settle.county_quota AS cq (year, county, quota, decision_ref, decision_date)
     SELECT y, p.county, p.quota, ref, dd FROM settle.propose_county_quotas(y) p
@@ -323,11 +319,7 @@ DECLARE
     ref text := decision_ref;
     dd date := decision_date;
 BEGIN
-    IF ref IS NULL OR btrim(ref) = '' THEN
-        RAISE EXCEPTION 'decision_ref must not be empty'
-            USING ERRCODE = 'null_value_not_allowed',
-                  HINT = 'Give the county board''s decision reference.';
-    END IF;
+    PERFORM settle.require_text(ref, 'decision_ref', 'Give the county board''s decision reference.');
     RETURN QUERY
     INSERT INTO settle.municipal_quota AS mq (year, municipality, county, quota, decision_ref, decision_date)
     SELECT y, p.municipality, c, p.quota, ref, dd FROM settle.propose_municipal_quotas(y, c) p
@@ -356,11 +348,8 @@ DECLARE
     r record;
     n integer := cardinality(municipalities);
 BEGIN
-    IF agreement_ref IS NULL OR btrim(agreement_ref) = '' THEN
-        RAISE EXCEPTION 'agreement_ref must not be empty'
-            USING ERRCODE = 'null_value_not_allowed',
-                  HINT = 'Give the reference of the agreement between the municipalities (and of the county board''s decision).';
-    END IF;
+    PERFORM settle.require_text(agreement_ref, 'agreement_ref',
+                                'Give the reference of the agreement between the municipalities (and of the county board''s decision).');
     IF municipalities IS NULL OR deltas IS NULL OR n IS NULL OR n = 0 THEN
         RAISE EXCEPTION 'a revision needs municipalities and deltas'
             USING ERRCODE = 'null_value_not_allowed',

@@ -303,9 +303,8 @@ BEGIN
             USING ERRCODE = 'check_violation',
                   HINT = 'Choose a municipality with these capabilities (settle.capability), or pass force => true with a force_reason (logged).';
     END IF;
-    IF coalesce(force, false) AND (force_reason IS NULL OR btrim(force_reason) = '') THEN
-        RAISE EXCEPTION 'a forced referral needs a force_reason'
-            USING ERRCODE = 'null_value_not_allowed', HINT = 'Say why the referral is made despite the unmet needs; it is logged.';
+    IF coalesce(force, false) THEN
+        PERFORM settle.require_text(force_reason, 'force_reason', 'A forced referral says why it is made despite the unmet needs; it is logged.');
     END IF;
     INSERT INTO settle.referral AS r (household, year, municipality, persons, decided_at, decision_ref, forced, force_reason)
     VALUES (h.id, y, municipality, h.persons, decided_at, decision_ref, coalesce(force, false) AND unmet IS NOT NULL,
@@ -344,9 +343,7 @@ AS $fn$
 DECLARE
     r settle.referral;
 BEGIN
-    IF reason IS NULL OR btrim(reason) = '' THEN
-        RAISE EXCEPTION 'a withdrawal needs a reason' USING ERRCODE = 'null_value_not_allowed', HINT = 'Say why the referral is withdrawn; it is logged.';
-    END IF;
+    PERFORM settle.require_text(reason, 'reason', 'Say why the referral is withdrawn; it is logged.');
     UPDATE settle.referral x SET status = 'withdrawn', withdrawn_at = now(), withdraw_reason = reason
      WHERE x.id = referral RETURNING * INTO r;
     IF NOT FOUND THEN

@@ -86,6 +86,7 @@ GRANT EXECUTE ON FUNCTION settle.distance_km(settle.kommunkod, settle.kommunkod)
                           settle.apportion(integer, jsonb, text, numeric),
                           settle.method_is_valid(text, numeric),
                           settle.today(),
+                          settle.require_text(text, text, text),
                           settle.require_planning_year(integer),
                           settle.model_scores(integer),
                           settle.model_shares(integer),
