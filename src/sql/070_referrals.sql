@@ -17,7 +17,9 @@ INSERT INTO settle.setting (name, value, description) VALUES
     ('deadline.abo', '2 months', 'time from referral to reception: households in the agency''s accommodation'),
     ('deadline.quota_refugee', '2 months', 'time from referral to reception: resettled quota refugees'),
     ('deadline.temporary_protection', '2 months', 'time from referral to reception: persons with temporary protection'),
-    ('deadline.other', '2 months', 'time from referral to reception: other households');
+    ('deadline.other', '2 months', 'time from referral to reception: other households'),
+    ('matching.neighbour_county_km', '500', 'proximity cost (km) added when a candidate lies in a county neighbouring the residence''s'),
+    ('matching.other_county_km', '1000', 'proximity cost (km) added when a candidate lies in any other county');
 CREATE TRIGGER setting_edited BEFORE INSERT OR UPDATE ON settle.setting
     FOR EACH ROW EXECUTE FUNCTION settle.reference_row_write('name');
 ALTER TABLE settle.setting ENABLE ALWAYS TRIGGER setting_edited;

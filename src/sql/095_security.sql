@@ -102,7 +102,13 @@ GRANT EXECUTE ON FUNCTION settle.distance_km(settle.kommunkod, settle.kommunkod)
                           settle.check_county_sum(integer),
                           settle.check_municipal_sum(integer, settle.lanskod),
                           settle.check_plan_sum(integer, settle.kommunkod),
-                          settle.spread_months(integer, integer[], numeric[])
+                          settle.spread_months(integer, integer[], numeric[]),
+                          settle.setting_km(text),
+                          settle.proximity_cost(settle.kommunkod, settle.kommunkod),
+                          settle.needs_mask(text[]),
+                          settle.match_municipalities(integer, date)
+   TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
+GRANT SELECT ON settle.county_neighbours
    TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
 
 -- the whole picture: agency, auditor, analyst
@@ -111,6 +117,10 @@ GRANT SELECT ON settle.referral, settle.decision_log, settle.decision_log_head
 GRANT SELECT ON settle.household TO settle_agency, settle_auditor;
 GRANT SELECT (id, category, persons, residence, permit_date, needs, linked_group, registered_at)
    ON settle.household TO settle_analyst;
+GRANT EXECUTE ON FUNCTION settle.candidates(bigint, date, integer),
+                          settle.match(integer, date, text),
+                          settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[])
+   TO settle_agency, settle_auditor, settle_analyst;
 GRANT EXECUTE ON FUNCTION settle.audit(integer), settle.verify_log(), settle.waiting(date), settle.decision_log_content(settle.decision_log),
                           settle.decision_log_genesis()
    TO settle_agency, settle_auditor, settle_analyst;
@@ -124,6 +134,7 @@ GRANT INSERT, UPDATE ON settle.referral TO settle_agency;
 GRANT INSERT, UPDATE, DELETE ON settle.pause TO settle_agency;
 GRANT EXECUTE ON FUNCTION settle.decide_county_quotas(integer, text, date),
                           settle.seal_log(),
+                          settle.refer_matches(integer, date, text),
                           settle.spread_plan(integer, settle.lanskod, numeric[]),
                           settle.respread_plan(integer, settle.kommunkod, date),
                           settle.register_household(text, text, integer, settle.kommunkod, date, text[], text),

@@ -1,0 +1,137 @@
+/*
+ * match_core.c: chronological matching of placements to municipalities.
+ *
+ * For every residence the municipalities are sorted once by proximity cost
+ * (lazily, on first use), so each placement scans its residence's list from
+ * the best end until a feasible municipality turns up.  Deterministic: ties
+ * go to the lower index (the caller orders municipalities by code).
+ */
+#include "match_core.h"
+
+#include <string.h>
+
+/* workspace: the sorted lists (n x n), the initial capacities and plans, a merge buffer (n each), a flag per list */
+size_t
+match_workspace_size(int n_muni)
+{
+	size_t		n = (size_t) (n_muni > 0 ? n_muni : 1);
+
+	return (n * n + 3 * n) * sizeof(int32_t) + n * sizeof(uint8_t);
+}
+
+/* bottom-up merge sort of idx by (row[idx], idx): stable, so equal costs keep index order */
+static void
+sort_by_cost(const double *row, int32_t *idx, int32_t *tmp, int n)
+{
+	for (int width = 1; width < n; width *= 2)
+	{
+		for (int lo = 0; lo < n; lo += 2 * width)
+		{
+			int			mid = lo + width < n ? lo + width : n;
+			int			hi = lo + 2 * width < n ? lo + 2 * width : n;
+			int			i = lo,
+						j = mid,
+						k = lo;
+
+			while (i < mid && j < hi)
+			{
+				double		a = row[idx[i]],
+							b = row[idx[j]];
+
+				tmp[k++] = (b < a) ? idx[j++] : idx[i++];
+			}
+			while (i < mid)
+				tmp[k++] = idx[i++];
+			while (j < hi)
+				tmp[k++] = idx[j++];
+		}
+		memcpy(idx, tmp, (size_t) n * sizeof(int32_t));
+	}
+}
+
+/* feasible before anyone was placed (for the rank of a choice) */
+static int
+statically_feasible(const match_problem *p, int pl, int m, const int32_t *cap0)
+{
+	if (p->fixed && p->fixed[pl] >= 0 && p->fixed[pl] != m)
+		return 0;
+	return !p->paused[m] && (p->needs[pl] & ~p->able[m]) == 0 && cap0[m] >= p->persons[pl];
+}
+
+static int
+feasible(const match_problem *p, int pl, int m)
+{
+	if (p->fixed && p->fixed[pl] >= 0 && p->fixed[pl] != m)
+		return 0;
+	return !p->paused[m] && (p->needs[pl] & ~p->able[m]) == 0 && p->capacity[m] >= p->persons[pl];
+}
+
+void
+match_chronological(const match_problem *p, int32_t *assign, int32_t *rank, void *work)
+{
+	int			n = p->n_muni;
+	int32_t    *lists = (int32_t *) work;
+	int32_t    *cap0 = lists + (size_t) n * n;
+	int32_t    *plan0 = cap0 + n;
+	int32_t    *tmp = plan0 + n;
+	uint8_t    *ready = (uint8_t *) (tmp + n);
+
+	memset(ready, 0, (size_t) n);
+	memcpy(cap0, p->capacity, (size_t) n * sizeof(int32_t));
+	memcpy(plan0, p->planned, (size_t) n * sizeof(int32_t));
+
+	for (int pl = 0; pl < p->n_place; pl++)
+	{
+		int			r = p->residence[pl];
+		int			best = -1;
+		int			k = 0;
+
+		if (r >= 0)
+		{
+			int32_t    *list = lists + (size_t) r * n;
+
+			if (!ready[r])
+			{
+				for (int m = 0; m < n; m++)
+					list[m] = m;
+				sort_by_cost(p->cost + (size_t) r * n, list, tmp, n);
+				ready[r] = 1;
+			}
+			for (int i = 0; i < n; i++)
+			{
+				int			m = list[i];
+
+				if (statically_feasible(p, pl, m, cap0))
+					k++;
+				if (feasible(p, pl, m))
+				{
+					best = m;
+					break;
+				}
+			}
+		}
+		else
+		{
+			/* no residence: most planned places left, then most places left, then lowest index */
+			for (int m = 0; m < n; m++)
+				if (feasible(p, pl, m) &&
+					(best < 0 || p->planned[m] > p->planned[best] ||
+					 (p->planned[m] == p->planned[best] && p->capacity[m] > p->capacity[best])))
+					best = m;
+			/* rank: among the statically feasible by the same order on the initial figures */
+			if (best >= 0)
+				for (int m = 0; m < n; m++)
+					if (statically_feasible(p, pl, m, cap0) &&
+						(m == best || plan0[m] > plan0[best] ||
+						 (plan0[m] == plan0[best] && (cap0[m] > cap0[best] || (cap0[m] == cap0[best] && m < best)))))
+						k++;
+		}
+		assign[pl] = best;
+		rank[pl] = best >= 0 ? (k > 0 ? k : 1) : 0;
+		if (best >= 0)
+		{
+			p->capacity[best] -= p->persons[pl];
+			p->planned[best] -= p->persons[pl];
+		}
+	}
+}

@@ -1,0 +1,271 @@
+-- 100_matching.sql: proposing municipalities for waiting households.
+--
+-- Proximity cost (närhetsprincipen), one number in kilometres: the distance
+-- between the centroids of the municipality where the household lived while
+-- waiting and the candidate, plus a penalty when the candidate is in another
+-- county: settle.setting matching.neighbour_county_km for a neighbouring
+-- county, matching.other_county_km for any other.  Quota refugees (no
+-- residence) are not ranked by distance but by the planned places left, then
+-- the places left.  Feasible: enough places left under the kommuntal for all
+-- the persons, not paused that day, able to meet every need.
+-- These functions propose and never write; settle.refer_matches() commits.
+
+-- (the two settings are shipped with the others in 070_referrals.sql)
+
+CREATE FUNCTION settle.setting_km(name text) RETURNS double precision
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle
+AS $$
+DECLARE
+    v text;
+BEGIN
+    SELECT s.value INTO v FROM settle.setting s WHERE s.name = setting_km.name;
+    IF v IS NULL OR v !~ '^\s*[0-9]+(\.[0-9]+)?\s*$' THEN
+        RAISE EXCEPTION 'setting % must be a number of kilometres >= 0, not %', name, coalesce(quote_literal(v), 'missing')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = format('UPDATE settle.setting SET value = ''500'' WHERE name = %L;', name);
+    END IF;
+    RETURN v::double precision;
+END
+$$;
+COMMENT ON FUNCTION settle.setting_km(text) IS 'Internal: a numeric setting in kilometres, or 22023 with a hint.';
+
+-- counties that share a border (from the municipal neighbour pairs)
+CREATE VIEW settle.county_neighbours AS
+SELECT DISTINCT settle.lanskod(n.a) AS county, settle.lanskod(n.b) AS neighbour FROM settle.neighbour n
+ WHERE settle.lanskod(n.a) <> settle.lanskod(n.b)
+UNION
+SELECT DISTINCT settle.lanskod(n.b), settle.lanskod(n.a) FROM settle.neighbour n
+ WHERE settle.lanskod(n.a) <> settle.lanskod(n.b);
+COMMENT ON VIEW settle.county_neighbours IS 'Pairs of counties that share a border (both directions), derived from settle.neighbour.';
+
+CREATE FUNCTION settle.proximity_cost(residence settle.kommunkod, municipality settle.kommunkod)
+RETURNS TABLE (cost_km double precision, distance_km double precision, relation text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle
+AS $$
+    SELECT settle.distance_km(r.lat, r.lon, c.lat, c.lon)
+           + CASE WHEN r.county = c.county THEN 0
+                  WHEN cn.county IS NOT NULL THEN settle.setting_km('matching.neighbour_county_km')
+                  ELSE settle.setting_km('matching.other_county_km') END,
+           settle.distance_km(r.lat, r.lon, c.lat, c.lon),
+           CASE WHEN r.county = c.county THEN 'same county' WHEN cn.county IS NOT NULL THEN 'neighbouring county' ELSE 'other county' END
+      FROM settle.municipality r
+      JOIN settle.municipality c ON c.code = proximity_cost.municipality
+      LEFT JOIN settle.county_neighbours cn ON cn.county = r.county AND cn.neighbour = c.county
+     WHERE r.code = proximity_cost.residence
+$$;
+COMMENT ON FUNCTION settle.proximity_cost(settle.kommunkod, settle.kommunkod) IS
+    'The proximity cost of placing a household that lived in residence in municipality: distance between centroids in km, plus the county penalty (settings matching.neighbour_county_km, matching.other_county_km); with the distance and the relation (same county, neighbouring county, other county).';
+
+-- the needs vocabulary as bits (in code order)
+CREATE FUNCTION settle.needs_mask(needs text[]) RETURNS bigint
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle
+AS $$
+    SELECT coalesce(sum(1::bigint << (n.bit - 1)::integer), 0)::bigint
+      FROM (SELECT code, row_number() OVER (ORDER BY code) AS bit FROM settle.need) n
+     WHERE n.code = ANY (needs)
+$$;
+COMMENT ON FUNCTION settle.needs_mask(text[]) IS 'Internal: a set of need codes as a bit mask (bit i = the i-th need in code order).';
+
+-- every municipality's situation in a year on a day
+CREATE FUNCTION settle.match_municipalities(year integer, as_of date)
+RETURNS TABLE (idx integer, code settle.kommunkod, county settle.lanskod, remaining integer, planned_remaining integer,
+               able bigint, paused boolean, lat double precision, lon double precision)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle
+AS $$
+    SELECT row_number() OVER (ORDER BY m.code)::integer, m.code, m.county,
+           coalesce(mq.quota - mq.referred, 0),
+           coalesce((SELECT sum(ap.planned) FROM settle.annual_plan ap
+                      WHERE ap.year = match_municipalities.year AND ap.municipality = m.code
+                        AND make_date(match_municipalities.year, ap.month, 1) <= as_of)::integer - mq.referred, 0),
+           (SELECT settle.needs_mask(array_agg(c.need)) FROM settle.capability c
+             WHERE c.year = match_municipalities.year AND c.municipality = m.code),
+           EXISTS (SELECT 1 FROM settle.pause pz WHERE pz.municipality = m.code AND as_of BETWEEN pz.from_date AND pz.to_date),
+           m.lat, m.lon
+      FROM settle.municipality m
+      LEFT JOIN settle.municipal_quota mq ON mq.year = match_municipalities.year AND mq.municipality = m.code
+$$;
+COMMENT ON FUNCTION settle.match_municipalities(integer, date) IS
+    'Internal: each municipality (idx in code order) with its places left under the kommuntal of the year, planned places left up to the month of as_of, the needs it can meet (bit mask), whether it is paused on as_of, and its centroid.';
+
+CREATE FUNCTION settle.candidates(household bigint, as_of date DEFAULT settle.today(), max_results integer DEFAULT 10)
+RETURNS TABLE (rank integer, municipality settle.kommunkod, county settle.lanskod, same_county boolean, neighbour_county boolean,
+               distance_km numeric, remaining integer, planned_remaining integer, meets_needs boolean, reason text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    h record;
+    y integer := extract(year FROM as_of)::integer;
+    mask bigint;
+    why text;
+BEGIN
+    SELECT x.persons, x.residence, x.needs INTO h FROM settle.household x WHERE x.id = candidates.household;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'household % does not exist', candidates.household
+            USING ERRCODE = 'no_data_found', HINT = 'Pass an id from settle.register_household or settle.waiting().';
+    END IF;
+    IF max_results IS NULL OR max_results < 1 THEN
+        RAISE EXCEPTION 'max_results must be at least 1' USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is 10.';
+    END IF;
+    mask := settle.needs_mask(h.needs);
+    RETURN QUERY
+    WITH m AS (SELECT * FROM settle.match_municipalities(y, as_of)),
+    c AS (
+        SELECT m.code, m.county, m.remaining, m.planned_remaining, (mask & ~m.able) = 0 AS meets, m.paused,
+               pc.cost_km, pc.distance_km AS km, pc.relation
+          FROM m LEFT JOIN LATERAL settle.proximity_cost(h.residence, m.code) pc ON h.residence IS NOT NULL),
+    f AS (
+        SELECT c.*, row_number() OVER (ORDER BY
+                   CASE WHEN h.residence IS NULL THEN -c.planned_remaining::double precision ELSE c.cost_km END,
+                   CASE WHEN h.residence IS NULL THEN -c.remaining ELSE 0 END, c.code)::integer AS rk
+          FROM c WHERE c.meets AND NOT c.paused AND c.remaining >= h.persons)
+    SELECT f.rk, f.code, f.county,
+           CASE WHEN h.residence IS NULL THEN NULL ELSE f.relation = 'same county' END,
+           CASE WHEN h.residence IS NULL THEN NULL ELSE f.relation = 'neighbouring county' END,
+           round(f.km::numeric, 1), f.remaining, f.planned_remaining, f.meets,
+           CASE WHEN h.residence IS NULL
+                THEN format('quota refugee: %s planned places left, %s places left', f.planned_remaining, f.remaining)
+                ELSE format('%s%s, %s km, %s places left', CASE WHEN f.code = h.residence THEN 'same municipality, ' ELSE '' END,
+                            f.relation, round(f.km::numeric), f.remaining) END
+      FROM f WHERE f.rk <= max_results ORDER BY f.rk;
+    IF FOUND THEN
+        RETURN;
+    END IF;
+    -- nothing feasible: say why
+    SELECT CASE
+             WHEN NOT EXISTS (SELECT 1 FROM settle.match_municipalities(y, as_of) m WHERE m.remaining >= h.persons)
+               THEN format('no municipality has %s places left under its %s kommuntal', h.persons, y)
+             WHEN NOT EXISTS (SELECT 1 FROM settle.match_municipalities(y, as_of) m WHERE (mask & ~m.able) = 0)
+               THEN format('need %s unmet everywhere in %s', array_to_string(h.needs, ', '), y)
+             WHEN NOT EXISTS (SELECT 1 FROM settle.match_municipalities(y, as_of) m WHERE (mask & ~m.able) = 0 AND m.remaining >= h.persons)
+               THEN format('the municipalities that can meet %s have fewer than %s places left', array_to_string(h.needs, ', '), h.persons)
+             ELSE 'every municipality with places left that meets the needs is paused on ' || as_of
+           END INTO why;
+    RETURN QUERY SELECT NULL::integer, NULL::settle.kommunkod, NULL::settle.lanskod, NULL::boolean, NULL::boolean,
+                        NULL::numeric, NULL::integer, NULL::integer, NULL::boolean, why;
+END
+$fn$;
+COMMENT ON FUNCTION settle.candidates(bigint, date, integer) IS
+    'The feasible municipalities for one household on a day, best first: enough places left under the kommuntal of that year for all its persons, not paused, able to meet every need. Ranked by proximity cost (distance plus the county penalty: same county first, then neighbouring counties, then the rest); a quota refugee (no residence) by planned places left, then places left. reason explains each row; if nothing is feasible, one row with municipality NULL says why. Proposes only; writes nothing.';
+
+CREATE FUNCTION settle.match_core(persons integer[], residence integer[], needs bigint[], fixed integer[],
+                                  capacity integer[], planned integer[], able bigint[], paused boolean[],
+                                  cost double precision[])
+RETURNS TABLE (placement integer, municipality integer, choice_rank integer)
+AS 'MODULE_PATHNAME', 'settle_match_core'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[]) IS
+    'Internal (C, src/match_core.c): chronological matching over prepared arrays. Placements in chronological order; residence and fixed are 0-based municipality indexes (-1 = none); cost is the n x n matrix row by residence. Returns the 1-based placement, the 1-based municipality (NULL = unplaced) and the choice rank. Used by settle.match().';
+
+CREATE FUNCTION settle.match(year integer, as_of date DEFAULT settle.today(), mode text DEFAULT 'chronological')
+RETURNS TABLE (household bigint, municipality settle.kommunkod, persons integer, distance_km numeric,
+               same_county boolean, choice_rank integer, reason text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    y integer := year;
+    n_need integer;
+    nb double precision := settle.setting_km('matching.neighbour_county_km');
+    other double precision := settle.setting_km('matching.other_county_km');
+BEGIN
+    PERFORM settle.require_planning_year(y);
+    IF mode IS DISTINCT FROM 'chronological' THEN
+        RAISE EXCEPTION 'unknown matching mode %', coalesce(quote_literal(mode), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Modes: chronological (each waiting household in turn takes its best feasible municipality).';
+    END IF;
+    SELECT count(*) INTO n_need FROM settle.need;
+    IF n_need > 63 THEN
+        RAISE EXCEPTION 'matching handles at most 63 needs; settle.need has %', n_need
+            USING ERRCODE = 'program_limit_exceeded', HINT = 'Merge rarely used needs.';
+    END IF;
+    RETURN QUERY
+    WITH m AS (SELECT * FROM settle.match_municipalities(y, as_of)),
+    w AS (SELECT * FROM settle.waiting(as_of)),
+    -- a linked group is placed as one, in its earliest member's turn; if a
+    -- member already has an active referral, the others follow it there
+    pl AS (
+        SELECT coalesce(w.linked_group, 'h' || w.household) AS key,
+               min(w.queue_position) AS pos, sum(w.persons)::integer AS persons,
+               settle.needs_mask(array_agg(n) FILTER (WHERE n IS NOT NULL)) AS needs,
+               (array_agg(w.residence ORDER BY w.queue_position) FILTER (WHERE w.residence IS NOT NULL))[1] AS residence,
+               (SELECT r.municipality FROM settle.referral r JOIN settle.household o ON o.id = r.household
+                 WHERE w.linked_group IS NOT NULL AND o.linked_group = w.linked_group AND r.status <> 'withdrawn'
+                 ORDER BY r.decided_at LIMIT 1) AS fixed_to
+          FROM w LEFT JOIN LATERAL unnest(w.needs) n ON true
+         GROUP BY coalesce(w.linked_group, 'h' || w.household), w.linked_group),
+    plo AS (SELECT pl.*, row_number() OVER (ORDER BY pl.pos)::integer AS i FROM pl),
+    res AS (
+        SELECT * FROM settle.match_core(
+            ARRAY(SELECT plo.persons FROM plo ORDER BY plo.i),
+            ARRAY(SELECT coalesce(r.idx - 1, -1) FROM plo LEFT JOIN m r ON r.code = plo.residence ORDER BY plo.i),
+            ARRAY(SELECT plo.needs FROM plo ORDER BY plo.i),
+            ARRAY(SELECT coalesce(f.idx - 1, -1) FROM plo LEFT JOIN m f ON f.code = plo.fixed_to ORDER BY plo.i),
+            ARRAY(SELECT greatest(m.remaining, 0) FROM m ORDER BY m.idx),
+            ARRAY(SELECT m.planned_remaining FROM m ORDER BY m.idx),
+            ARRAY(SELECT coalesce(m.able, 0) FROM m ORDER BY m.idx),
+            ARRAY(SELECT m.paused FROM m ORDER BY m.idx),
+            -- the cost matrix, as settle.proximity_cost computes it
+            ARRAY(SELECT settle.distance_km(r.lat, r.lon, c.lat, c.lon)
+                         + CASE WHEN r.county = c.county THEN 0 WHEN cn.county IS NOT NULL THEN nb ELSE other END
+                    FROM m r CROSS JOIN m c
+                    LEFT JOIN settle.county_neighbours cn ON cn.county = r.county AND cn.neighbour = c.county
+                   ORDER BY r.idx, c.idx)))
+    SELECT w.household, mm.code, w.persons,
+           round(settle.distance_km(rr.lat, rr.lon, mm.lat, mm.lon)::numeric, 1),
+           rr.county = mm.county,
+           res.choice_rank,
+           CASE WHEN mm.code IS NULL THEN 'no feasible municipality left (places, needs or pauses)' || coalesce(', linked group ' || w.linked_group, '')
+                WHEN w.residence IS NULL THEN format('quota refugee: most planned places left (%s)', mm.planned_remaining)
+                ELSE format('%s, %s km%s%s',
+                            CASE WHEN rr.county = mm.county THEN 'same county' WHEN cn.county IS NOT NULL THEN 'neighbouring county'
+                                 ELSE 'other county' END,
+                            round(settle.distance_km(rr.lat, rr.lon, mm.lat, mm.lon)::numeric),
+                            CASE WHEN res.choice_rank > 1 THEN format(', choice %s (better ones were full)', res.choice_rank) ELSE '' END,
+                            coalesce(', linked group ' || w.linked_group, '')) END
+      FROM w
+      JOIN plo ON plo.key = coalesce(w.linked_group, 'h' || w.household)
+      JOIN res ON res.placement = plo.i
+      LEFT JOIN m mm ON mm.idx = res.municipality
+      LEFT JOIN m rr ON rr.code = w.residence
+      LEFT JOIN settle.county_neighbours cn ON cn.county = rr.county AND cn.neighbour = mm.county
+     ORDER BY w.queue_position;
+END
+$fn$;
+COMMENT ON FUNCTION settle.match(integer, date, text) IS
+    'Proposes a municipality for every waiting household (settle.waiting(as_of)) against the kommuntal of year; writes nothing. Mode chronological: in fair chronological order, each household (a linked group as one, in its earliest member''s turn) takes its best feasible municipality by settle.candidates'' ranking, never splitting a household or a group. Returns household, municipality (NULL if unplaced), persons, distance, same county, choice_rank (1 = its first choice) and reason.';
+
+CREATE FUNCTION settle.refer_matches(year integer, as_of date DEFAULT settle.today(), mode text DEFAULT 'chronological')
+RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, settle
+AS $fn$
+DECLARE
+    r record;
+    n integer := 0;
+    at timestamptz := CASE WHEN as_of = current_date THEN now()
+                           ELSE (as_of + time '12:00') AT TIME ZONE 'Europe/Stockholm' END;
+BEGIN
+    FOR r IN SELECT * FROM settle.match(year, as_of, mode) x WHERE x.municipality IS NOT NULL LOOP
+        BEGIN
+            PERFORM settle.refer(r.household, r.municipality, at, 'match ' || mode || ' ' || as_of);
+        EXCEPTION WHEN check_violation OR unique_violation THEN
+            RAISE EXCEPTION 'the proposal changed before it was committed: household % to %: %', r.household, r.municipality, SQLERRM
+                USING ERRCODE = 'serialization_failure',
+                      DETAIL = 'Quotas, pauses or referrals changed concurrently since the proposal was computed; nothing was referred.',
+                      HINT = 'Run settle.refer_matches again: it proposes afresh.';
+        END;
+        n := n + 1;
+    END LOOP;
+    RETURN n;
+END
+$fn$;
+COMMENT ON FUNCTION settle.refer_matches(integer, date, text) IS
+    'Commits a matching proposal: every placed household of settle.match(year, as_of, mode) is referred through settle.refer, all or nothing. If quotas, pauses or referrals changed concurrently so that a referral no longer fits, nothing is referred (40001 with the household and reason; run it again). Returns how many were referred.';
