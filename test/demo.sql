@@ -62,3 +62,29 @@ SELECT level, municipality, name, quota, referred, received, remaining, planned_
 \echo 'The audit (no rows = every rule holds) and the decision log:'
 SELECT * FROM audit(2027);
 SELECT intact, entries FROM verify_log();
+
+\echo
+\echo 'Matching: 300 households waiting in Kronoberg and Kalmar (generated, seeded), proposed by proximity in chronological order:'
+SELECT setseed(0.2027);
+SELECT count(register_household('DEMO-' || g, CASE WHEN g % 25 = 0 THEN 'quota_refugee' ELSE 'abo' END,
+                                1 + floor(random() * random() * 7)::int,
+                                CASE WHEN g % 25 = 0 THEN NULL
+                                     ELSE (SELECT code FROM municipality WHERE county IN ('07', '08') ORDER BY random() + g * 0 LIMIT 1) END,
+                                '2026-09-01'::date + g / 3, CASE WHEN g % 12 = 0 THEN '{accessible_housing}'::text[] ELSE '{}' END,
+                                CASE WHEN g % 50 = 7 THEN 'family-' || (g % 150) END)) AS households
+  FROM generate_series(1, 300) g;
+INSERT INTO capability SELECT 2027, code, 'accessible_housing' FROM municipality WHERE county IN ('07', '08') AND population > 25000;
+\echo 'The candidates of the first household in the queue:'
+SELECT rank, municipality, (SELECT name FROM municipality WHERE code = c.municipality) AS name, distance_km, remaining, reason
+  FROM candidates((SELECT household FROM waiting() WHERE residence IS NOT NULL ORDER BY queue_position LIMIT 1), max_results => 5) c;
+\echo 'The proposal, summed per county of residence (a household placed in its own county counts as same_county):'
+SELECT coalesce(settle.lanskod(h.residence)::text, 'quota refugees') AS lived_in, count(*) AS households, sum(m.persons) AS persons,
+       count(m.municipality) AS placed, count(*) FILTER (WHERE m.same_county) AS same_county,
+       round(avg(m.distance_km), 1) AS avg_km, count(*) FILTER (WHERE m.choice_rank > 1) AS not_first_choice
+  FROM match(2027) m JOIN household h ON h.id = m.household
+ GROUP BY 1 ORDER BY 1;
+\echo 'The first ten, with their explanations:'
+SELECT household, municipality, persons, distance_km, choice_rank, reason FROM match(2027) LIMIT 10;
+SELECT refer_matches(2027) AS referred_now;
+SELECT count(*) AS still_waiting FROM waiting();
+SELECT * FROM audit(2027);

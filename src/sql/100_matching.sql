@@ -228,7 +228,7 @@ BEGIN
                             CASE WHEN rr.county = mm.county THEN 'same county' WHEN cn.county IS NOT NULL THEN 'neighbouring county'
                                  ELSE 'other county' END,
                             round(settle.distance_km(rr.lat, rr.lon, mm.lat, mm.lon)::numeric),
-                            CASE WHEN res.choice_rank > 1 THEN format(', choice %s (better ones were full)', res.choice_rank) ELSE '' END,
+                            CASE WHEN res.choice_rank > 1 THEN format(', choice %s (better ones had too few places)', res.choice_rank) ELSE '' END,
                             coalesce(', linked group ' || w.linked_group, '')) END
       FROM w
       JOIN plo ON plo.key = coalesce(w.linked_group, 'h' || w.household)
