@@ -189,17 +189,18 @@ BEGIN
     RETURN QUERY
     WITH m AS (SELECT * FROM settle.match_municipalities(y, as_of)),
     w AS (SELECT * FROM settle.waiting(as_of)),
+    nb AS (SELECT code, 1::bigint << (row_number() OVER (ORDER BY code) - 1)::integer AS bit FROM settle.need),
     -- a linked group is placed as one, in its earliest member's turn; if a
     -- member already has an active referral, the others follow it there
     pl AS (
         SELECT coalesce(w.linked_group, 'h' || w.household) AS key,
                min(w.queue_position) AS pos, sum(w.persons)::integer AS persons,
-               settle.needs_mask(array_agg(n) FILTER (WHERE n IS NOT NULL)) AS needs,
+               coalesce(bit_or(nb.bit), 0) AS needs,     -- as settle.needs_mask
                (array_agg(w.residence ORDER BY w.queue_position) FILTER (WHERE w.residence IS NOT NULL))[1] AS residence,
                (SELECT r.municipality FROM settle.referral r JOIN settle.household o ON o.id = r.household
                  WHERE w.linked_group IS NOT NULL AND o.linked_group = w.linked_group AND r.status <> 'withdrawn'
                  ORDER BY r.decided_at LIMIT 1) AS fixed_to
-          FROM w LEFT JOIN LATERAL unnest(w.needs) n ON true
+          FROM w LEFT JOIN LATERAL unnest(w.needs) n ON true LEFT JOIN nb ON nb.code = n
          GROUP BY coalesce(w.linked_group, 'h' || w.household), w.linked_group),
     plo AS (SELECT pl.*, row_number() OVER (ORDER BY pl.pos)::integer AS i FROM pl),
     res AS (
