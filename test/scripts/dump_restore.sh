@@ -5,11 +5,7 @@
 set -uo pipefail
 src=settle_dump_src dst=settle_dump_dst
 q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
-n=0 failed=0
-check() {   # check DESCRIPTION GOT EXPECTED
-    n=$((n + 1))
-    if [ "$2" = "$3" ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; echo "#   got:      '$2'"; echo "#   expected: '$3'"; failed=1; fi
-}
+. "$(dirname "$0")/../lib/tap.sh"
 echo "1..14"
 dropdb --if-exists $src 2>/dev/null; dropdb --if-exists $dst 2>/dev/null
 createdb $src && createdb $dst || { echo "Bail out! createdb failed"; exit 1; }

@@ -7,11 +7,7 @@
 set -uo pipefail
 db=settle_concurrency
 q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d $db "$@"; }
-n=0 failed=0
-check() {   # check DESCRIPTION GOT EXPECTED
-    n=$((n + 1))
-    if [ "$2" = "$3" ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; echo "#   got:      '$2'"; echo "#   expected: '$3'"; failed=1; fi
-}
+. "$(dirname "$0")/../lib/tap.sh"
 echo "1..8"
 dropdb --if-exists $db 2>/dev/null
 createdb $db || { echo "Bail out! createdb failed"; exit 1; }

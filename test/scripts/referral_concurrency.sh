@@ -10,11 +10,7 @@ cd "$(dirname "$0")/../.."
 db=settle_refer_conc
 clients=${SETTLE_CLIENTS:-16} per_client=${SETTLE_TX:-20} small=${SETTLE_SMALL_QUOTA:-30}
 q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d $db "$@"; }
-n=0 failed=0
-check() {   # check DESCRIPTION GOT EXPECTED
-    n=$((n + 1))
-    if [ "$2" = "$3" ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; echo "#   got:      '$2'"; echo "#   expected: '$3'"; failed=1; fi
-}
+. test/lib/tap.sh
 echo "1..7"
 dropdb --if-exists $db 2>/dev/null
 createdb $db || { echo "Bail out! createdb failed"; exit 1; }
