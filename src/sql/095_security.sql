@@ -145,7 +145,9 @@ GRANT EXECUTE ON FUNCTION settle.decide_county_quotas(integer, text, date),
    TO settle_agency;
 
 -- county boards: municipal quotas of their own county
-GRANT INSERT, UPDATE, DELETE ON settle.municipal_quota TO settle_county_board;
+-- (not the referred count: only settle's referral triggers write it)
+GRANT INSERT, DELETE ON settle.municipal_quota TO settle_county_board;
+GRANT UPDATE (quota, decision_ref, decision_date) ON settle.municipal_quota TO settle_county_board;
 GRANT EXECUTE ON FUNCTION settle.decide_municipal_quotas(integer, settle.lanskod, text, date),
                           settle.revise_quotas(integer, text, settle.kommunkod[], integer[], date)
    TO settle_county_board;

@@ -6,7 +6,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION settle;
 SET search_path = settle, public;
 SET LOCAL settle.today = '2027-01-10';
-SELECT plan(77);
+SELECT plan(79);
 
 -- run a statement, then check the deferred (commit-time) rules now
 CREATE FUNCTION pg_temp.at_commit(stmt text) RETURNS void LANGUAGE plpgsql AS $$
@@ -213,9 +213,13 @@ INSERT INTO role_scope VALUES ('settle_test_board_k', '10', NULL), ('settle_test
 GRANT USAGE ON SCHEMA public TO settle_test_board_k, settle_test_kommun_1081, settle_test_analyst, settle_test_nobody;
 SET LOCAL ROLE settle_test_board_k;
 SELECT is((SELECT count(DISTINCT county)::int FROM municipal_quota), 1, 'a county board sees only its own county''s kommuntal');
+SELECT is((SELECT count(*)::int FROM revise_quotas(2027, 'AGR-8', ARRAY['1082', '1083']::kommunkod[], ARRAY[1, -1])), 2,
+          'a county board revises its own county''s quotas');
 SELECT throws_ok($$SELECT * FROM revise_quotas(2027, 'AGR-9', ARRAY['0980']::kommunkod[], ARRAY[0])$$, 'P0002', NULL,
                  'a county board cannot revise another county''s quotas');
 SELECT throws_ok($$UPDATE county_quota SET quota = 0$$, '42501', NULL, 'a county board cannot change county quotas');
+SELECT throws_ok($$UPDATE municipal_quota SET referred = 0 WHERE municipality = '1081'$$, '42501', NULL,
+                 'nor the referred count of its own municipalities (only settle''s triggers write it)');
 RESET ROLE;
 SET LOCAL ROLE settle_test_kommun_1081;
 SELECT is((SELECT array_agg(municipality::text) FROM municipal_quota), ARRAY['1081'], 'a municipality sees only its own quota');
