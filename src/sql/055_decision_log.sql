@@ -4,10 +4,11 @@
 -- referrals and their status changes, pauses) is appended here by settle's
 -- own triggers, with the actor (session_user), the time and a JSON payload.
 -- Rows are chained: hash = sha256(prev_hash || content).  Writers seal the
--- chain as they go, without ever waiting for each other (a writer that finds
--- another one sealing leaves its entries to the next seal), so the chain's
--- head is never a point where concurrent referrals queue; settle.seal_log()
--- seals on demand and settle.verify_log() recomputes the chain.  Nothing may
+-- chain as they go (the writer of every 16th entry seals all it can see),
+-- without ever waiting for each other: a writer that finds another one
+-- sealing leaves the entries to the next seal, so the chain's head is never a
+-- point where concurrent referrals queue.  settle.seal_log() seals the rest
+-- on demand; settle.verify_log() recomputes the chain.  Nothing may
 -- update or delete a row through DML.
 
 CREATE TABLE settle.decision_log (
@@ -136,8 +137,10 @@ BEGIN
     RETURN NULL;
 END
 $fn$;
+-- every 16th entry's writer tries to seal everything visible so far; the
+-- rest wait at most for the next 16 entries or a seal_log()
 CREATE TRIGGER decision_log_seal AFTER INSERT ON settle.decision_log
-    FOR EACH STATEMENT EXECUTE FUNCTION settle.decision_log_seal();
+    FOR EACH ROW WHEN (NEW.id % 16 = 0) EXECUTE FUNCTION settle.decision_log_seal();
 
 CREATE INDEX decision_log_unsealed ON settle.decision_log (id) WHERE hash IS NULL;
 

