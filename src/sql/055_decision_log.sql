@@ -13,7 +13,7 @@
 
 CREATE TABLE settle.decision_log (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    seq         bigint UNIQUE,              -- position in the chain, set at commit
+    seq         bigint UNIQUE,              -- position in the chain, set when sealed
     tx          xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
     at          timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
     actor       text NOT NULL DEFAULT session_user,
@@ -26,7 +26,7 @@ CREATE TABLE settle.decision_log (
     CHECK ((seq IS NULL) = (hash IS NULL) AND (hash IS NULL) = (prev_hash IS NULL))
 );
 COMMENT ON TABLE settle.decision_log IS
-    'Append-only log of every decision, revision, referral and status change: actor (session_user), time, kind, year, subject and JSON payload. Rows are chained by SHA-256 (hash = sha256(prev_hash || content)) when their transaction commits; settle.verify_log() checks the chain. Rows cannot be updated or deleted.';
+    'Append-only log of every decision, revision, referral and status change: actor (session_user), time, kind, year, subject and JSON payload. Rows are chained by SHA-256 (hash = sha256(prev_hash || content)) when sealed: the writers seal as they go, settle.seal_log() seals the rest; settle.verify_log() checks the chain. Rows cannot be updated or deleted.';
 
 -- the head of the chain: one row, locked for the moment of sealing
 CREATE TABLE settle.decision_log_head (
