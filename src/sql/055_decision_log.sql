@@ -14,7 +14,6 @@
 CREATE TABLE settle.decision_log (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     seq         bigint UNIQUE,              -- position in the chain, set when sealed
-    tx          xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
     at          timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
     actor       text NOT NULL DEFAULT session_user,
     kind        text NOT NULL,
@@ -151,12 +150,12 @@ CREATE FUNCTION settle.decision_log_guard() RETURNS trigger
 AS $fn$
 BEGIN
     IF TG_OP = 'INSERT' AND NEW.hash IS NULL AND NEW.seq IS NULL
-       AND (pg_trigger_depth() > 1 OR current_setting('settle.log_append', true) = 'on') THEN
+       AND current_setting('settle.log_append', true) = 'on' THEN
         RETURN NEW;             -- appended by settle.log_decision
     END IF;
     IF TG_OP = 'UPDATE' AND current_setting('settle.log_append', true) = 'on' AND OLD.hash IS NULL AND NEW.hash IS NOT NULL
-       AND (OLD.id, OLD.tx, OLD.at, OLD.actor, OLD.kind, OLD.year, OLD.subject, OLD.payload)
-           IS NOT DISTINCT FROM (NEW.id, NEW.tx, NEW.at, NEW.actor, NEW.kind, NEW.year, NEW.subject, NEW.payload) THEN
+       AND (OLD.id, OLD.at, OLD.actor, OLD.kind, OLD.year, OLD.subject, OLD.payload)
+           IS NOT DISTINCT FROM (NEW.id, NEW.at, NEW.actor, NEW.kind, NEW.year, NEW.subject, NEW.payload) THEN
         RETURN NEW;             -- sealed
     END IF;
     RAISE EXCEPTION 'settle.decision_log is append-only: % refused', TG_OP

@@ -139,11 +139,10 @@ BEGIN
         END IF;
         NEW.recorded_at := clock_timestamp();
         NEW.year := coalesce(NEW.year, extract(year FROM NEW.decided_at AT TIME ZONE 'Europe/Stockholm')::integer);
-        IF NEW.persons IS NULL THEN
-            SELECT persons INTO NEW.persons FROM settle.household WHERE id = NEW.household;
+        IF NEW.persons IS NULL OR NEW.deadline IS NULL THEN
+            SELECT coalesce(NEW.persons, persons), category INTO NEW.persons, cat FROM settle.household WHERE id = NEW.household;
         END IF;
         IF NEW.deadline IS NULL THEN
-            SELECT category INTO cat FROM settle.household WHERE id = NEW.household;
             NEW.deadline := ((NEW.decided_at AT TIME ZONE 'Europe/Stockholm')
                              + coalesce((SELECT value FROM settle.setting WHERE name = 'deadline.' || cat), '2 months')::interval)::date;
         END IF;

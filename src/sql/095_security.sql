@@ -108,7 +108,7 @@ GRANT EXECUTE ON FUNCTION settle.distance_km(settle.kommunkod, settle.kommunkod)
                           settle.needs_mask(text[]),
                           settle.match_municipalities(integer, date)
    TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
-GRANT SELECT ON settle.county_neighbours
+GRANT SELECT ON settle.county_neighbours, settle.need_bit
    TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
 
 -- the whole picture: agency, auditor, analyst

@@ -59,13 +59,15 @@ COMMENT ON FUNCTION settle.proximity_cost(settle.kommunkod, settle.kommunkod) IS
     'The proximity cost of placing a household that lived in residence in municipality: distance between centroids in km, plus the county penalty (settings matching.neighbour_county_km, matching.other_county_km); with the distance and the relation (same county, neighbouring county, other county).';
 
 -- the needs vocabulary as bits (in code order)
+CREATE VIEW settle.need_bit AS
+SELECT code, 1::bigint << (row_number() OVER (ORDER BY code) - 1)::integer AS bit FROM settle.need;
+COMMENT ON VIEW settle.need_bit IS 'Each need code''s bit in the masks matching uses (bit i = the i-th need in code order).';
+
 CREATE FUNCTION settle.needs_mask(needs text[]) RETURNS bigint
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, settle
 AS $$
-    SELECT coalesce(sum(1::bigint << (n.bit - 1)::integer), 0)::bigint
-      FROM (SELECT code, row_number() OVER (ORDER BY code) AS bit FROM settle.need) n
-     WHERE n.code = ANY (needs)
+    SELECT coalesce(bit_or(n.bit), 0) FROM settle.need_bit n WHERE n.code = ANY (needs)
 $$;
 COMMENT ON FUNCTION settle.needs_mask(text[]) IS 'Internal: a set of need codes as a bit mask (bit i = the i-th need in code order).';
 
@@ -189,18 +191,17 @@ BEGIN
     RETURN QUERY
     WITH m AS (SELECT * FROM settle.match_municipalities(y, as_of)),
     w AS (SELECT * FROM settle.waiting(as_of)),
-    nb AS (SELECT code, 1::bigint << (row_number() OVER (ORDER BY code) - 1)::integer AS bit FROM settle.need),
     -- a linked group is placed as one, in its earliest member's turn; if a
     -- member already has an active referral, the others follow it there
     pl AS (
         SELECT coalesce(w.linked_group, 'h' || w.household) AS key,
                min(w.queue_position) AS pos, sum(w.persons)::integer AS persons,
-               coalesce(bit_or(nb.bit), 0) AS needs,     -- as settle.needs_mask
+               coalesce(bit_or(nb.bit), 0) AS needs,     -- settle.needs_mask, aggregated
                (array_agg(w.residence ORDER BY w.queue_position) FILTER (WHERE w.residence IS NOT NULL))[1] AS residence,
                (SELECT r.municipality FROM settle.referral r JOIN settle.household o ON o.id = r.household
                  WHERE w.linked_group IS NOT NULL AND o.linked_group = w.linked_group AND r.status <> 'withdrawn'
                  ORDER BY r.decided_at LIMIT 1) AS fixed_to
-          FROM w LEFT JOIN LATERAL unnest(w.needs) n ON true LEFT JOIN nb ON nb.code = n
+          FROM w LEFT JOIN LATERAL unnest(w.needs) n ON true LEFT JOIN settle.need_bit nb ON nb.code = n
          GROUP BY coalesce(w.linked_group, 'h' || w.household), w.linked_group),
     plo AS (SELECT pl.*, row_number() OVER (ORDER BY pl.pos)::integer AS i FROM pl),
     res AS (
