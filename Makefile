@@ -15,7 +15,7 @@ EXTVERSION  = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" settle.contr
 MODULE_big  = settle
 OBJS        = src/settle.o src/codes.o src/code_ops.o src/kommunkod.o \
               src/apportion_core.o src/apportion.o src/match_core.o src/match.o \
-              src/lanskod.o src/distance.o
+              src/lanskod.o src/distance.o src/match_optimal.o src/mcf.o
 
 # The install script is built from these parts, in this order.
 SQL_PARTS   = src/sql/010_types.sql \
@@ -32,6 +32,7 @@ SQL_PARTS   = src/sql/010_types.sql \
               src/sql/080_plan.sql \
               src/sql/090_status.sql \
               src/sql/100_matching.sql \
+              src/sql/110_followup.sql \
               src/sql/095_security.sql \
               src/sql/099_dump.sql
 

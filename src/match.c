@@ -3,7 +3,8 @@
  *
  * settle.match_core(persons int4[], residence int4[], needs int8[],
  *                   fixed int4[], capacity int4[], planned int4[],
- *                   able int8[], paused bool[], cost float8[])
+ *                   able int8[], paused bool[], cost float8[],
+ *                   mode text, unplaced_km float8)
  * returns (placement, municipality, choice_rank): indexes are 1-based in SQL
  * (array positions); municipality is NULL for an unplaced placement.  The
  * plpgsql function settle.match() prepares the arrays from the tables.
@@ -14,12 +15,17 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "utils/array.h"
+#include "executor/instrument.h"
+#include "miscadmin.h"
+#include "portability/instr_time.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
 #include "match_core.h"
 #include "srf.h"
 
 PG_FUNCTION_INFO_V1(settle_match_core);
+PG_FUNCTION_INFO_V1(settle_match_core_summary);
 
 /* the data of a one-dimensional array argument without NULLs */
 static void *
@@ -53,63 +59,154 @@ same_count(const char *name, int n, const char *what, int expected)
 				 errmsg("%s has %d elements, expected %d (one per %s)", name, n, expected, what)));
 }
 
-Datum
-settle_match_core(PG_FUNCTION_ARGS)
+static int
+pg_interrupted(void *arg)
 {
-	match_problem p;
+	(void) arg;
+	return InterruptPending;
+}
+
+typedef enum
+{
+	MODE_CHRONOLOGICAL,
+	MODE_OPTIMAL
+} match_mode;
+
+/* the arrays of arguments 0..8, checked; capacity and planned are copies the core may change */
+static void
+read_problem(FunctionCallInfo fcinfo, match_problem *p)
+{
 	int			n_pl,
 				n_m,
 				k;
-	int32	   *assign,
-			   *rank;
-	ReturnSetInfo *rsinfo;
 
-	p.persons = array_data(fcinfo, 0, "persons", INT4OID, &n_pl);
-	p.residence = array_data(fcinfo, 1, "residence", INT4OID, &k);
+	p->persons = array_data(fcinfo, 0, "persons", INT4OID, &n_pl);
+	p->residence = array_data(fcinfo, 1, "residence", INT4OID, &k);
 	same_count("residence", k, "placement", n_pl);
-	p.needs = array_data(fcinfo, 2, "needs", INT8OID, &k);
+	p->needs = array_data(fcinfo, 2, "needs", INT8OID, &k);
 	same_count("needs", k, "placement", n_pl);
-	p.fixed = array_data(fcinfo, 3, "fixed", INT4OID, &k);
+	p->fixed = array_data(fcinfo, 3, "fixed", INT4OID, &k);
 	same_count("fixed", k, "placement", n_pl);
-	p.capacity = array_data(fcinfo, 4, "capacity", INT4OID, &n_m);
-	p.planned = array_data(fcinfo, 5, "planned", INT4OID, &k);
+	p->capacity = array_data(fcinfo, 4, "capacity", INT4OID, &n_m);
+	p->planned = array_data(fcinfo, 5, "planned", INT4OID, &k);
 	same_count("planned", k, "municipality", n_m);
-	p.able = array_data(fcinfo, 6, "able", INT8OID, &k);
+	p->able = array_data(fcinfo, 6, "able", INT8OID, &k);
 	same_count("able", k, "municipality", n_m);
-	p.paused = array_data(fcinfo, 7, "paused", BOOLOID, &k);
+	p->paused = array_data(fcinfo, 7, "paused", BOOLOID, &k);
 	same_count("paused", k, "municipality", n_m);
-	p.cost = array_data(fcinfo, 8, "cost", FLOAT8OID, &k);
-	same_count("cost", k, "residence x municipality", n_m * n_m);
-	p.n_place = n_pl;
-	p.n_muni = n_m;
-
-	/* the core updates capacity and planned: work on copies */
+	p->cost = array_data(fcinfo, 8, "cost", FLOAT8OID, &k);
+	if ((int64) n_m * n_m != k)
+		same_count("cost", k, "residence x municipality", n_m * n_m);
+	p->n_place = n_pl;
+	p->n_muni = n_m;
 	{
 		int32	   *cap = palloc(sizeof(int32) * (n_m > 0 ? n_m : 1));
 		int32	   *plan = palloc(sizeof(int32) * (n_m > 0 ? n_m : 1));
 
-		memcpy(cap, p.capacity, sizeof(int32) * n_m);
-		memcpy(plan, p.planned, sizeof(int32) * n_m);
-		p.capacity = cap;
-		p.planned = plan;
+		memcpy(cap, p->capacity, sizeof(int32) * n_m);
+		memcpy(plan, p->planned, sizeof(int32) * n_m);
+		p->capacity = cap;
+		p->planned = plan;
 	}
 	for (int i = 0; i < n_pl; i++)
 	{
-		if (p.persons[i] <= 0)
+		if (p->persons[i] <= 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("persons[%d] is %d; a placement has at least one person", i + 1, p.persons[i])));
-		if (p.residence[i] < -1 || p.residence[i] >= n_m || p.fixed[i] < -1 || p.fixed[i] >= n_m)
+					 errmsg("persons[%d] is %d; a placement has at least one person", i + 1, p->persons[i])));
+		if (p->residence[i] < -1 || p->residence[i] >= n_m || p->fixed[i] < -1 || p->fixed[i] >= n_m)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("residence[%d] or fixed[%d] is not a municipality index (0 .. %d, or -1)", i + 1, i + 1, n_m - 1)));
 	}
-	assign = palloc(sizeof(int32) * (n_pl > 0 ? n_pl : 1));
-	rank = palloc(sizeof(int32) * (n_pl > 0 ? n_pl : 1));
-	match_chronological(&p, assign, rank, palloc(match_workspace_size(n_m)));
+	for (int i = 0; i < k; i++)
+		if (!(p->cost[i] >= 0 && p->cost[i] < 1e6))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("cost[%d] is %g; costs are kilometres from 0 to 1,000,000", i + 1, p->cost[i])));
+}
+
+static match_mode
+read_mode(FunctionCallInfo fcinfo, int argno)
+{
+	char	   *mode = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+
+	if (strcmp(mode, "chronological") == 0)
+		return MODE_CHRONOLOGICAL;
+	if (strcmp(mode, "optimal") == 0)
+		return MODE_OPTIMAL;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown matching mode \"%s\"", mode),
+			 errhint("Modes: chronological (each waiting household in turn takes its best feasible municipality), "
+					 "optimal (least total proximity cost under the same rules and the chronology rule).")));
+	return MODE_CHRONOLOGICAL;	/* not reached */
+}
+
+/* run the mode; the summary is filled in both modes */
+static void
+run(const match_problem *p, match_mode mode, double unplaced_km, int32 *assign, int32 *rank, match_summary *s)
+{
+	if (mode == MODE_CHRONOLOGICAL)
+	{
+		match_problem q = *p;
+
+		/* the core updates the copies; the evaluation needs none of it */
+		match_chronological(&q, assign, rank, palloc(match_workspace_size(p->n_muni)));
+		match_evaluate(p, unplaced_km, assign, s);
+		return;
+	}
+	switch (match_optimal(p, unplaced_km, assign, rank, s, pg_interrupted, NULL))
+	{
+		case 0:
+			return;
+		case -1:
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory in optimal matching of %d placements to %d municipalities", p->n_place, p->n_muni)));
+			break;
+		case -2:
+			CHECK_FOR_INTERRUPTS();
+			elog(ERROR, "optimal matching interrupted");
+			break;
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unplaced_km %g must be above every proximity cost and below 1,000,000,000", unplaced_km),
+					 errhint("Set matching.unplaced_km in settle.setting above the largest distance plus matching.other_county_km.")));
+	}
+}
+
+static double
+read_unplaced(FunctionCallInfo fcinfo, int argno)
+{
+	double		u = PG_GETARG_FLOAT8(argno);
+
+	if (!(u > 0 && u < 1e9))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unplaced_km must be above 0 and below 1,000,000,000, not %g", u)));
+	return u;
+}
+
+Datum
+settle_match_core(PG_FUNCTION_ARGS)
+{
+	match_problem p;
+	match_summary s;
+	int32	   *assign,
+			   *rank;
+	ReturnSetInfo *rsinfo;
+	match_mode	mode = read_mode(fcinfo, 9);
+	double		unplaced_km = read_unplaced(fcinfo, 10);
+
+	read_problem(fcinfo, &p);
+	assign = palloc(sizeof(int32) * (p.n_place > 0 ? p.n_place : 1));
+	rank = palloc(sizeof(int32) * (p.n_place > 0 ? p.n_place : 1));
+	run(&p, mode, unplaced_km, assign, rank, &s);
 
 	rsinfo = settle_materialized_srf(fcinfo);
-	for (int i = 0; i < n_pl; i++)
+	for (int i = 0; i < p.n_place; i++)
 	{
 		Datum		values[3];
 		bool		nulls[3] = {false, assign[i] < 0, assign[i] < 0};
@@ -120,4 +217,50 @@ settle_match_core(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
+}
+
+/*
+ * settle.match_core_summary(same arguments): one row of figures of the
+ * proposal (see match_summary in match_core.h), with the core's own time.
+ */
+Datum
+settle_match_core_summary(PG_FUNCTION_ARGS)
+{
+	match_problem p;
+	match_summary s;
+	int32	   *assign,
+			   *rank;
+	match_mode	mode = read_mode(fcinfo, 9);
+	double		unplaced_km = read_unplaced(fcinfo, 10);
+	TupleDesc	desc;
+	Datum		values[12];
+	bool		nulls[12] = {0};
+	instr_time	start,
+				took;
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "settle.match_core_summary must return a row");
+	read_problem(fcinfo, &p);
+	assign = palloc(sizeof(int32) * (p.n_place > 0 ? p.n_place : 1));
+	rank = palloc(sizeof(int32) * (p.n_place > 0 ? p.n_place : 1));
+	INSTR_TIME_SET_CURRENT(start);
+	run(&p, mode, unplaced_km, assign, rank, &s);
+	INSTR_TIME_SET_CURRENT(took);
+	INSTR_TIME_SUBTRACT(took, start);
+
+	values[0] = Int32GetDatum(p.n_place);
+	values[1] = Int32GetDatum(s.placed);
+	values[2] = Int64GetDatum(s.persons_placed);
+	values[3] = Int64GetDatum(s.persons_unplaced);
+	values[4] = Float8GetDatum(s.distance_km);
+	values[5] = Float8GetDatum(s.objective_km);
+	values[6] = Float8GetDatum(s.lower_bound_km);
+	nulls[6] = s.lower_bound_km < 0;
+	values[7] = Float8GetDatum(INSTR_TIME_GET_MILLISEC(took));
+	values[8] = Int32GetDatum(s.classes);
+	values[9] = Int64GetDatum((int64) s.pivots);
+	values[10] = Int32GetDatum(s.chronology_swaps);
+	values[11] = BoolGetDatum(s.chronological_kept);
+	nulls[8] = nulls[9] = nulls[10] = nulls[11] = mode == MODE_CHRONOLOGICAL;
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }

@@ -7,6 +7,7 @@
  * go to the lower index (the caller orders municipalities by code).
  */
 #include "match_core.h"
+#include "idxsort.h"
 
 #include <string.h>
 
@@ -19,34 +20,11 @@ match_workspace_size(int n_muni)
 	return (n * n + 3 * n) * sizeof(int32_t) + n * sizeof(uint8_t);
 }
 
-/* bottom-up merge sort of idx by (row[idx], idx): stable, so equal costs keep index order */
-static void
-sort_by_cost(const double *row, int32_t *idx, int32_t *tmp, int n)
+/* for idx_sort: a cheaper than b on the cost row */
+static int
+cheaper(int32_t a, int32_t b, const void *row)
 {
-	for (int width = 1; width < n; width *= 2)
-	{
-		for (int lo = 0; lo < n; lo += 2 * width)
-		{
-			int			mid = lo + width < n ? lo + width : n;
-			int			hi = lo + 2 * width < n ? lo + 2 * width : n;
-			int			i = lo,
-						j = mid,
-						k = lo;
-
-			while (i < mid && j < hi)
-			{
-				double		a = row[idx[i]],
-							b = row[idx[j]];
-
-				tmp[k++] = (b < a) ? idx[j++] : idx[i++];
-			}
-			while (i < mid)
-				tmp[k++] = idx[i++];
-			while (j < hi)
-				tmp[k++] = idx[j++];
-		}
-		memcpy(idx, tmp, (size_t) n * sizeof(int32_t));
-	}
+	return ((const double *) row)[a] < ((const double *) row)[b];
 }
 
 /* feasible before anyone was placed (for the rank of a choice) */
@@ -94,7 +72,7 @@ match_chronological(const match_problem *p, int32_t *assign, int32_t *rank, void
 			{
 				for (int m = 0; m < n; m++)
 					list[m] = m;
-				sort_by_cost(p->cost + (size_t) r * n, list, tmp, n);
+				idx_sort(list, tmp, n, cheaper, p->cost + (size_t) r * n);
 				ready[r] = 1;
 			}
 			for (int i = 0; i < n; i++)

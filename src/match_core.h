@@ -48,4 +48,50 @@ extern size_t match_workspace_size(int n_muni);
  */
 extern void match_chronological(const match_problem *p, int32_t *assign, int32_t *rank, void *work);
 
+/*
+ * The figures of a proposal, in kilometres.  The objective of every mode is
+ *   sum over placed placements of persons x cost(residence, municipality)
+ * + sum over unplaced placements of persons x unplaced_km
+ * (a placement without residence costs 0 wherever it goes); cost is rounded
+ * to whole metres first, as the optimal mode computes it.
+ */
+typedef struct match_summary
+{
+	double		objective_km;
+	double		distance_km;	/* the placed part of the objective */
+	double		lower_bound_km; /* optimal mode: the LP relaxation's value; else -1 */
+	int64_t		persons_placed;
+	int64_t		persons_unplaced;
+	int			placed;
+	int			unplaced;
+	long		pivots;			/* optimal mode: network simplex pivots */
+	int			pricing_rounds; /* optimal mode: solves until no arc prices out */
+	int			classes;		/* optimal mode: (residence, needs, fixed) classes */
+	int			arcs;			/* optimal mode: arcs in the flow network at the end */
+	int			repaired;		/* optimal mode: placements not where the LP put them */
+	int			chronology_swaps;	/* optimal mode: later placements displaced by earlier ones */
+	int			chronological_kept; /* optimal mode: the chronological proposal cost less and was kept */
+} match_summary;
+
+/* the objective and counts of any assignment (assign[p] = municipality or -1) */
+extern void match_evaluate(const match_problem *p, double unplaced_km, const int32_t *assign, match_summary *s);
+
+/*
+ * Optimal mode: minimise the objective above (unplaced_km per unplaced person
+ * must exceed every cost), never split a placement, and keep the chronology
+ * rule: no placement stays unplaced while a later placed one that it could
+ * replace (feasible there, and its persons fit into the places left plus the
+ * later one's) is placed.  The LP relaxation over classes of identical
+ * placements is solved exactly by network simplex (arcs kept: the nearest
+ * municipalities of each class, more added while any prices out); placements
+ * are then packed into the LP's flows in chronological order, the rest placed
+ * where places are left, improved by moves to cheaper places left, and
+ * repaired for chronology.  s->lower_bound_km is the LP optimum, a lower bound
+ * for every assignment.  p->capacity and p->planned are not changed.
+ * Returns 0, -1 when out of memory, -2 when interrupted() said so, -3 when
+ * unplaced_km is not above every cost or too large.
+ */
+extern int	match_optimal(const match_problem *p, double unplaced_km, int32_t *assign, int32_t *rank,
+						  match_summary *s, int (*interrupted) (void *), void *arg);
+
 #endif							/* SETTLE_MATCH_CORE_H */

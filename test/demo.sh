@@ -6,4 +6,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 settle_setup
 say "running the demo in a throwaway cluster"
-settle_in_cluster psql -X -q -v ON_ERROR_STOP=1 -P pager=off -f "$SETTLE_TOP/test/demo.sql"
+mkdir -p "$SETTLE_TOP/build"
+settle_in_cluster psql -X -q -v ON_ERROR_STOP=1 -P pager=off -v mapfile="$SETTLE_TOP/build/settle-map-2027.svg" \
+    -f "$SETTLE_TOP/test/demo.sql"
+say "the map of 2027 is in $SETTLE_TOP/build/settle-map-2027.svg (open it in a browser)"

@@ -85,6 +85,38 @@ SELECT coalesce(settle.lanskod(h.residence)::text, 'quota refugees') AS lived_in
  GROUP BY 1 ORDER BY 1;
 \echo 'The first ten, with their explanations:'
 SELECT household, municipality, persons, distance_km, choice_rank, reason FROM match(2027) LIMIT 10;
-SELECT refer_matches(2027) AS referred_now;
+\echo 'The same households in optimal mode: the least total proximity cost (persons x km, county penalties included) under the same rules and the chronology rule, with a lower bound no proposal can beat:'
+SELECT 'chronological' AS mode, placed, persons_placed, persons_unplaced, proximity_km, objective_km, lower_bound_km, gap_pct
+  FROM match_summary(2027)
+UNION ALL
+SELECT 'optimal', placed, persons_placed, persons_unplaced, proximity_km, objective_km, lower_bound_km, gap_pct
+  FROM match_summary(2027, mode => 'optimal');
+\echo 'Where the optimal proposal differs, the first ten:'
+SELECT o.household, c.municipality AS chronological, o.municipality AS optimal, o.persons, o.distance_km, o.reason
+  FROM match(2027, mode => 'optimal') o JOIN match(2027) c USING (household)
+ WHERE o.municipality IS DISTINCT FROM c.municipality
+ ORDER BY o.household LIMIT 10;
+\echo 'Committing the optimal proposal:'
+SELECT refer_matches(2027, mode => 'optimal') AS referred_now;
 SELECT count(*) AS still_waiting FROM waiting();
 SELECT * FROM audit(2027);
+\echo
+\echo 'Follow-up: the quarterly report Blekinge''s county board receives for January-March 2027:'
+SELECT level, municipality, name, quota, referred, received, remaining, planned_to_date, deviation, overdue, pauses, fulfilment_pct
+  FROM county_report(2027, 1, '10');
+\echo 'Reception per 1,000 inhabitants in 2027 so far: the municipalities that received anyone, and the national row (average, and the median of the municipal figures):'
+SELECT level, municipality, name, received, population, per_1000, rank, above_median, national_median
+  FROM reception_per_capita(2027) WHERE level = 'national' OR received > 0 ORDER BY level DESC, rank, municipality;
+\echo 'Lead times from residence permit to referral, hard-to-place households against the rest (category NULL = all):'
+SELECT category, hard_to_place, households, referred, to_referral_median, to_referral_p90, to_referral_max, still_waiting
+  FROM waiting_times() WHERE category IS NULL;
+\echo 'Fairness: were hard-to-place households referred in their turn?'
+SELECT month, referred, referred_hard, passed_over_hard, finding FROM fairness(2027) WHERE referred > 0;
+\echo 'The map: fulfilment of the kommuntal per municipality (written to a file, see below).'
+\pset format unaligned
+\pset tuples_only on
+\o :mapfile
+SELECT map_svg(2027, 'fulfilment');
+\o
+\pset format aligned
+\pset tuples_only off

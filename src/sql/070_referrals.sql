@@ -19,7 +19,8 @@ INSERT INTO settle.setting (name, value, description) VALUES
     ('deadline.temporary_protection', '2 months', 'time from referral to reception: persons with temporary protection'),
     ('deadline.other', '2 months', 'time from referral to reception: other households'),
     ('matching.neighbour_county_km', '500', 'proximity cost (km) added when a candidate lies in a county neighbouring the residence''s'),
-    ('matching.other_county_km', '1000', 'proximity cost (km) added when a candidate lies in any other county');
+    ('matching.other_county_km', '1000', 'proximity cost (km) added when a candidate lies in any other county'),
+    ('matching.unplaced_km', '10000', 'optimal matching: the cost (km) of each person left unplaced; must exceed every proximity cost');
 CREATE TRIGGER setting_edited BEFORE INSERT OR UPDATE ON settle.setting
     FOR EACH ROW EXECUTE FUNCTION settle.reference_row_write('name');
 ALTER TABLE settle.setting ENABLE ALWAYS TRIGGER setting_edited;

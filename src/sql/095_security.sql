@@ -119,10 +119,33 @@ GRANT SELECT (id, category, persons, residence, permit_date, needs, linked_group
    ON settle.household TO settle_analyst;
 GRANT EXECUTE ON FUNCTION settle.candidates(bigint, date, integer),
                           settle.match(integer, date, text),
-                          settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[])
+                          settle.match_summary(integer, date, text),
+                          settle.match_problem(integer, date),
+                          settle.check_mode(text),
+                          settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision),
+                          settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision)
    TO settle_agency, settle_auditor, settle_analyst;
 GRANT EXECUTE ON FUNCTION settle.audit(integer), settle.verify_log(), settle.waiting(date), settle.decision_log_content(settle.decision_log),
                           settle.decision_log_genesis()
+   TO settle_agency, settle_auditor, settle_analyst;
+
+-- follow-up (110_followup.sql): reports for everyone with a settle role (row-level
+-- security keeps a county board to its county, a municipality to itself);
+-- household-level figures and the views for the agency, auditors and analysts
+GRANT EXECUTE ON FUNCTION settle.population_in(integer),
+                          settle.require_year(integer, text),
+                          settle.hard_to_place(text[], integer, text),
+                          settle.tm_project(double precision, double precision),
+                          settle.xml_text(text),
+                          settle.map_points(integer, text, date),
+                          settle.map_svg(integer, text, date),
+                          settle.reception_per_capita(integer),
+                          settle.county_report(integer, integer, settle.lanskod)
+   TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
+GRANT EXECUTE ON FUNCTION settle.waiting_times(date), settle.fairness(integer)
+   TO settle_agency, settle_auditor, settle_analyst;
+GRANT SELECT ON settle.v_reception_per_capita, settle.v_county_report, settle.v_waiting_times, settle.v_fairness,
+                settle.v_quota_status
    TO settle_agency, settle_auditor, settle_analyst;
 
 -- the agency writes
@@ -152,6 +175,9 @@ GRANT EXECUTE ON FUNCTION settle.decide_municipal_quotas(integer, settle.lanskod
                           settle.revise_quotas(integer, text, settle.kommunkod[], integer[], date)
    TO settle_county_board;
 
+-- county boards read the referrals of their county (quarterly follow-up)
+GRANT SELECT ON settle.referral TO settle_county_board;
+
 -- municipalities: their own referrals (reception) and pauses
 GRANT SELECT ON settle.referral TO settle_municipality;
 GRANT UPDATE (status, received_on) ON settle.referral TO settle_municipality;
@@ -180,6 +206,8 @@ CREATE POLICY own_scope ON settle.annual_plan FOR SELECT TO settle_county_board,
 ALTER TABLE settle.referral ENABLE ROW LEVEL SECURITY;
 CREATE POLICY read_all ON settle.referral FOR SELECT TO settle_auditor, settle_analyst USING (true);
 CREATE POLICY agency ON settle.referral FOR ALL TO settle_agency USING (true) WITH CHECK (true);
+CREATE POLICY own_county ON settle.referral FOR SELECT TO settle_county_board
+    USING (settle.in_scope(settle.lanskod(municipality), NULL));
 CREATE POLICY own_municipality ON settle.referral FOR ALL TO settle_municipality
     USING (settle.in_scope(settle.lanskod(municipality), municipality))
     WITH CHECK (settle.in_scope(settle.lanskod(municipality), municipality));

@@ -146,7 +146,7 @@ BEGIN
                THEN format('need %s unmet everywhere in %s', array_to_string(h.needs, ', '), y)
              WHEN NOT EXISTS (SELECT 1 FROM settle.match_municipalities(y, as_of) m WHERE (mask & ~m.able) = 0 AND m.remaining >= h.persons)
                THEN format('the municipalities that can meet %s have fewer than %s places left', array_to_string(h.needs, ', '), h.persons)
-             ELSE 'every municipality with places left that meets the needs is paused on ' || as_of
+             ELSE 'every municipality with places left that meets the needs is paused on ' || to_char(as_of, 'YYYY-MM-DD')
            END INTO why;
     RETURN QUERY SELECT NULL::integer, NULL::settle.kommunkod, NULL::settle.lanskod, NULL::boolean, NULL::boolean,
                         NULL::numeric, NULL::integer, NULL::integer, NULL::boolean, why;
@@ -157,12 +157,129 @@ COMMENT ON FUNCTION settle.candidates(bigint, date, integer) IS
 
 CREATE FUNCTION settle.match_core(persons integer[], residence integer[], needs bigint[], fixed integer[],
                                   capacity integer[], planned integer[], able bigint[], paused boolean[],
-                                  cost double precision[])
+                                  cost double precision[], mode text DEFAULT 'chronological',
+                                  unplaced_km double precision DEFAULT 10000)
 RETURNS TABLE (placement integer, municipality integer, choice_rank integer)
 AS 'MODULE_PATHNAME', 'settle_match_core'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+ROWS 100000;   -- one row per placement: the planner then hashes its joins
+COMMENT ON FUNCTION settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision) IS
+    'Internal (C, src/match_core.c and src/match_optimal.c): matching over prepared arrays. Placements in chronological order; residence and fixed are 0-based municipality indexes (-1 = none); cost is the n x n matrix row by residence, in km. Returns the 1-based placement, the 1-based municipality (NULL = unplaced) and the choice rank. Used by settle.match().';
+
+CREATE FUNCTION settle.match_core_summary(persons integer[], residence integer[], needs bigint[], fixed integer[],
+                                          capacity integer[], planned integer[], able bigint[], paused boolean[],
+                                          cost double precision[], mode text DEFAULT 'chronological',
+                                          unplaced_km double precision DEFAULT 10000,
+                                          OUT placements integer, OUT placed integer, OUT persons_placed bigint,
+                                          OUT persons_unplaced bigint, OUT distance_km double precision,
+                                          OUT objective_km double precision, OUT lower_bound_km double precision,
+                                          OUT core_ms double precision, OUT classes integer, OUT pivots bigint,
+                                          OUT chronology_swaps integer, OUT chronological_kept boolean)
+AS 'MODULE_PATHNAME', 'settle_match_core_summary'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[]) IS
-    'Internal (C, src/match_core.c): chronological matching over prepared arrays. Placements in chronological order; residence and fixed are 0-based municipality indexes (-1 = none); cost is the n x n matrix row by residence. Returns the 1-based placement, the 1-based municipality (NULL = unplaced) and the choice rank. Used by settle.match().';
+COMMENT ON FUNCTION settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision) IS
+    'Internal: the figures of settle.match_core''s proposal on the same arrays (objective, lower bound for optimal, the core''s time in ms, and for optimal the classes, network simplex pivots, chronology repairs and whether the chronological proposal was kept because it cost less). Used by settle.match_summary() and the benchmark.';
+
+-- the matching problem of a year on a day, as arrays for the C core
+CREATE FUNCTION settle.match_problem(year integer, as_of date,
+                                     OUT persons integer[], OUT residence integer[], OUT needs bigint[], OUT fixed integer[],
+                                     OUT capacity integer[], OUT planned integer[], OUT able bigint[], OUT paused boolean[],
+                                     OUT cost double precision[], OUT member_household bigint[], OUT member_placement integer[])
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle
+AS $fn$
+DECLARE
+    y integer := year;
+    n_need integer;
+    nb double precision := settle.setting_km('matching.neighbour_county_km');
+    other double precision := settle.setting_km('matching.other_county_km');
+BEGIN
+    PERFORM settle.require_planning_year(y);
+    SELECT count(*) INTO n_need FROM settle.need;
+    IF n_need > 63 THEN
+        RAISE EXCEPTION 'matching handles at most 63 needs; settle.need has %', n_need
+            USING ERRCODE = 'program_limit_exceeded', HINT = 'Merge rarely used needs.';
+    END IF;
+    WITH m AS MATERIALIZED (SELECT * FROM settle.match_municipalities(y, as_of)),
+    -- municipality index (0-based, code order) by code, so that no join is needed per household
+    ci AS (SELECT array_agg(coalesce(m.idx - 1, -1) ORDER BY g.g) AS a FROM generate_series(0, 9999) g LEFT JOIN m ON m.code::integer = g.g),
+    w AS MATERIALIZED (SELECT * FROM settle.waiting(as_of)),
+    -- a linked group is placed as one, in its earliest member's turn; if a
+    -- member already has an active referral, the others follow it there
+    grp AS (
+        SELECT w.linked_group, min(w.queue_position) AS pos, sum(w.persons)::integer AS persons,
+               coalesce(bit_or(nb.bit), 0) AS needs,
+               (array_agg(w.residence ORDER BY w.queue_position) FILTER (WHERE w.residence IS NOT NULL))[1] AS residence,
+               (SELECT r.municipality FROM settle.referral r JOIN settle.household o ON o.id = r.household
+                 WHERE o.linked_group = w.linked_group AND r.status <> 'withdrawn'
+                 ORDER BY r.decided_at LIMIT 1) AS fixed_to
+          FROM w LEFT JOIN LATERAL unnest(w.needs) n ON true LEFT JOIN settle.need_bit nb ON nb.code = n
+         WHERE w.linked_group IS NOT NULL
+         GROUP BY w.linked_group),
+    pl AS (
+        SELECT w.household, NULL::text AS linked_group, w.queue_position AS pos, w.persons, w.residence,
+               NULL::settle.kommunkod AS fixed_to,
+               CASE WHEN cardinality(w.needs) = 0 THEN 0::bigint
+                    ELSE (SELECT coalesce(bit_or(nb.bit), 0) FROM settle.need_bit nb WHERE nb.code = ANY (w.needs)) END AS needs
+          FROM w WHERE w.linked_group IS NULL
+        UNION ALL
+        SELECT NULL, grp.linked_group, grp.pos, grp.persons, grp.residence, grp.fixed_to, grp.needs FROM grp),
+    plo AS MATERIALIZED (
+        SELECT pl.household, pl.linked_group, pl.persons, pl.needs, pl.pos,
+               coalesce((SELECT ci.a FROM ci)[pl.residence::integer + 1], -1) AS res,
+               coalesce((SELECT ci.a FROM ci)[pl.fixed_to::integer + 1], -1) AS fix,
+               row_number() OVER (ORDER BY pl.pos)::integer AS i
+          FROM pl),
+    -- (two small sets: whatever join the planner picks stays cheap)
+    wl AS MATERIALIZED (SELECT w.household, w.queue_position, w.linked_group FROM w WHERE w.linked_group IS NOT NULL),
+    gi AS MATERIALIZED (SELECT plo.linked_group, plo.i FROM plo WHERE plo.linked_group IS NOT NULL),
+    members AS (
+        SELECT plo.household, plo.pos, plo.i FROM plo WHERE plo.household IS NOT NULL
+        UNION ALL
+        SELECT wl.household, wl.queue_position, gi.i FROM wl JOIN gi ON gi.linked_group = wl.linked_group)
+    -- one sort for the four placement arrays (aggregates read a sorted subquery in its order)
+    SELECT pa.persons, pa.res, pa.needs, pa.fix,
+           ARRAY(SELECT greatest(m.remaining, 0) FROM m ORDER BY m.idx),
+           ARRAY(SELECT m.planned_remaining FROM m ORDER BY m.idx),
+           ARRAY(SELECT coalesce(m.able, 0) FROM m ORDER BY m.idx),
+           ARRAY(SELECT m.paused FROM m ORDER BY m.idx),
+           -- the cost matrix, as settle.proximity_cost computes it
+           ARRAY(SELECT settle.distance_km(r.lat, r.lon, c.lat, c.lon)
+                        + CASE WHEN r.county = c.county THEN 0 WHEN cn.county IS NOT NULL THEN nb ELSE other END
+                   FROM m r CROSS JOIN m c
+                   LEFT JOIN settle.county_neighbours cn ON cn.county = r.county AND cn.neighbour = c.county
+                  ORDER BY r.idx, c.idx),
+           ma.household, ma.i
+      FROM (SELECT array_agg(o.persons) AS persons, array_agg(o.res) AS res, array_agg(o.needs) AS needs, array_agg(o.fix) AS fix
+              FROM (SELECT * FROM plo ORDER BY plo.i) o) pa,
+           (SELECT array_agg(o.household) AS household, array_agg(o.i) AS i
+              FROM (SELECT * FROM members ORDER BY members.pos) o) ma
+      INTO persons, residence, needs, fixed, capacity, planned, able, paused, cost, member_household, member_placement;
+    persons := coalesce(persons, '{}');
+    residence := coalesce(residence, '{}');
+    needs := coalesce(needs, '{}');
+    fixed := coalesce(fixed, '{}');
+    member_household := coalesce(member_household, '{}');
+    member_placement := coalesce(member_placement, '{}');
+END
+$fn$;
+COMMENT ON FUNCTION settle.match_problem(integer, date) IS
+    'Internal: the waiting households of settle.waiting(as_of) as placements (a linked group is one placement, in its earliest member''s turn, fixed to the municipality of a member already referred) in chronological order, with the municipalities'' places left, plans, capabilities, pauses and the proximity cost matrix of year, as the arrays settle.match_core takes; member_household/member_placement map each household (in queue order) to its placement.';
+
+CREATE FUNCTION settle.check_mode(mode text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog, settle
+AS $$
+BEGIN
+    IF mode IS NULL OR mode NOT IN ('chronological', 'optimal') THEN
+        RAISE EXCEPTION 'unknown matching mode %', coalesce(quote_literal(mode), 'NULL')
+            USING ERRCODE = CASE WHEN mode IS NULL THEN 'null_value_not_allowed' ELSE 'invalid_parameter_value' END,
+                  HINT = 'Modes: chronological (each waiting household in turn takes its best feasible municipality), optimal (least total proximity cost under the same rules, the chronology rule and the most persons placed).';
+    END IF;
+    RETURN mode;
+END
+$$;
+COMMENT ON FUNCTION settle.check_mode(text) IS 'Internal: a matching mode, or 22023 (22004 for NULL) with the list of modes.';
 
 CREATE FUNCTION settle.match(year integer, as_of date DEFAULT settle.today(), mode text DEFAULT 'chronological')
 RETURNS TABLE (household bigint, municipality settle.kommunkod, persons integer, distance_km numeric,
@@ -173,76 +290,65 @@ AS $fn$
 #variable_conflict use_column
 DECLARE
     y integer := year;
-    n_need integer;
-    nb double precision := settle.setting_km('matching.neighbour_county_km');
-    other double precision := settle.setting_km('matching.other_county_km');
+    md text := settle.check_mode(mode);
+    pr record;
 BEGIN
-    PERFORM settle.require_planning_year(y);
-    IF mode IS DISTINCT FROM 'chronological' THEN
-        RAISE EXCEPTION 'unknown matching mode %', coalesce(quote_literal(mode), 'NULL')
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Modes: chronological (each waiting household in turn takes its best feasible municipality).';
-    END IF;
-    SELECT count(*) INTO n_need FROM settle.need;
-    IF n_need > 63 THEN
-        RAISE EXCEPTION 'matching handles at most 63 needs; settle.need has %', n_need
-            USING ERRCODE = 'program_limit_exceeded', HINT = 'Merge rarely used needs.';
-    END IF;
+    pr := settle.match_problem(y, as_of);
     RETURN QUERY
-    WITH m AS (SELECT * FROM settle.match_municipalities(y, as_of)),
-    w AS (SELECT * FROM settle.waiting(as_of)),
-    -- a linked group is placed as one, in its earliest member's turn; if a
-    -- member already has an active referral, the others follow it there
-    pl AS (
-        SELECT coalesce(w.linked_group, 'h' || w.household) AS key,
-               min(w.queue_position) AS pos, sum(w.persons)::integer AS persons,
-               coalesce(bit_or(nb.bit), 0) AS needs,     -- settle.needs_mask, aggregated
-               (array_agg(w.residence ORDER BY w.queue_position) FILTER (WHERE w.residence IS NOT NULL))[1] AS residence,
-               (SELECT r.municipality FROM settle.referral r JOIN settle.household o ON o.id = r.household
-                 WHERE w.linked_group IS NOT NULL AND o.linked_group = w.linked_group AND r.status <> 'withdrawn'
-                 ORDER BY r.decided_at LIMIT 1) AS fixed_to
-          FROM w LEFT JOIN LATERAL unnest(w.needs) n ON true LEFT JOIN settle.need_bit nb ON nb.code = n
-         GROUP BY coalesce(w.linked_group, 'h' || w.household), w.linked_group),
-    plo AS (SELECT pl.*, row_number() OVER (ORDER BY pl.pos)::integer AS i FROM pl),
+    WITH m AS MATERIALIZED (SELECT * FROM settle.match_municipalities(y, as_of)),
     res AS (
-        SELECT * FROM settle.match_core(
-            ARRAY(SELECT plo.persons FROM plo ORDER BY plo.i),
-            ARRAY(SELECT coalesce(r.idx - 1, -1) FROM plo LEFT JOIN m r ON r.code = plo.residence ORDER BY plo.i),
-            ARRAY(SELECT plo.needs FROM plo ORDER BY plo.i),
-            ARRAY(SELECT coalesce(f.idx - 1, -1) FROM plo LEFT JOIN m f ON f.code = plo.fixed_to ORDER BY plo.i),
-            ARRAY(SELECT greatest(m.remaining, 0) FROM m ORDER BY m.idx),
-            ARRAY(SELECT m.planned_remaining FROM m ORDER BY m.idx),
-            ARRAY(SELECT coalesce(m.able, 0) FROM m ORDER BY m.idx),
-            ARRAY(SELECT m.paused FROM m ORDER BY m.idx),
-            -- the cost matrix, as settle.proximity_cost computes it
-            ARRAY(SELECT settle.distance_km(r.lat, r.lon, c.lat, c.lon)
-                         + CASE WHEN r.county = c.county THEN 0 WHEN cn.county IS NOT NULL THEN nb ELSE other END
-                    FROM m r CROSS JOIN m c
-                    LEFT JOIN settle.county_neighbours cn ON cn.county = r.county AND cn.neighbour = c.county
-                   ORDER BY r.idx, c.idx)))
-    SELECT w.household, mm.code, w.persons,
+        SELECT * FROM settle.match_core(pr.persons, pr.residence, pr.needs, pr.fixed, pr.capacity, pr.planned,
+                                        pr.able, pr.paused, pr.cost, md, settle.setting_km('matching.unplaced_km'))),
+    mem AS (SELECT * FROM unnest(pr.member_household, pr.member_placement) WITH ORDINALITY AS x(household, placement, queue))
+    SELECT h.id, mm.code, h.persons,
            round(settle.distance_km(rr.lat, rr.lon, mm.lat, mm.lon)::numeric, 1),
            rr.county = mm.county,
            res.choice_rank,
-           CASE WHEN mm.code IS NULL THEN 'no feasible municipality left (places, needs or pauses)' || coalesce(', linked group ' || w.linked_group, '')
-                WHEN w.residence IS NULL THEN format('quota refugee: most planned places left (%s)', mm.planned_remaining)
+           CASE WHEN mm.code IS NULL THEN 'no feasible municipality left (places, needs or pauses)' || coalesce(', linked group ' || h.linked_group, '')
+                WHEN h.residence IS NULL THEN format('quota refugee: %s', CASE WHEN md = 'optimal' THEN 'no proximity to keep' ELSE format('most planned places left (%s)', mm.planned_remaining) END)
                 ELSE format('%s, %s km%s%s',
                             CASE WHEN rr.county = mm.county THEN 'same county' WHEN cn.county IS NOT NULL THEN 'neighbouring county'
                                  ELSE 'other county' END,
                             round(settle.distance_km(rr.lat, rr.lon, mm.lat, mm.lon)::numeric),
-                            CASE WHEN res.choice_rank > 1 THEN format(', choice %s (better ones had too few places)', res.choice_rank) ELSE '' END,
-                            coalesce(', linked group ' || w.linked_group, '')) END
-      FROM w
-      JOIN plo ON plo.key = coalesce(w.linked_group, 'h' || w.household)
-      JOIN res ON res.placement = plo.i
+                            CASE WHEN res.choice_rank > 1 AND md = 'optimal' THEN format(', choice %s (better ones went to others at less total cost)', res.choice_rank)
+                                 WHEN res.choice_rank > 1 THEN format(', choice %s (better ones had too few places)', res.choice_rank) ELSE '' END,
+                            coalesce(', linked group ' || h.linked_group, '')) END
+      FROM mem
+      JOIN settle.household h ON h.id = mem.household
+      JOIN res ON res.placement = mem.placement
       LEFT JOIN m mm ON mm.idx = res.municipality
-      LEFT JOIN m rr ON rr.code = w.residence
+      LEFT JOIN m rr ON rr.code = h.residence
       LEFT JOIN settle.county_neighbours cn ON cn.county = rr.county AND cn.neighbour = mm.county
-     ORDER BY w.queue_position;
+     ORDER BY mem.queue;
 END
 $fn$;
 COMMENT ON FUNCTION settle.match(integer, date, text) IS
-    'Proposes a municipality for every waiting household (settle.waiting(as_of)) against the kommuntal of year; writes nothing. Mode chronological: in fair chronological order, each household (a linked group as one, in its earliest member''s turn) takes its best feasible municipality by settle.candidates'' ranking, never splitting a household or a group. Returns household, municipality (NULL if unplaced), persons, distance, same county, choice_rank (1 = its first choice) and reason.';
+    'Proposes a municipality for every waiting household (settle.waiting(as_of)) against the kommuntal of year; writes nothing. Hard rules in every mode: enough places left for all persons (a household or linked group is never split), not paused on as_of, every need met. Mode chronological: in fair chronological order, each household (a linked group as one, in its earliest member''s turn) takes its best feasible municipality by settle.candidates'' ranking. Mode optimal: the least total proximity cost (persons x cost; matching.unplaced_km per unplaced person) under the chronology rule (no household stays unplaced while a later one it could replace is placed); see settle.match_summary for the objective and its proven lower bound. Returns household, municipality (NULL if unplaced), persons, distance, same county, choice_rank (1 = its first choice) and reason.';
+
+CREATE FUNCTION settle.match_summary(year integer, as_of date DEFAULT settle.today(), mode text DEFAULT 'chronological')
+RETURNS TABLE (households integer, placements integer, placed integer, persons_placed bigint, persons_unplaced bigint,
+               proximity_km numeric, objective_km numeric, lower_bound_km numeric, gap_pct numeric, core_ms numeric)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    md text := settle.check_mode(mode);
+    pr record;
+BEGIN
+    pr := settle.match_problem(year, as_of);
+    RETURN QUERY
+    SELECT cardinality(pr.member_household), s.placements, s.placed, s.persons_placed, s.persons_unplaced,
+           round(s.distance_km::numeric, 1), round(s.objective_km::numeric, 1), round(s.lower_bound_km::numeric, 1),
+           CASE WHEN s.lower_bound_km > 0 THEN round(((s.objective_km - s.lower_bound_km) / s.lower_bound_km * 100)::numeric, 3)
+                WHEN s.lower_bound_km = 0 AND s.objective_km = 0 THEN 0 END,
+           round(s.core_ms::numeric, 1)
+      FROM settle.match_core_summary(pr.persons, pr.residence, pr.needs, pr.fixed, pr.capacity, pr.planned,
+                                     pr.able, pr.paused, pr.cost, md, settle.setting_km('matching.unplaced_km')) s;
+END
+$fn$;
+COMMENT ON FUNCTION settle.match_summary(integer, date, text) IS
+    'The figures of settle.match(year, as_of, mode): households and placements (linked groups count once), placed, persons placed and unplaced, proximity_km (sum of persons x proximity cost of the placed: distance plus county penalties), objective_km (proximity_km + persons unplaced x setting matching.unplaced_km), for mode optimal the lower bound (the LP relaxation''s optimum: no assignment can cost less) and the proven gap in %, and the C core''s time in ms. Writes nothing.';
 
 CREATE FUNCTION settle.refer_matches(year integer, as_of date DEFAULT settle.today(), mode text DEFAULT 'chronological')
 RETURNS integer
@@ -257,7 +363,7 @@ DECLARE
 BEGIN
     FOR r IN SELECT * FROM settle.match(year, as_of, mode) x WHERE x.municipality IS NOT NULL LOOP
         BEGIN
-            PERFORM settle.refer(r.household, r.municipality, at, 'match ' || mode || ' ' || as_of);
+            PERFORM settle.refer(r.household, r.municipality, at, 'match ' || mode || ' ' || to_char(as_of, 'YYYY-MM-DD'));
         EXCEPTION WHEN check_violation OR unique_violation THEN
             RAISE EXCEPTION 'the proposal changed before it was committed: household % to %: %', r.household, r.municipality, SQLERRM
                 USING ERRCODE = 'serialization_failure',

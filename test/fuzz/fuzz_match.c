@@ -1,6 +1,6 @@
 /*
- * fuzz_match.c: libFuzzer target for chronological matching
- * (src/match_core.c), outside PostgreSQL.
+ * fuzz_match.c: libFuzzer target for chronological and optimal matching
+ * (src/match_core.c, src/match_optimal.c, src/mcf.c), outside PostgreSQL.
  *
  * The input bytes describe up to 12 municipalities (capacity, planned places,
  * needs they meet, paused, coordinates for a cost matrix) and up to 40
@@ -13,6 +13,12 @@
  *    feasible at its turn (replaying the assignments in order);
  *  - a placement with a residence got its cheapest feasible municipality at
  *    its turn (ties to the lower index); rank >= 1 exactly when placed;
+ *  - optimal mode, on the same input: capacity, needs, pauses and fixed
+ *    placements as above; the chronology rule (no unplaced placement could
+ *    take free places anywhere feasible, nor replace a later placed one);
+ *    lower bound <= objective <= the chronological objective; with at most
+ *    6 placements and 4 municipalities, the lower bound is <= the exact
+ *    optimum found by enumerating every assignment;
  *  - no sanitizer report.
  */
 #include <stdint.h>
@@ -24,6 +30,7 @@
 
 #define MAX_M 12
 #define MAX_P 40
+#define UNPLACED_KM 100.0		/* above every cost on the 8 x 8 grid */
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -43,6 +50,113 @@ fail(const char *what, int i)
 	abort();
 }
 
+static double best_found;
+
+/* every assignment of placements i.. (capacity, needs, pauses, fixed; not the chronology rule) */
+static void
+enumerate(const match_problem *pr, int i, int32_t *c, double so_far)
+{
+	if (so_far >= best_found)
+		return;
+	if (i == pr->n_place)
+	{
+		best_found = so_far;
+		return;
+	}
+	enumerate(pr, i + 1, c, so_far + pr->persons[i] * UNPLACED_KM);
+	for (int m = 0; m < pr->n_muni; m++)
+	{
+		if (pr->paused[m] || (pr->needs[i] & ~pr->able[m]) || c[m] < pr->persons[i] ||
+			(pr->fixed[i] >= 0 && pr->fixed[i] != m))
+			continue;
+		c[m] -= pr->persons[i];
+		enumerate(pr, i + 1, c, so_far + pr->persons[i] *
+				  (pr->residence[i] < 0 ? 0 : pr->cost[pr->residence[i] * pr->n_muni + m]));
+		c[m] += pr->persons[i];
+	}
+}
+
+static void
+check_optimal(const match_problem *chrono, const int32_t *cap_start, const int32_t *planned_start, const int32_t *chrono_assign)
+{
+	match_problem pr = *chrono;
+	int			n_m = pr.n_muni,
+				n_p = pr.n_place;
+	int32_t		cap[MAX_M], planned[MAX_M], free_[MAX_M], assign[MAX_P], rank[MAX_P];
+	match_summary s, cs;
+
+	memcpy(cap, cap_start, sizeof(int32_t) * n_m);
+	memcpy(planned, planned_start, sizeof(int32_t) * n_m);
+	pr.capacity = cap;
+	pr.planned = planned;
+	if (match_optimal(&pr, UNPLACED_KM, assign, rank, &s, NULL, NULL) != 0)
+		fail("match_optimal failed", 0);
+	for (int m = 0; m < n_m; m++)
+		if (cap[m] != cap_start[m])
+			fail("optimal changed the capacities", m);
+	memcpy(free_, cap_start, sizeof(int32_t) * n_m);
+	for (int i = 0; i < n_p; i++)
+	{
+		int			m = assign[i];
+
+		if (m < 0)
+		{
+			if (rank[i] != 0)
+				fail("optimal: rank of an unplaced placement", i);
+			continue;
+		}
+		if (m >= n_m)
+			fail("optimal: municipality index out of range", i);
+		if (pr.paused[m])
+			fail("optimal: placed in a paused municipality", i);
+		if (pr.needs[i] & ~pr.able[m])
+			fail("optimal: needs not met", i);
+		if (pr.fixed[i] >= 0 && m != pr.fixed[i])
+			fail("optimal: fixed placement moved", i);
+		if (rank[i] < 1)
+			fail("optimal: rank of a placed placement", i);
+		free_[m] -= pr.persons[i];
+	}
+	for (int m = 0; m < n_m; m++)
+		if (free_[m] < 0)
+			fail("optimal: capacity exceeded", m);
+	/* the chronology rule */
+	for (int i = 0; i < n_p; i++)
+	{
+		if (assign[i] >= 0)
+			continue;
+		for (int m = 0; m < n_m; m++)
+			if (!pr.paused[m] && !(pr.needs[i] & ~pr.able[m]) && (pr.fixed[i] < 0 || pr.fixed[i] == m) &&
+				free_[m] >= pr.persons[i])
+				fail("optimal: unplaced although places are left where it is feasible", i);
+		for (int j = i + 1; j < n_p; j++)
+		{
+			int			m = assign[j];
+
+			if (m >= 0 && !(pr.needs[i] & ~pr.able[m]) && (pr.fixed[i] < 0 || pr.fixed[i] == m) &&
+				pr.persons[i] <= free_[m] + pr.persons[j])
+				fail("optimal: unplaced while a later placement it could replace is placed", i);
+		}
+	}
+	match_evaluate(&pr, UNPLACED_KM, chrono_assign, &cs);
+	if (s.lower_bound_km > s.objective_km + 1e-6)
+		fail("optimal: lower bound above the objective", 0);
+	if (s.objective_km > cs.objective_km + 1e-6)
+		fail("optimal: costs more than chronological", 0);
+	if (n_p <= 6 && n_m <= 4)
+	{
+		int32_t		c[MAX_M];
+
+		memcpy(c, cap_start, sizeof(int32_t) * n_m);
+		best_found = 1e300;
+		enumerate(&pr, 0, c, 0);
+		if (s.lower_bound_km > best_found + 1e-6)
+			fail("optimal: lower bound above the exact optimum", 0);
+		if (s.objective_km < best_found - 1e-6)
+			fail("optimal: objective below the exact optimum (miscounted)", 0);
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -50,7 +164,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t		left = size;
 	int			n_m = 1 + (int) (byte(&p, &left) % MAX_M);
 	int			n_p = (int) (byte(&p, &left) % (MAX_P + 1));
-	int32_t		cap[MAX_M], cap_start[MAX_M], planned[MAX_M], x[MAX_M], y[MAX_M];
+	int32_t		cap[MAX_M], cap_start[MAX_M], planned[MAX_M], planned_start[MAX_M], x[MAX_M], y[MAX_M];
 	uint64_t	able[MAX_M];
 	uint8_t		paused[MAX_M];
 	double		cost[MAX_M * MAX_M];
@@ -62,7 +176,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int m = 0; m < n_m; m++)
 	{
 		cap[m] = cap_start[m] = (int32_t) (byte(&p, &left) % 20);
-		planned[m] = (int32_t) (byte(&p, &left) % 20) - 5;
+		planned[m] = planned_start[m] = (int32_t) (byte(&p, &left) % 20) - 5;
 		able[m] = byte(&p, &left) & 7;
 		paused[m] = (byte(&p, &left) % 5) == 0;
 		x[m] = (int32_t) (byte(&p, &left) % 8);	/* a coarse grid: equal costs happen */
@@ -142,5 +256,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (c[m] != cap[m])
 				fail("capacities reported back differ from the replay", m);
 	}
+	check_optimal(&pr, cap_start, planned_start, assign);
 	return 0;
 }

@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../fuzz"
 secs=${SETTLE_FUZZ_SECONDS:-10}
-targets=(kommunkod lanskod apportion match)
+targets=(kommunkod lanskod apportion match mcf)
 echo "1..$(( ${#targets[@]} + 1 ))"
 if make -s all >build.log 2>&1; then echo "ok 1 - fuzz targets build"; else echo "not ok 1 - fuzz targets build"; sed 's/^/# /' build.log; exit 1; fi
 rm -f build.log

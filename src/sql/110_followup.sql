@@ -1,0 +1,395 @@
+-- 110_followup.sql: follow-up for analysts and county boards: reception per
+-- inhabitant, the quarterly county report, waiting times, fairness towards
+-- hard-to-place households, stable views for BI tools, and an SVG map.
+-- Everything here reads; nothing writes.
+
+CREATE FUNCTION settle.require_year(year integer, hint text) RETURNS integer
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog, settle
+AS $$
+BEGIN
+    IF year IS NULL OR year NOT BETWEEN 1900 AND 2200 THEN
+        RAISE EXCEPTION 'year must be between 1900 and 2200, not %', coalesce(year::text, 'NULL')
+            USING ERRCODE = CASE WHEN year IS NULL THEN 'null_value_not_allowed' ELSE 'invalid_parameter_value' END,
+                  HINT = hint;
+    END IF;
+    RETURN year;
+END
+$$;
+COMMENT ON FUNCTION settle.require_year(integer, text) IS
+    'Internal: a calendar year between 1900 and 2200, or 22004 (NULL) / 22023 with the given hint.';
+
+CREATE FUNCTION settle.population_in(year integer)
+RETURNS TABLE (municipality settle.kommunkod, population integer, population_year integer)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle
+AS $$
+    SELECT m.code, coalesce(p.population, m.population), coalesce(p.year, 2019)
+      FROM settle.municipality m
+      LEFT JOIN LATERAL (SELECT x.population, x.year FROM settle.population x
+                          WHERE x.municipality = m.code AND x.year <= population_in.year
+                          ORDER BY x.year DESC LIMIT 1) p ON true
+$$;
+COMMENT ON FUNCTION settle.population_in(integer) IS
+    'Internal: each municipality''s population on 31 December of the latest year in settle.population up to the given year (the shipped data end in 2019; add later years there).';
+
+CREATE FUNCTION settle.reception_per_capita(year integer)
+RETURNS TABLE (level text, municipality settle.kommunkod, name text, county settle.lanskod, received integer,
+               population integer, per_1000 numeric, rank integer, above_median boolean, national_median numeric)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle
+AS $fn$
+#variable_conflict use_column
+BEGIN
+    PERFORM settle.require_year(year, 'Receptions are counted by the calendar year of their reception date.');
+    RETURN QUERY
+    WITH r AS (
+        SELECT rf.municipality, sum(rf.persons)::integer AS received
+          FROM settle.referral rf
+         WHERE rf.received_on >= make_date(reception_per_capita.year, 1, 1)
+           AND rf.received_on < make_date(reception_per_capita.year + 1, 1, 1)
+         GROUP BY rf.municipality),
+    m AS (
+        SELECT mu.code, mu.name, mu.county, coalesce(r.received, 0) AS received, p.population,
+               round(1000.0 * coalesce(r.received, 0) / nullif(p.population, 0), 3) AS per_1000
+          FROM settle.municipality mu
+          JOIN settle.population_in(reception_per_capita.year) p ON p.municipality = mu.code
+          LEFT JOIN r ON r.municipality = mu.code),
+    med AS (SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY m.per_1000)::numeric, 3) AS median FROM m)
+    SELECT 'municipality', m.code, m.name, m.county, m.received, m.population, m.per_1000,
+           (rank() OVER (ORDER BY m.per_1000 DESC NULLS LAST))::integer, m.per_1000 > med.median, med.median
+      FROM m, med
+    UNION ALL
+    SELECT 'national', NULL, 'Sweden', NULL, sum(m.received)::integer, sum(m.population)::integer,
+           round(1000.0 * sum(m.received) / nullif(sum(m.population), 0), 3), NULL, NULL, med.median
+      FROM m, med GROUP BY med.median
+     ORDER BY 1 DESC, 8, 2;
+END
+$fn$;
+COMMENT ON FUNCTION settle.reception_per_capita(integer) IS
+    'Reception per inhabitant in a calendar year: per municipality the persons received (referrals by their reception date in that year), the population (latest year in settle.population up to that year), persons per 1,000 inhabitants, the rank (1 = most), and whether it is above the national median of the municipal figures (the rule for performance-based compensation, seed 004 section 3.2); plus one national row (level national) with the national average per 1,000 and the median.';
+
+CREATE FUNCTION settle.county_report(year integer, quarter integer, county settle.lanskod)
+RETURNS TABLE (level text, municipality settle.kommunkod, name text, quota integer, referred integer, received integer,
+               remaining integer, planned_to_date integer, deviation integer, overdue integer, pauses integer,
+               paused_days integer, fulfilment_pct numeric)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    q_start date;
+    q_end date;
+BEGIN
+    PERFORM settle.require_planning_year(year);
+    IF quarter IS NULL OR quarter NOT BETWEEN 1 AND 4 THEN
+        RAISE EXCEPTION 'quarter must be 1, 2, 3 or 4, not %', coalesce(quarter::text, 'NULL')
+            USING ERRCODE = CASE WHEN quarter IS NULL THEN 'null_value_not_allowed' ELSE 'invalid_parameter_value' END,
+                  HINT = 'Quarter 1 is January to March.';
+    END IF;
+    IF county IS NULL THEN
+        RAISE EXCEPTION 'county must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass a county code such as ''10''.';
+    END IF;
+    q_start := make_date(year, 3 * quarter - 2, 1);
+    q_end := (q_start + interval '3 months' - interval '1 day')::date;
+    RETURN QUERY
+    WITH s AS (SELECT * FROM settle.quota_status(county_report.year, q_end) qs
+                WHERE qs.county = county_report.county AND qs.level = 'municipality'),
+    o AS (SELECT od.municipality, count(*)::integer AS n FROM settle.overdue(q_end) od
+            JOIN settle.referral r ON r.id = od.referral AND r.year = county_report.year
+           GROUP BY od.municipality),
+    p AS (SELECT pz.municipality, count(*)::integer AS n,
+                 sum(least(pz.to_date, q_end) - greatest(pz.from_date, q_start) + 1)::integer AS days
+            FROM settle.pause pz
+           WHERE pz.from_date <= q_end AND pz.to_date >= q_start
+           GROUP BY pz.municipality),
+    rows AS (
+        SELECT s.municipality, s.name, s.quota, s.referred, s.received, s.remaining, s.planned_to_date, s.deviation,
+               coalesce(o.n, 0) AS overdue, coalesce(p.n, 0) AS pauses, coalesce(p.days, 0) AS paused_days
+          FROM s LEFT JOIN o ON o.municipality = s.municipality LEFT JOIN p ON p.municipality = s.municipality)
+    SELECT 'municipality', rows.municipality, rows.name, rows.quota, rows.referred, rows.received, rows.remaining,
+           rows.planned_to_date, rows.deviation, rows.overdue, rows.pauses, rows.paused_days,
+           CASE WHEN rows.quota > 0 THEN round(100.0 * rows.referred / rows.quota, 1) END
+      FROM rows
+    UNION ALL
+    SELECT 'county', NULL, (SELECT c.name FROM settle.county c WHERE c.code = county_report.county),
+           sum(rows.quota)::integer, sum(rows.referred)::integer, sum(rows.received)::integer, sum(rows.remaining)::integer,
+           sum(rows.planned_to_date)::integer, sum(rows.deviation)::integer, sum(rows.overdue)::integer,
+           sum(rows.pauses)::integer, sum(rows.paused_days)::integer,
+           CASE WHEN sum(rows.quota) > 0 THEN round(100.0 * sum(rows.referred) / sum(rows.quota), 1) END
+      FROM rows
+     ORDER BY 1 DESC, 2;
+END
+$fn$;
+COMMENT ON FUNCTION settle.county_report(integer, integer, settle.lanskod) IS
+    'The quarterly follow-up a county board receives, as of the last day of the quarter: per municipality of the county the kommuntal in force, persons referred (not withdrawn by then), received, places remaining, planned up to the end of the quarter and the deviation (referred - planned), referrals of the year overdue on that day (settle.overdue), pauses reported that overlap the quarter and their days within it, and fulfilment %; then one county row with the totals.';
+
+-- hard to place, as settle.waiting() shows it
+CREATE FUNCTION settle.hard_to_place(needs text[], persons integer, linked_group text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT cardinality(needs) > 0 OR persons >= 6 OR linked_group IS NOT NULL $$;
+COMMENT ON FUNCTION settle.hard_to_place(text[], integer, text) IS
+    'Whether a household is hard to place: special needs, six or more persons, or linked to others (as settle.waiting() shows it).';
+
+CREATE FUNCTION settle.waiting_times(as_of date DEFAULT settle.today())
+RETURNS TABLE (category text, hard_to_place boolean, households integer, persons integer, referred integer,
+               to_referral_median numeric, to_referral_p90 numeric, to_referral_max integer, received integer,
+               to_reception_median numeric, to_reception_p90 numeric, to_reception_max integer,
+               still_waiting integer, still_waiting_median_days numeric)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle
+AS $fn$
+#variable_conflict use_column
+BEGIN
+    IF as_of IS NULL THEN
+        RAISE EXCEPTION 'as_of must not be NULL' USING ERRCODE = 'null_value_not_allowed', HINT = 'The default is settle.today().';
+    END IF;
+    RETURN QUERY
+    WITH h AS (
+        SELECT x.id, x.category, x.persons, x.permit_date, settle.hard_to_place(x.needs, x.persons, x.linked_group) AS hard,
+               (SELECT (r.decided_at AT TIME ZONE 'Europe/Stockholm')::date FROM settle.referral r
+                 WHERE r.household = x.id AND (r.decided_at AT TIME ZONE 'Europe/Stockholm')::date <= as_of
+                   AND (r.withdrawn_at IS NULL OR (r.withdrawn_at AT TIME ZONE 'Europe/Stockholm')::date > as_of)
+                 ORDER BY r.decided_at LIMIT 1) AS referred_on,
+               (SELECT r.received_on FROM settle.referral r
+                 WHERE r.household = x.id AND r.received_on <= as_of LIMIT 1) AS received_on
+          FROM settle.household x
+         WHERE x.permit_date IS NOT NULL AND x.permit_date <= as_of
+           AND (x.registered_at AT TIME ZONE 'Europe/Stockholm')::date <= as_of)
+    SELECT h.category, h.hard, count(*)::integer, sum(h.persons)::integer,
+           count(h.referred_on)::integer,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY h.referred_on - h.permit_date)::numeric,
+           percentile_cont(0.9) WITHIN GROUP (ORDER BY h.referred_on - h.permit_date)::numeric,
+           max(h.referred_on - h.permit_date),
+           count(h.received_on)::integer,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY h.received_on - h.permit_date)::numeric,
+           percentile_cont(0.9) WITHIN GROUP (ORDER BY h.received_on - h.permit_date)::numeric,
+           max(h.received_on - h.permit_date),
+           count(*) FILTER (WHERE h.referred_on IS NULL)::integer,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY as_of - h.permit_date) FILTER (WHERE h.referred_on IS NULL)::numeric
+      FROM h
+     GROUP BY GROUPING SETS ((h.category, h.hard), (h.hard), ())
+     ORDER BY 1 NULLS LAST, 2 NULLS LAST;
+END
+$fn$;
+COMMENT ON FUNCTION settle.waiting_times(date) IS
+    'Lead times as of a date, for households with a residence permit on or before it: per category and hard-to-place or not (then per hard-to-place over all categories, category NULL; then everything, both NULL): households, persons, how many were referred (active referral) and the median, 90th percentile (continuous) and maximum days from permit to referral, the same to reception, and those still waiting with their median days since the permit.';
+
+CREATE FUNCTION settle.fairness(year integer)
+RETURNS TABLE (month integer, referred integer, referred_hard integer, passed_over_hard integer,
+               passed_by_easier integer, example text, finding text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle
+AS $fn$
+#variable_conflict use_column
+BEGIN
+    PERFORM settle.require_year(year, 'Referrals are grouped by the month of their decision.');
+    RETURN QUERY
+    WITH h AS (
+        SELECT x.id, x.permit_date, x.registered_at, settle.hard_to_place(x.needs, x.persons, x.linked_group) AS hard,
+               (SELECT min(r.decided_at) FROM settle.referral r WHERE r.household = x.id) AS first_referral
+          FROM settle.household x),
+    -- referrals decided in the year, the household's first referral only
+    e AS (
+        SELECT h.*, extract(month FROM h.first_referral AT TIME ZONE 'Europe/Stockholm')::integer AS month
+          FROM h
+         WHERE h.first_referral >= make_date(fairness.year, 1, 1)::timestamp AT TIME ZONE 'Europe/Stockholm'
+           AND h.first_referral < make_date(fairness.year + 1, 1, 1)::timestamp AT TIME ZONE 'Europe/Stockholm'),
+    -- a hard-to-place household passed over: waiting (registered, not yet
+    -- referred) when a household after it in the queue, not hard to place, was referred
+    passed AS (
+        SELECT e.month, q.id AS hard_household, e.id AS easier, q.permit_date AS hard_permit, e.permit_date AS easier_permit
+          FROM e JOIN h q ON q.hard AND NOT e.hard
+           AND q.registered_at <= e.first_referral
+           AND (q.first_referral IS NULL OR q.first_referral > e.first_referral)
+           AND (q.permit_date, q.registered_at, q.id) < (e.permit_date, e.registered_at, e.id)
+           AND q.permit_date IS NOT NULL),
+    per_month AS (
+        SELECT m.month,
+               (SELECT count(*) FROM e WHERE e.month = m.month)::integer AS referred,
+               (SELECT count(*) FROM e WHERE e.month = m.month AND e.hard)::integer AS referred_hard,
+               (SELECT count(DISTINCT p.hard_household) FROM passed p WHERE p.month = m.month)::integer AS passed_over,
+               (SELECT count(DISTINCT p.easier) FROM passed p WHERE p.month = m.month)::integer AS passed_by,
+               (SELECT format('household %s (permit %s) waited while household %s (permit %s) was referred',
+                              p.hard_household, to_char(p.hard_permit, 'YYYY-MM-DD'), p.easier, to_char(p.easier_permit, 'YYYY-MM-DD'))
+                  FROM passed p WHERE p.month = m.month ORDER BY p.hard_permit, p.hard_household, p.easier LIMIT 1) AS example
+          FROM generate_series(1, 12) m(month))
+    SELECT pm.month, pm.referred, pm.referred_hard, pm.passed_over, pm.passed_by, pm.example,
+           CASE WHEN pm.referred = 0 THEN 'no referrals'
+                WHEN pm.passed_over = 0 THEN format('in turn: %s referred (%s hard to place); no hard-to-place household was passed over by a later, easier one',
+                                                   pm.referred, pm.referred_hard)
+                ELSE format('pushed back: %s hard-to-place household%s waited while %s later, easier household%s %s referred',
+                            pm.passed_over, CASE WHEN pm.passed_over = 1 THEN '' ELSE 's' END,
+                            pm.passed_by, CASE WHEN pm.passed_by = 1 THEN '' ELSE 's' END,
+                            CASE WHEN pm.passed_by = 1 THEN 'was' ELSE 'were' END) END
+      FROM per_month pm
+     ORDER BY pm.month;
+END
+$fn$;
+COMMENT ON FUNCTION settle.fairness(integer) IS
+    'Per month of a year (by the decision of each household''s first referral): households referred, of them hard to place, and whether hard-to-place households kept their chronological turn: passed_over_hard counts hard-to-place households that were waiting (registered, earlier in the queue of settle.waiting(), not yet referred) when a later household that is not hard to place was referred that month, passed_by_easier those later households; example names the first such pair; finding says it in words ("in turn: ..." or "pushed back: ..."), the check behind seed 002''s warning about cherry-picking late in the year.';
+
+-- stable views for BI tools: one row set per planning year (and quarter, county)
+CREATE VIEW settle.v_reception_per_capita AS
+SELECT y.year, r.* FROM settle.planning_year y CROSS JOIN LATERAL settle.reception_per_capita(y.year) r;
+COMMENT ON VIEW settle.v_reception_per_capita IS
+    'settle.reception_per_capita for every planning year (columns: year, then those of the function). Stable for BI tools.';
+
+CREATE VIEW settle.v_county_report AS
+SELECT y.year, q.quarter, c.code AS county, r.*
+  FROM settle.planning_year y CROSS JOIN generate_series(1, 4) q(quarter) CROSS JOIN settle.county c
+ CROSS JOIN LATERAL settle.county_report(y.year, q.quarter, c.code) r;
+COMMENT ON VIEW settle.v_county_report IS
+    'settle.county_report for every planning year, quarter and county (columns: year, quarter, county, then those of the function). Stable for BI tools.';
+
+CREATE VIEW settle.v_waiting_times AS
+SELECT settle.today() AS as_of, w.* FROM settle.waiting_times(settle.today()) w;
+COMMENT ON VIEW settle.v_waiting_times IS
+    'settle.waiting_times as of settle.today() (columns: as_of, then those of the function). Stable for BI tools.';
+
+CREATE VIEW settle.v_fairness AS
+SELECT y.year, f.* FROM settle.planning_year y CROSS JOIN LATERAL settle.fairness(y.year) f;
+COMMENT ON VIEW settle.v_fairness IS
+    'settle.fairness for every planning year (columns: year, then those of the function). Stable for BI tools.';
+
+CREATE VIEW settle.v_quota_status AS
+SELECT y.year, settle.today() AS as_of, s.* FROM settle.planning_year y CROSS JOIN LATERAL settle.quota_status(y.year, settle.today()) s;
+COMMENT ON VIEW settle.v_quota_status IS
+    'settle.quota_status for every planning year as of settle.today() (columns: year, as_of, then those of the function). Stable for BI tools.';
+
+-- ---- the map ---------------------------------------------------------------
+-- Spherical transverse Mercator centred on 15 E (the meridian of SWEREF 99 TM),
+-- in km; north up.
+CREATE FUNCTION settle.tm_project(lat double precision, lon double precision, OUT x double precision, OUT y double precision)
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+    SELECT 6371.0 * 0.5 * ln((1 + b) / (1 - b)),
+           6371.0 * (atan2(tan(radians(lat)), cos(radians(lon - 15.0))) - radians(62.0))
+      FROM (SELECT cos(radians(lat)) * sin(radians(lon - 15.0)) AS b) t
+$$;
+COMMENT ON FUNCTION settle.tm_project(double precision, double precision) IS
+    'Internal: a point''s position in km on a spherical transverse Mercator projection centred on 15 E, 62 N (north = +y), for settle.map_svg.';
+
+CREATE FUNCTION settle.xml_text(t text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$ SELECT replace(replace(replace(replace(t, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;') $$;
+COMMENT ON FUNCTION settle.xml_text(text) IS 'Internal: text escaped for XML content and attributes.';
+
+CREATE FUNCTION settle.map_points(year integer, metric text, as_of date)
+RETURNS TABLE (code settle.kommunkod, name text, county settle.lanskod, x double precision, y double precision,
+               quota integer, value double precision)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle
+AS $$
+    SELECT m.code, m.name, m.county, p.x, p.y, s.quota,
+           CASE metric WHEN 'fulfilment' THEN s.fulfilment_pct
+                       WHEN 'plan_deviation' THEN s.deviation
+                       ELSE (SELECT 1000.0 * coalesce(sum(r.persons), 0) / nullif(pi.population, 0) FROM settle.referral r
+                              WHERE r.municipality = m.code AND r.received_on BETWEEN make_date(map_points.year, 1, 1) AND as_of) END
+      FROM settle.municipality m
+      CROSS JOIN LATERAL settle.tm_project(m.lat, m.lon) p
+      LEFT JOIN settle.quota_status(map_points.year, as_of) s ON s.municipality = m.code AND s.level = 'municipality'
+      LEFT JOIN settle.population_in(map_points.year) pi ON pi.municipality = m.code
+$$;
+COMMENT ON FUNCTION settle.map_points(integer, text, date) IS
+    'Internal: each municipality''s projected position (km), kommuntal and metric value for settle.map_svg.';
+
+CREATE FUNCTION settle.map_svg(year integer, metric text DEFAULT 'fulfilment', as_of date DEFAULT settle.today())
+RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle
+AS $fn$
+DECLARE
+    w constant double precision := 520;     -- drawing width and height in px, margins apart
+    h constant double precision := 1040;
+    left_m constant double precision := 30;
+    top_m constant double precision := 70;
+    colours constant text[] := ARRAY['#440154', '#3b528b', '#21918c', '#5ec962', '#fde725'];
+    label text;
+    unit text;
+    lo double precision;
+    hi double precision;
+    breaks double precision[];
+    svg text;
+    k double precision;
+    x0 double precision;
+    y1 double precision;
+    max_quota integer;
+BEGIN
+    PERFORM settle.require_planning_year(year);
+    IF metric IS NULL OR metric NOT IN ('fulfilment', 'per_1000', 'plan_deviation') THEN
+        RAISE EXCEPTION 'unknown map metric %', coalesce(quote_literal(metric), 'NULL')
+            USING ERRCODE = CASE WHEN metric IS NULL THEN 'null_value_not_allowed' ELSE 'invalid_parameter_value' END,
+                  HINT = 'Metrics: fulfilment (referred / kommuntal, %), per_1000 (persons received this year per 1,000 inhabitants), plan_deviation (referred - planned to date, persons).';
+    END IF;
+    IF as_of IS NULL THEN
+        RAISE EXCEPTION 'as_of must not be NULL' USING ERRCODE = 'null_value_not_allowed', HINT = 'The default is settle.today().';
+    END IF;
+    label := CASE metric WHEN 'fulfilment' THEN 'fulfilment of the kommuntal' WHEN 'per_1000' THEN 'persons received per 1,000 inhabitants'
+                         ELSE 'referred minus planned to date' END;
+    unit := CASE metric WHEN 'fulfilment' THEN ' %' WHEN 'per_1000' THEN '' ELSE ' persons' END;
+
+    -- scale: the whole country fits w x h
+    SELECT least(w / (max(x) - min(x)), h / (max(y) - min(y))), min(x), max(y), max(quota)
+      INTO k, x0, y1, max_quota FROM settle.map_points(map_svg.year, metric, as_of);
+    -- colour classes: fixed for fulfilment (0-100 %), else five equal steps between the smallest and largest value
+    IF metric = 'fulfilment' THEN
+        lo := 0; hi := 100;
+    ELSE
+        SELECT min(value), max(value) INTO lo, hi FROM settle.map_points(map_svg.year, metric, as_of) WHERE value IS NOT NULL;
+        lo := coalesce(lo, 0); hi := coalesce(hi, 0);
+        IF hi <= lo THEN hi := lo + 1; END IF;
+    END IF;
+    breaks := ARRAY[lo + (hi - lo) * 0.2, lo + (hi - lo) * 0.4, lo + (hi - lo) * 0.6, lo + (hi - lo) * 0.8];
+
+    svg := format('<svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="0 0 %s %s" font-family="DejaVu Sans, Arial, sans-serif">',
+                  (w + 2 * left_m + 230)::int, (h + top_m + 40)::int, (w + 2 * left_m + 230)::int, (h + top_m + 40)::int)
+        || E'\n<rect width="100%" height="100%" fill="#ffffff"/>'
+        || format(E'\n<text x="%s" y="28" font-size="18" font-weight="bold">%s</text>', left_m,
+                  settle.xml_text(format('Settlement %s: %s', year, label)))
+        || format(E'\n<text x="%s" y="50" font-size="12" fill="#444">%s</text>', left_m,
+                  settle.xml_text(format('as of %s; one dot per municipality, area proportional to the kommuntal; grey = no kommuntal', to_char(as_of, 'YYYY-MM-DD'))));
+    -- dots, largest first so small ones stay visible
+    svg := svg || coalesce((
+        SELECT string_agg(format(E'\n<circle cx="%s" cy="%s" r="%s" fill="%s" fill-opacity="0.85" stroke="#222" stroke-width="0.4"><title>%s</title></circle>',
+                                 round((left_m + (pt.x - x0) * k)::numeric, 1), round((top_m + (y1 - pt.y) * k)::numeric, 1),
+                                 round(greatest(1.5, 16 * sqrt(coalesce(pt.quota, 0)::double precision / nullif(max_quota, 0)))::numeric, 2),
+                                 CASE WHEN pt.value IS NULL THEN '#bbbbbb'
+                                      ELSE colours[1 + (pt.value >= breaks[1])::int + (pt.value >= breaks[2])::int
+                                                     + (pt.value >= breaks[3])::int + (pt.value >= breaks[4])::int] END,
+                                 settle.xml_text(format('%s (%s): %s%s, kommuntal %s', pt.name, pt.code,
+                                                        coalesce(round(pt.value::numeric, 1)::text, 'no value'), unit, coalesce(pt.quota::text, 'none')))),
+                          '' ORDER BY pt.quota DESC NULLS LAST, pt.code)
+          FROM settle.map_points(map_svg.year, metric, as_of) pt), '');
+    -- county names at the mean position of their municipalities
+    svg := svg || coalesce((
+        SELECT string_agg(format(E'\n<text x="%s" y="%s" font-size="10" text-anchor="middle" fill="#111" stroke="#fff" stroke-width="2.5" paint-order="stroke">%s</text>',
+                                 round((left_m + (cc.x - x0) * k)::numeric, 1), round((top_m + (y1 - cc.y) * k)::numeric, 1),
+                                 settle.xml_text(regexp_replace(cc.name, ' län$', ''))), '' ORDER BY cc.code)
+          FROM (SELECT c.code, c.name, avg(pt.x) AS x, avg(pt.y) AS y
+                  FROM settle.map_points(map_svg.year, metric, as_of) pt JOIN settle.county c ON c.code = pt.county
+                 GROUP BY c.code, c.name) cc), '');
+    -- legend
+    svg := svg || format(E'\n<text x="%s" y="%s" font-size="12" font-weight="bold">%s</text>', w + left_m + 20, top_m + 10,
+                         settle.xml_text(label));
+    FOR i IN 1..5 LOOP
+        svg := svg || format(E'\n<rect x="%s" y="%s" width="16" height="16" fill="%s" stroke="#222" stroke-width="0.4"/><text x="%s" y="%s" font-size="11">%s</text>',
+                             w + left_m + 20, top_m + 10 + 22 * i, colours[i], w + left_m + 42, top_m + 23 + 22 * i,
+                             settle.xml_text(CASE WHEN i = 1 THEN format('below %s%s', round(breaks[1]::numeric, 1), unit)
+                                                  WHEN i = 5 THEN format('%s%s or more', round(breaks[4]::numeric, 1), unit)
+                                                  ELSE format('%s to %s%s', round(breaks[i - 1]::numeric, 1), round(breaks[i]::numeric, 1), unit) END));
+    END LOOP;
+    svg := svg || format(E'\n<rect x="%s" y="%s" width="16" height="16" fill="#bbbbbb" stroke="#222" stroke-width="0.4"/><text x="%s" y="%s" font-size="11">no value</text>',
+                         w + left_m + 20, top_m + 142, w + left_m + 42, top_m + 155)
+        || format(E'\n<circle cx="%s" cy="%s" r="16" fill="none" stroke="#222"/><text x="%s" y="%s" font-size="11">%s</text>',
+                  w + left_m + 36, top_m + 200, w + left_m + 58, top_m + 204,
+                  settle.xml_text(format('kommuntal %s', coalesce(max_quota, 0))))
+        || format(E'\n<text x="%s" y="%s" font-size="10" fill="#666">%s</text>', left_m, h + top_m + 30,
+                  settle.xml_text('settle; centroids from the reference data; spherical transverse Mercator, 15 E'))
+        || E'\n</svg>\n';
+    RETURN svg;
+END
+$fn$;
+COMMENT ON FUNCTION settle.map_svg(integer, text, date) IS
+    'A self-contained SVG map of Sweden for a year as of a date: one dot per municipality at its centroid (spherical transverse Mercator on 15 E), dot area proportional to the kommuntal, colour = the metric in five classes with a legend (fulfilment: referred / kommuntal in steps of 20 %; per_1000: persons received this year up to as_of per 1,000 inhabitants; plan_deviation: referred - planned to date; both in five equal steps between the smallest and largest value), county names, title and date; each dot has a tooltip. Write it to a file with psql: \pset format unaligned, \pset tuples_only, \o map.svg.';

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# test/bench/matching.sh: settle's matching modes against HiGHS, on
+# generated instances (test/bench/match_instance.sql, seeded) of the real 290
+# municipalities, and settle's C core on 1,500 synthetic regions
+# (test/bench/match_regions.sql).  A benchmark: it prints figures and ratios
+# measured in this run and asserts nothing about speed.  See
+# test/bench/README.md.
+#
+#   bash test/bench/matching.sh                  # S, L, XL and XL on regions
+#   BENCH_SIZES="S" bash test/bench/matching.sh  # only S
+#   HIGHS_TIME_LIMIT_S=600 HIGHS_CANDIDATES=0 ...   (defaults: 300 s; all
+#   feasible municipalities on S, the 60 cheapest on L; no HiGHS on XL unless
+#   HIGHS_XL=1)
+set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
+SETTLE_PACKAGES="$SETTLE_PACKAGES python3-scipy"
+settle_setup
+
+SEED=${BENCH_SEED:-0.42}
+RATIO=${BENCH_RATIO:-1.02}
+AS_OF=2027-01-15
+
+size_households() {
+    case $1 in S) echo 8000 ;; L) echo 80000 ;; XL) echo 400000 ;; *) die "unknown size $1 (S, L, XL)" ;; esac
+}
+
+# one mode, end to end through settle.match(), in a fresh session: seconds and
+# the backend's peak resident memory (MB)
+end_to_end() {
+    local db=$1 mode=$2 out ms kb
+    out=$(psql -X -At -d "$db" -c '\timing on' \
+              -c "SELECT count(*) FROM settle.match(2027, '$AS_OF', '$mode')" \
+              -c "SELECT (regexp_match(pg_read_file('/proc/self/status'), 'VmHWM:\s+(\d+)'))[1]")
+    ms=$(printf '%s\n' "$out" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | head -1)
+    kb=$(printf '%s\n' "$out" | grep -E '^[0-9]+$' | tail -1)
+    awk -v ms="$ms" -v kb="$kb" 'BEGIN { printf "%.2f %.0f\n", ms / 1000, kb / 1024 }'
+}
+
+summary() {
+    psql -X -At -F ' ' -d "$1" -c "SELECT persons_placed, persons_unplaced, objective_km, coalesce(lower_bound_km, -1), core_ms
+                                      FROM settle.match_summary(2027, '$AS_OF', '$2')"
+}
+
+run() {
+    cd "$SETTLE_TOP"
+    local tmp size n db unplaced
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/settle-bench.XXXXXX")
+    printf 'Matching benchmark: seed %s, capacity = %s x persons, as of %s; %s\n' "$SEED" "$RATIO" "$AS_OF" "$(nproc) cores"
+    for size in ${BENCH_SIZES:-S L XL}; do
+        n=$(size_households "$size")
+        db=bench_match_$(echo "$size" | tr 'A-Z' 'a-z')
+        createdb "$db"
+        psql -X -q -d "$db" -v households="$n" -v seed="$SEED" -v ratio="$RATIO" -f test/bench/match_instance.sql >/dev/null
+        unplaced=$(psql -X -At -d "$db" -c "SELECT value FROM settle.setting WHERE name = 'matching.unplaced_km'")
+        printf '\n== %s: %s households on 290 municipalities\n' "$size" "$n"
+        local c_e2e c_mem c_sum o_e2e o_mem o_sum
+        read -r c_e2e c_mem <<<"$(end_to_end "$db" chronological)"
+        read -r o_e2e o_mem <<<"$(end_to_end "$db" optimal)"
+        c_sum=$(summary "$db" chronological)
+        o_sum=$(summary "$db" optimal)
+        printf '%-14s %9s %9s %14s %14s %8s %9s %9s %8s\n' mode placed unplaced objective_km lower_bound gap_% core_s total_s peak_MB
+        awk -v c="$c_sum" -v e="$c_e2e" -v m="$c_mem" 'BEGIN { split(c, a, " ");
+            printf "%-14s %9d %9d %14.1f %14s %8s %9.2f %9.2f %8d\n", "chronological", a[1], a[2], a[3], "-", "-", a[5] / 1000, e, m }'
+        awk -v c="$o_sum" -v e="$o_e2e" -v m="$o_mem" 'BEGIN { split(c, a, " ");
+            printf "%-14s %9d %9d %14.1f %14.1f %8.3f %9.2f %9.2f %8d\n", "optimal", a[1], a[2], a[3], a[4], (a[3] - a[4]) / a[4] * 100, a[5] / 1000, e, m }'
+        if [ "$size" != XL ] || [ "${HIGHS_XL:-0}" = 1 ]; then
+            local cand limit h
+            cand=${HIGHS_CANDIDATES:-$([ "$size" = S ] && echo 0 || echo 60)}
+            limit=${HIGHS_TIME_LIMIT_S:-300}
+            psql -X -At -d "$db" -c "SELECT row_to_json(p) FROM settle.match_problem(2027, '$AS_OF') p" >"$tmp/problem.json"
+            h=$(/usr/bin/python3 test/bench/highs_match.py "$tmp/problem.json" "$unplaced" "$limit" "$cand")
+            printf 'HiGHS (%s candidates per household, time limit %s s): %s\n' \
+                "$([ "$cand" = 0 ] && echo all feasible || echo "$cand")" "$limit" "$h"
+            awk -v o="$o_sum" -v e="$o_e2e" -v h="$h" -v cand="$cand" 'BEGIN {
+                split(o, a, " "); n = split(h, kv, " ");
+                for (i = 1; i <= n; i++) { split(kv[i], p, "="); H[p[1]] = p[2] }
+                if (H["objective"] == "none")
+                    printf "ratios: HiGHS found no integer solution within its time limit\n";
+                else
+                    printf "ratios: settle optimal objective / HiGHS objective = %.5f\n", a[3] / H["objective"];
+                if (cand == 0)
+                    printf "        settle optimal objective / HiGHS LP bound = %.5f (the same LP as settle'"'"'s bound)\n", a[3] / H["lp_bound"];
+                else
+                    printf "        (HiGHS saw only %d candidates per household: its LP value %s is not a bound for the full problem)\n", cand, H["lp_bound"];
+                printf "        HiGHS MILP time / settle optimal time = %.0fx (end to end %.2f s, core %.2f s)\n", H["mip_s"] / e, e, a[5] / 1000 }'
+        fi
+        dropdb "$db"
+    done
+    if [ -z "${BENCH_SIZES:-}" ] || [[ " ${BENCH_SIZES} " == *" XL "* ]]; then
+        printf '\n== XL on regions: 400000 households (placements) on 1,500 synthetic regions, C core only\n'
+        createdb bench_match_regions
+        psql -X -q -At -F ' ' -d bench_match_regions -v households=400000 -v seed="$SEED" -v ratio="$RATIO" \
+             -f test/bench/match_regions.sql \
+             -c "SELECT 'chronological', s.persons_placed, s.persons_unplaced, round(s.objective_km), s.core_ms
+                   FROM regions_problem p, settle.match_core_summary(p.persons, p.residence, p.needs, p.fixed, p.capacity,
+                        p.planned, p.able, p.paused, p.cost, 'chronological') s" \
+             -c "SELECT 'optimal', s.persons_placed, s.persons_unplaced, round(s.objective_km), s.core_ms, round(s.lower_bound_km),
+                        round(((s.objective_km - s.lower_bound_km) / s.lower_bound_km * 100)::numeric, 3), s.classes, s.pivots
+                   FROM regions_problem p, settle.match_core_summary(p.persons, p.residence, p.needs, p.fixed, p.capacity,
+                        p.planned, p.able, p.paused, p.cost, 'optimal') s" \
+             -c "SELECT 'peak_MB', (regexp_match(pg_read_file('/proc/self/status'), 'VmHWM:\s+(\d+)'))[1]::int / 1024" |
+            awk 'NF > 2 && $1 == "chronological" { printf "chronological: placed %d persons, unplaced %d, objective %d km, core %.2f s\n", $2, $3, $4, $5 / 1000 }
+                 NF > 2 && $1 == "optimal" { printf "optimal:       placed %d persons, unplaced %d, objective %d km, core %.2f s, lower bound %d km, gap %s %%, %d classes, %d pivots\n", $2, $3, $4, $5 / 1000, $6, $7, $8, $9 }
+                 $1 == "peak_MB" { printf "backend peak memory (generation included): %d MB\n", $2 }'
+        dropdb bench_match_regions
+    fi
+    rm -rf "$tmp"
+}
+settle_in_cluster run
