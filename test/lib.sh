@@ -110,7 +110,9 @@ settle_in_cluster() {
     $SETTLE_AS "$SETTLE_BIN/pg_ctl" -D "$SETTLE_CLUSTER/data" -l "$SETTLE_CLUSTER/data/server.log" -w \
         -o "-k $SETTLE_CLUSTER -c listen_addresses= -p 5432" start >/dev/null \
         || { cat "$SETTLE_CLUSTER/data/server.log" >&2; die "the server did not start"; }
-    PGHOST=$SETTLE_CLUSTER PGPORT=5432 PGUSER=postgres PGDATABASE=postgres "$@" || rc=$?
+    # (SETTLE_CLUSTER, SETTLE_BIN, SETTLE_AS: for the crash test, which restarts the server)
+    SETTLE_CLUSTER=$SETTLE_CLUSTER SETTLE_BIN=$SETTLE_BIN SETTLE_AS=$SETTLE_AS \
+        PGHOST=$SETTLE_CLUSTER PGPORT=5432 PGUSER=postgres PGDATABASE=postgres "$@" || rc=$?
     settle_cluster_cleanup
     return "$rc"
 }

@@ -84,6 +84,10 @@ AS $$
 DECLARE
     py settle.planning_year;
 BEGIN
+    IF y IS NULL THEN
+        RAISE EXCEPTION 'year must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass a planning year, e.g. 2027.';
+    END IF;
     SELECT * INTO py FROM settle.planning_year WHERE year = y;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'planning year % does not exist', coalesce(y::text, 'NULL')

@@ -319,6 +319,9 @@ DECLARE
     ref text := decision_ref;
     dd date := decision_date;
 BEGIN
+    IF c IS NULL THEN
+        RAISE EXCEPTION 'county must not be NULL' USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass a county code such as ''10''.';
+    END IF;
     PERFORM settle.require_text(ref, 'decision_ref', 'Give the county board''s decision reference.');
     RETURN QUERY
     INSERT INTO settle.municipal_quota AS mq (year, municipality, county, quota, decision_ref, decision_date)

@@ -48,9 +48,9 @@ CREATE TABLE settle.household (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     ref           text NOT NULL UNIQUE CHECK (btrim(ref) <> ''),
     category      text NOT NULL CHECK (category IN ('abo', 'quota_refugee', 'temporary_protection', 'other')),
-    persons       integer NOT NULL CHECK (persons > 0),
+    persons       integer NOT NULL CHECK (persons BETWEEN 1 AND 99),
     residence     settle.kommunkod REFERENCES settle.municipality,
-    permit_date   date,
+    permit_date   date CONSTRAINT household_permit_date_plausible CHECK (permit_date BETWEEN '1990-01-01' AND '2199-12-31'),
     needs         text[] NOT NULL DEFAULT '{}',
     linked_group  text,
     registered_at timestamptz NOT NULL DEFAULT now(),
@@ -68,6 +68,10 @@ AS $fn$
 DECLARE
     unknown text;
 BEGIN
+    IF array_position(NEW.needs, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'needs of household % must not contain NULL', NEW.ref
+            USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass the need codes only, e.g. ''{accessible_housing}''; ''{}'' for none.';
+    END IF;
     SELECT n INTO unknown FROM unnest(NEW.needs) n WHERE NOT EXISTS (SELECT 1 FROM settle.need WHERE code = n) LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'unknown need "%" for household %', unknown, NEW.ref
@@ -267,8 +271,8 @@ AS $fn$
 #variable_conflict use_variable
 DECLARE
     h settle.household;
-    y integer := extract(year FROM decided_at AT TIME ZONE 'Europe/Stockholm')::integer;
-    day date := (decided_at AT TIME ZONE 'Europe/Stockholm')::date;
+    y integer;
+    day date;
     active settle.referral;
     unmet text[];
     p record;
@@ -278,6 +282,12 @@ BEGIN
         RAISE EXCEPTION 'household, municipality and decided_at must not be NULL'
             USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass the household id (settle.register_household) and a municipality code.';
     END IF;
+    IF NOT isfinite(decided_at) THEN
+        RAISE EXCEPTION 'decided_at must be a finite time, not %', decided_at
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'The time of the referral decision, e.g. now().';
+    END IF;
+    y := extract(year FROM decided_at AT TIME ZONE 'Europe/Stockholm')::integer;
+    day := (decided_at AT TIME ZONE 'Europe/Stockholm')::date;
     SELECT * INTO h FROM settle.household x WHERE x.id = household;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'household % does not exist', household
@@ -326,6 +336,11 @@ AS $fn$
 DECLARE
     r settle.referral;
 BEGIN
+    IF received_on IS NULL OR NOT isfinite(received_on) THEN
+        RAISE EXCEPTION 'received_on must be a date, not %', coalesce(received_on::text, 'NULL')
+            USING ERRCODE = CASE WHEN received_on IS NULL THEN 'null_value_not_allowed' ELSE 'invalid_parameter_value' END,
+                  HINT = 'The day the household arrived, e.g. ''2027-02-01''.';
+    END IF;
     UPDATE settle.referral x SET status = 'received', received_on = receive.received_on
      WHERE x.id = referral RETURNING * INTO r;
     IF NOT FOUND THEN

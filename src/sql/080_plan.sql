@@ -180,6 +180,11 @@ AS $fn$
 DECLARE
     other settle.pause;
 BEGIN
+    IF NEW.from_date > NEW.to_date OR NOT isfinite(NEW.from_date) OR NOT isfinite(NEW.to_date) THEN
+        RAISE EXCEPTION 'a pause of % from % to % ends before it starts or is not finite', settle.municipality_label(NEW.municipality),
+                        NEW.from_date, NEW.to_date
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'from_date is the first and to_date the last day of the pause.';
+    END IF;
     -- one municipality's pauses are written one at a time
     PERFORM pg_advisory_xact_lock(hashtext('settle.pause'), NEW.municipality::integer);
     SELECT * INTO other FROM settle.pause p

@@ -195,6 +195,11 @@ DECLARE
     other double precision := settle.setting_km('matching.other_county_km');
 BEGIN
     PERFORM settle.require_planning_year(y);
+    IF as_of IS NULL OR NOT isfinite(as_of) THEN
+        RAISE EXCEPTION 'as_of must be a date, not %', coalesce(as_of::text, 'NULL')
+            USING ERRCODE = CASE WHEN as_of IS NULL THEN 'null_value_not_allowed' ELSE 'invalid_parameter_value' END,
+                  HINT = 'The day of the proposal; the default is settle.today().';
+    END IF;
     SELECT count(*) INTO n_need FROM settle.need;
     IF n_need > 63 THEN
         RAISE EXCEPTION 'matching handles at most 63 needs; settle.need has %', n_need

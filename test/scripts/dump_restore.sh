@@ -6,7 +6,7 @@ set -uo pipefail
 src=settle_dump_src dst=settle_dump_dst
 q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 . "$(dirname "$0")/../lib/tap.sh"
-echo "1..14"
+echo "1..16"
 dropdb --if-exists $src 2>/dev/null; dropdb --if-exists $dst 2>/dev/null
 createdb $src && createdb $dst || { echo "Bail out! createdb failed"; exit 1; }
 trap 'dropdb --if-exists $src; dropdb --if-exists $dst' EXIT
@@ -61,6 +61,15 @@ decisions="SELECT md5(string_agg(t, '|' ORDER BY t)) FROM (
     SELECT 'n' || row(n.*)::text FROM settle.need n UNION ALL
     SELECT 's' || row(g.*)::text FROM settle.setting g) s"
 check "quotas, history, log, households, referrals, plan, pauses, needs and settings are identical" "$(q $dst "$decisions")" "$(q $src "$decisions")"
+every_table() {
+    local t
+    for t in $(q "$1" "SELECT relname FROM pg_class WHERE relnamespace = 'settle'::regnamespace AND relkind = 'r' ORDER BY relname"); do
+        printf '%s=%s ' "$t" "$(q "$1" "SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM settle.$t x")"
+    done
+}
+check "every table of settle has the same checksum" "$(every_table $dst)" "$(every_table $src)"
+status="SELECT md5(string_agg(s::text, '|' ORDER BY s::text)) FROM settle.quota_status(2027, '2027-12-31') s"
+check "the quota status of the year is the same" "$(q $dst "$status")" "$(q $src "$status")"
 check "the restored year passes the audit" "$(q $dst "SELECT count(*) FROM settle.audit()")" "0"
 check "the restored decision log verifies" "$(q $dst "SELECT intact FROM settle.verify_log()")" "t"
 check "all of them sealed, none pending" "$(q $dst "SELECT entries > 300 AND unsealed = 0 FROM settle.verify_log()")" "t"

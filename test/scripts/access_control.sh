@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# TAP: access control with real logins.  Login roles are mapped to each
+# settle role and connect as themselves (psql -U) to a database with a year
+# of quotas and referrals: a county board cannot read or change another
+# county's quotas, a municipality sees only its own referrals and cannot
+# issue any, an auditor cannot write anything, an analyst cannot read case
+# references, SECURITY DEFINER code cannot be hijacked through search_path,
+# nothing in settle is granted to PUBLIC (except the code types' support
+# functions) and nobody can create objects in public.
+set -uo pipefail
+. "$(dirname "$0")/../lib/tap.sh"
+db=settle_acl_$$
+logins="settle_t_board_k settle_t_kommun_1081 settle_t_auditor settle_t_analyst settle_t_agency settle_t_outsider"
+drop_all() {
+    dropdb --if-exists $db >/dev/null 2>&1
+    for r in $logins; do psql -X -q -c "DROP ROLE IF EXISTS $r" >/dev/null 2>&1; done
+}
+trap drop_all EXIT
+drop_all
+createdb $db || { echo "Bail out! createdb failed"; exit 1; }
+psql -X -q -v ON_ERROR_STOP=1 -d $db >/dev/null 2>"${TMPDIR:-/tmp}/settle_acl.$$" <<'SQL' || { echo "Bail out! setup failed"; cat "${TMPDIR:-/tmp}/settle_acl.$$"; exit 1; }
+SET client_min_messages = warning;
+CREATE EXTENSION settle;
+INSERT INTO settle.planning_year (year, national_volume) VALUES (2027, 20000);
+INSERT INTO settle.model_weight VALUES (2027, 'population', 1);
+INSERT INTO settle.model_input SELECT 2027, code, 'population', population FROM settle.municipality;
+SELECT count(*) FROM settle.decide_county_quotas(2027, 'J');
+SELECT count(*) FROM settle.county c, settle.decide_municipal_quotas(2027, c.code, 'L');
+SELECT settle.refer(settle.register_household('A-' || m, 'abo', 2, m, '2026-10-01'), m, '2027-01-10 10:00+01')
+  FROM unnest(ARRAY['1081', '1082', '0180']::settle.kommunkod[]) m;
+CREATE ROLE settle_t_board_k LOGIN IN ROLE settle_county_board;
+CREATE ROLE settle_t_kommun_1081 LOGIN IN ROLE settle_municipality;
+CREATE ROLE settle_t_auditor LOGIN IN ROLE settle_auditor;
+CREATE ROLE settle_t_analyst LOGIN IN ROLE settle_analyst;
+CREATE ROLE settle_t_agency LOGIN IN ROLE settle_agency;
+CREATE ROLE settle_t_outsider LOGIN;
+INSERT INTO settle.role_scope VALUES ('settle_t_board_k', '10', NULL), ('settle_t_kommun_1081', '10', '1081');
+SQL
+rm -f "${TMPDIR:-/tmp}/settle_acl.$$"
+dbname=$db
+# as LOGIN: the result, or the SQLSTATE of the error
+as() {
+    local who=$1 sql=$2 out
+    out=$(psql -X -q -A -t -v ON_ERROR_STOP=1 -v VERBOSITY=verbose -U "$who" -d $dbname -c "$sql" 2>&1)
+    if printf '%s' "$out" | grep -q '^ERROR:'; then printf '%s' "$out" | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p' | head -1
+    else printf '%s' "$out"; fi
+}
+echo "1..21"
+check "the logins connect as themselves" "$(as settle_t_board_k "SELECT current_user")" "settle_t_board_k"
+# county board
+check "county board: sees only its county's kommuntal" "$(as settle_t_board_k "SELECT string_agg(DISTINCT county::text, ',') FROM settle.municipal_quota")" "10"
+check "county board: an UPDATE of another county's kommuntal touches nothing" \
+    "$(as settle_t_board_k "WITH u AS (UPDATE settle.municipal_quota SET decision_ref = 'x' WHERE county = '01' RETURNING 1) SELECT count(*) FROM u")" "0"
+check "county board: cannot change county quotas" "$(as settle_t_board_k "UPDATE settle.county_quota SET quota = quota")" "42501"
+check "county board: cannot revise another county's quotas" \
+    "$(as settle_t_board_k "SELECT count(*) FROM settle.revise_quotas(2027, 'x', ARRAY['0180', '0114']::settle.kommunkod[], ARRAY[1, -1])")" "P0002"
+check "county board: reads the referrals of its county only" "$(as settle_t_board_k "SELECT string_agg(municipality::text, ',' ORDER BY municipality) FROM settle.referral")" "1081,1082"
+# municipality
+check "municipality: sees only its own referrals" "$(as settle_t_kommun_1081 "SELECT string_agg(municipality::text, ',') FROM settle.referral")" "1081"
+check "municipality: cannot issue a referral" \
+    "$(as settle_t_kommun_1081 "SELECT settle.refer(1, '1081', '2027-01-11 10:00+01')")" "42501"
+check "municipality: cannot insert a referral directly" \
+    "$(as settle_t_kommun_1081 "INSERT INTO settle.referral (household, year, municipality, persons, deadline) VALUES (1, 2027, '1081', 1, '2027-03-01')")" "42501"
+# auditor
+check "auditor: cannot insert" "$(as settle_t_auditor "INSERT INTO settle.planning_year (year, national_volume) VALUES (2030, 1)")" "42501"
+check "auditor: cannot update" "$(as settle_t_auditor "UPDATE settle.municipal_quota SET quota = quota")" "42501"
+check "auditor: cannot delete" "$(as settle_t_auditor "DELETE FROM settle.referral")" "42501"
+check "auditor: cannot refer" "$(as settle_t_auditor "SELECT settle.refer(1, '1081')")" "42501"
+check "auditor: reads the audit and the log" "$(as settle_t_auditor "SELECT count(*) FROM settle.audit(2027)")|$(as settle_t_auditor "SELECT intact FROM settle.verify_log()")" "0|t"
+# analyst
+check "analyst: cannot read case references" "$(as settle_t_analyst "SELECT ref FROM settle.household")" "42501"
+check "analyst: reads the rest" "$(as settle_t_analyst "SELECT count(*) FROM settle.household")" "3"
+# outsider, public schema, PUBLIC grants
+check "a login without a settle role reads nothing" "$(as settle_t_outsider "SELECT count(*) FROM settle.referral")" "42501"
+check "nobody creates objects in public" "$(as settle_t_outsider "CREATE TABLE public.trap (x int)")" "42501"
+check "nothing in settle is granted to PUBLIC but the code types' support functions" \
+    "$(psql -X -A -t -d $db -c "SELECT count(*) FROM (
+         SELECT p.proname FROM pg_proc p, aclexplode(p.proacl) a WHERE p.pronamespace = 'settle'::regnamespace AND a.grantee = 0
+            AND p.proname !~ '^((kommunkod|lanskod)(_(in|out|recv|send|eq|ne|lt|le|gt|ge|cmp|hash|hash_extended))?|letter|to_integer)$'
+         UNION ALL
+         SELECT c.relname FROM pg_class c, aclexplode(c.relacl) a WHERE c.relnamespace = 'settle'::regnamespace AND a.grantee = 0) x")" "0"
+check "every SECURITY DEFINER function pins its search_path" \
+    "$(psql -X -A -t -d $db -c "SELECT count(*) FROM pg_proc WHERE pronamespace = 'settle'::regnamespace AND prosecdef
+                                  AND NOT coalesce(proconfig::text LIKE '%search_path=pg_catalog, settle%', false)")" "0"
+# hijack: the agency puts its own schema, with lookalikes of settle functions
+# the SECURITY DEFINER triggers call, first on its search_path, then refers
+psql -X -q -d $db -c "GRANT CREATE ON DATABASE $db TO settle_t_agency" >/dev/null
+check "search_path cannot hijack SECURITY DEFINER triggers" \
+    "$(as settle_t_agency "CREATE SCHEMA evil;
+        CREATE FUNCTION evil.log_decision(text, integer, text, jsonb) RETURNS void LANGUAGE plpgsql AS \$\$BEGIN RAISE EXCEPTION 'hijacked'; END\$\$;
+        CREATE FUNCTION evil.municipality_label(settle.kommunkod) RETURNS text LANGUAGE plpgsql AS \$\$BEGIN RAISE EXCEPTION 'hijacked'; END\$\$;
+        CREATE FUNCTION evil.trap(settle.kommunkod, settle.kommunkod) RETURNS boolean LANGUAGE plpgsql AS \$\$BEGIN RAISE EXCEPTION 'hijacked'; END\$\$;
+        CREATE OPERATOR evil.= (LEFTARG = settle.kommunkod, RIGHTARG = settle.kommunkod, FUNCTION = evil.trap);
+        SET search_path = evil, pg_catalog, settle, public;
+        SELECT settle.refer(settle.register_household('A-evil', 'abo', 1, '1083', '2026-10-01'), '1083', '2027-01-12 10:00+01') > 0")" "t"
+exit $failed
