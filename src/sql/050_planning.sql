@@ -115,6 +115,9 @@ AS $$
                    FROM settle.model_weight w
                    JOIN settle.model_input i ON i.year = w.year AND i.factor = w.factor
                   WHERE w.year = model_scores.year) c ON c.municipality = m.code
+     -- P0002 / 22004 for an unknown or NULL year (referenced, so that it runs)
+     CROSS JOIN (SELECT (settle.require_planning_year(model_scores.year)).year AS y) py
+     WHERE py.y IS NOT NULL
      GROUP BY m.code, m.county
 $$;
 COMMENT ON FUNCTION settle.model_scores(integer) IS

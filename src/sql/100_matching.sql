@@ -106,6 +106,9 @@ DECLARE
     mask bigint;
     why text;
 BEGIN
+    IF candidates.household IS NULL THEN
+        RAISE EXCEPTION 'household must not be NULL' USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass an id from settle.register_household or settle.waiting().';
+    END IF;
     SELECT x.persons, x.residence, x.needs INTO h FROM settle.household x WHERE x.id = candidates.household;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'household % does not exist', candidates.household

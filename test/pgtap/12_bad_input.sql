@@ -10,7 +10,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION settle;
 SET search_path = settle, public;
 SET LOCAL settle.today = '2027-02-01';
-SELECT plan(92 + 7);
+SELECT plan(95 + 7);
 
 INSERT INTO planning_year (year, national_volume) VALUES (2027, 20000);
 INSERT INTO model_weight VALUES (2027, 'population', 1);
@@ -67,6 +67,9 @@ INSERT INTO corpus VALUES
     ('apportion duplicate key', 'SELECT * FROM settle.apportion(10, ARRAY[''a'', ''a''], ARRAY[1.0, 1.0])', '22023'),
     ('apportion jsonb not object', 'SELECT * FROM settle.apportion(10, ''[1,2]''::jsonb)', '22023'),
     ('apportion jsonb string weight', 'SELECT * FROM settle.apportion(10, ''{"a": "x"}''::jsonb)', '22023'),
+    ('model_scores NULL year', 'SELECT * FROM settle.model_scores(NULL)', '22004'),
+    ('model_scores unknown year', 'SELECT * FROM settle.model_scores(1999)', 'P0002'),
+    ('candidates NULL household', 'SELECT * FROM settle.candidates(NULL)', '22004'),
     ('model_shares unknown year', 'SELECT * FROM settle.model_shares(1999)', 'P0002'),
     ('propose_county NULL', 'SELECT * FROM settle.propose_county_quotas(NULL)', '22004'),
     ('propose_municipal unknown county', 'SELECT * FROM settle.propose_municipal_quotas(2027, ''99'')', '22P02'),
