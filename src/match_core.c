@@ -31,17 +31,13 @@ cheaper(int32_t a, int32_t b, const void *row)
 static int
 statically_feasible(const match_problem *p, int pl, int m, const int32_t *cap0)
 {
-	if (p->fixed && p->fixed[pl] >= 0 && p->fixed[pl] != m)
-		return 0;
-	return !p->paused[m] && (p->needs[pl] & ~p->able[m]) == 0 && cap0[m] >= p->persons[pl];
+	return cap0[m] >= p->persons[pl] && match_fits(p, p->needs[pl], match_fixed(p, pl), m);
 }
 
 static int
 feasible(const match_problem *p, int pl, int m)
 {
-	if (p->fixed && p->fixed[pl] >= 0 && p->fixed[pl] != m)
-		return 0;
-	return !p->paused[m] && (p->needs[pl] & ~p->able[m]) == 0 && p->capacity[m] >= p->persons[pl];
+	return p->capacity[m] >= p->persons[pl] && match_fits(p, p->needs[pl], match_fixed(p, pl), m);
 }
 
 void

@@ -34,6 +34,24 @@ typedef struct match_problem
 	const int32_t *fixed;		/* per placement: the only allowed municipality, or -1; NULL = none fixed */
 } match_problem;
 
+/*
+ * Whether municipality m can take a placement with these needs and this
+ * fixed municipality (-1 = none), its places apart: not paused, every need
+ * met, the fixed one if any.  Both modes use it.
+ */
+static inline int
+match_fits(const match_problem *p, uint64_t needs, int32_t fixed, int m)
+{
+	return !p->paused[m] && (needs & ~p->able[m]) == 0 && (fixed < 0 || fixed == m);
+}
+
+/* the municipality placement pl is fixed to, or -1 */
+static inline int32_t
+match_fixed(const match_problem *p, int pl)
+{
+	return p->fixed ? p->fixed[pl] : -1;
+}
+
 /* bytes of workspace match_chronological needs */
 extern size_t match_workspace_size(int n_muni);
 
@@ -65,10 +83,7 @@ typedef struct match_summary
 	int			placed;
 	int			unplaced;
 	long		pivots;			/* optimal mode: network simplex pivots */
-	int			pricing_rounds; /* optimal mode: solves until no arc prices out */
 	int			classes;		/* optimal mode: (residence, needs, fixed) classes */
-	int			arcs;			/* optimal mode: arcs in the flow network at the end */
-	int			repaired;		/* optimal mode: placements not where the LP put them */
 	int			chronology_swaps;	/* optimal mode: later placements displaced by earlier ones */
 	int			chronological_kept; /* optimal mode: the chronological proposal cost less and was kept */
 } match_summary;

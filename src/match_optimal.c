@@ -34,33 +34,48 @@
 #define KEEP 32					/* arcs per class to start with */
 #define SIZE_BUCKETS 16			/* placements of 16+ persons share a bucket */
 
-typedef struct
+/* a proximity cost in whole metres, as the objective counts it */
+static int64_t
+metres_of(double km)
 {
-	const match_problem *p;
-	int			n;
-	int32_t    *order;			/* n x n: municipalities by cost from each residence (row n: no residence) */
-	uint8_t    *ready;			/* per row */
-} costs;
+	return (int64_t) llround(km * 1000.0);
+}
 
 static int64_t
 cost_m(const match_problem *p, int r, int m)
 {
-	return r < 0 ? 0 : (int64_t) llround(p->cost[(size_t) r * p->n_muni + m] * 1000.0);
+	return r < 0 ? 0 : metres_of(p->cost[(size_t) r * p->n_muni + m]);
 }
 
 typedef struct
 {
 	const match_problem *p;
+	int			n;
+	int64_t    *metres;			/* n x n: the cost matrix in metres, rounded once */
+	int32_t    *order;			/* n x n: municipalities by cost from each residence (row n: no residence) */
+	uint8_t    *ready;			/* per row */
+} costs;
+
+/* the cost in metres of a placement living in r (-1: none, cost 0) at m */
+static inline int64_t
+cost_at(const costs *c, int r, int m)
+{
+	return r < 0 ? 0 : c->metres[(size_t) r * c->n + m];
+}
+
+typedef struct
+{
+	const costs *c;
 	int			r;
 } row_of;
 
-/* for idx_sort: a costs less than b from residence r (in metres) */
+/* for idx_sort: a costs less than b from residence r */
 static int
 cheaper_from(int32_t a, int32_t b, const void *ctx)
 {
 	const row_of *x = ctx;
 
-	return cost_m(x->p, x->r, a) < cost_m(x->p, x->r, b);
+	return cost_at(x->c, x->r, a) < cost_at(x->c, x->r, b);
 }
 
 /* for idx_sort: placement a has more persons than b */
@@ -83,25 +98,13 @@ order_of(costs *c, int r, int32_t *tmp)
 			o[m] = m;
 		if (r >= 0)
 		{
-			row_of		x = {c->p, r};
+			row_of		x = {c, r};
 
 			idx_sort(o, tmp, c->n, cheaper_from, &x);
 		}
 		c->ready[row] = 1;
 	}
 	return o;
-}
-
-static int
-fits_statically(const match_problem *p, uint64_t needs, int32_t fixed, int m)
-{
-	return !p->paused[m] && (needs & ~p->able[m]) == 0 && (fixed < 0 || fixed == m);
-}
-
-static int32_t
-fixed_of(const match_problem *p, int pl)
-{
-	return p->fixed ? p->fixed[pl] : -1;
 }
 
 void
@@ -176,7 +179,7 @@ build_classes(const match_problem *p, classes *k)
 	for (int pl = 0; pl < p->n_place; pl++)
 	{
 		int32_t		r = p->residence[pl],
-					f = fixed_of(p, pl);
+					f = match_fixed(p, pl);
 		uint64_t	nd = p->needs[pl];
 		size_t		h = mix(nd ^ mix(((uint64_t) (uint32_t) r << 32) | (uint32_t) f)) & (size - 1);
 
@@ -222,13 +225,13 @@ cheapest_free(const match_problem *p, costs *c, int pl, const int64_t *free_, in
 {
 	const int32_t *o = order_of(c, p->residence[pl], tmp);
 	uint64_t	nd = p->needs[pl];
-	int32_t		f = fixed_of(p, pl);
+	int32_t		f = match_fixed(p, pl);
 
 	for (int i = 0; i < p->n_muni; i++)
 	{
 		int			m = o[i];
 
-		if (free_[m] >= p->persons[pl] && fits_statically(p, nd, f, m))
+		if (free_[m] >= p->persons[pl] && match_fits(p, nd, f, m))
 			return m;
 	}
 	return -1;
@@ -276,10 +279,11 @@ place_buckets_alloc(int n, int P, int32_t **start, int32_t **list, int32_t **fil
 /*
  * Place pl (unplaced) at its cheapest municipality with places left, or, if
  * cheaper in total, at a nearer one after moving one household that is there
- * (of enough persons) to that one's cheapest municipality with places left.
- * Returns whether pl was placed.  The buckets may be stale (assign decides).
+ * (of enough persons) to that one's cheapest municipality with places left;
+ * if nothing is feasible, pl stays unplaced.  The buckets may be stale
+ * (assign decides).
  */
-static int
+static void
 place_with_one_move(const match_problem *p, costs *c, int pl, int32_t *assign, int64_t *free_,
 					const int32_t *bucket_start, const int32_t *bucket_list, int32_t *tmp)
 {
@@ -289,18 +293,18 @@ place_with_one_move(const match_problem *p, costs *c, int pl, int32_t *assign, i
 				best_q = -1,
 				best_q_to = -1,
 				tried = 0;
-	int64_t		best = best_m >= 0 ? cost_m(p, r, best_m) : INT64_MAX;
+	int64_t		best = best_m >= 0 ? cost_at(c, r, best_m) : INT64_MAX;
 	const int32_t *o = order_of(c, r, tmp);
 
 	for (int i = 0; i < p->n_muni && tried < MOVE_MUNIS; i++)
 	{
 		int			m = o[i];
-		int64_t		cpm = cost_m(p, r, m),
+		int64_t		cpm = cost_at(c, r, m),
 					need = w - free_[m];
 
 		if (cpm >= best)
 			break;
-		if (!fits_statically(p, p->needs[pl], fixed_of(p, pl), m) || need <= 0)
+		if (!match_fits(p, p->needs[pl], match_fixed(p, pl), m) || need <= 0)
 			continue;
 		tried++;
 		for (int b = need >= SIZE_BUCKETS ? SIZE_BUCKETS - 1 : (int) need - 1, seen = 0; b < SIZE_BUCKETS && seen < MOVE_OTHERS; b++)
@@ -318,7 +322,7 @@ place_with_one_move(const match_problem *p, costs *c, int pl, int32_t *assign, i
 				free_[m] -= p->persons[q] - w;
 				if (to < 0 || to == m)
 					continue;
-				delta = cpm + cost_m(p, p->residence[q], to) - cost_m(p, p->residence[q], m);
+				delta = cpm + cost_at(c, p->residence[q], to) - cost_at(c, p->residence[q], m);
 				if (delta < best)
 				{
 					best = delta;
@@ -329,7 +333,7 @@ place_with_one_move(const match_problem *p, costs *c, int pl, int32_t *assign, i
 			}
 	}
 	if (best_m < 0)
-		return 0;
+		return;
 	if (best_q >= 0)
 	{
 		free_[best_m] += p->persons[best_q];
@@ -338,7 +342,6 @@ place_with_one_move(const match_problem *p, costs *c, int pl, int32_t *assign, i
 	}
 	assign[pl] = best_m;
 	free_[best_m] -= w;
-	return 1;
 }
 
 int
@@ -348,10 +351,10 @@ match_optimal(const match_problem *p, double unplaced_km, int32_t *assign, int32
 	int			n = p->n_muni,
 				P = p->n_place,
 				rc = -1;
-	int64_t		unplaced_m = (int64_t) llround(unplaced_km * 1000.0),
+	int64_t		unplaced_m = metres_of(unplaced_km),
 				max_cost = 0;
 	classes		k = {0};
-	costs		c = {p, n, NULL, NULL};
+	costs		c = {p, n, NULL, NULL, NULL};
 	mcf		   *g = NULL;
 	int32_t    *tmp = NULL,
 			   *arc_start = NULL,
@@ -370,15 +373,17 @@ match_optimal(const match_problem *p, double unplaced_km, int32_t *assign, int32
 				T;
 
 	memset(s, 0, sizeof(*s));
+	c.metres = malloc(((size_t) n * n + 1) * sizeof(int64_t));
+	if (!c.metres)
+		return -1;
 	for (size_t i = 0; i < (size_t) n * n; i++)
 	{
-		int64_t		v = (int64_t) llround(p->cost[i] * 1000.0);
-
-		if (v > max_cost)
-			max_cost = v;
+		c.metres[i] = metres_of(p->cost[i]);
+		if (c.metres[i] > max_cost)
+			max_cost = c.metres[i];
 	}
 	if (!(unplaced_m > max_cost) || !(unplaced_km < 1e9))
-		return -3;
+		goto bad_penalty;
 
 	c.order = malloc(((size_t) n + 1) * (n > 0 ? n : 1) * sizeof(int32_t));
 	c.ready = calloc((size_t) n + 1, 1);
@@ -413,9 +418,9 @@ match_optimal(const match_problem *p, double unplaced_km, int32_t *assign, int32
 			{
 				int			m = o[i];
 
-				if (cap[m] > 0 && fits_statically(p, k.needs[cl], k.fixed[cl], m))
+				if (cap[m] > 0 && match_fits(p, k.needs[cl], k.fixed[cl], m))
 				{
-					if (mcf_add_arc(g, cl, C + m, MCF_INF, cost_m(p, k.res[cl], m)) < 0)
+					if (mcf_add_arc(g, cl, C + m, MCF_INF, cost_at(&c, k.res[cl], m)) < 0)
 						goto done;
 					kept++;
 				}
@@ -440,16 +445,15 @@ match_optimal(const match_problem *p, double unplaced_km, int32_t *assign, int32
 			rc = -2;
 			goto done;
 		}
-		s->pricing_rounds++;
 		for (int cl = 0; cl < C; cl++)
 		{
 			int64_t		pc = mcf_potential(g, cl);
 
 			for (int m = 0; m < n; m++)
-				if (cap[m] > 0 && fits_statically(p, k.needs[cl], k.fixed[cl], m) &&
-					cost_m(p, k.res[cl], m) + pc - mcf_potential(g, C + m) < 0)
+				if (cap[m] > 0 && match_fits(p, k.needs[cl], k.fixed[cl], m) &&
+					cost_at(&c, k.res[cl], m) + pc - mcf_potential(g, C + m) < 0)
 				{
-					if (mcf_add_arc(g, cl, C + m, MCF_INF, cost_m(p, k.res[cl], m)) < 0)
+					if (mcf_add_arc(g, cl, C + m, MCF_INF, cost_at(&c, k.res[cl], m)) < 0)
 						goto done;
 					added++;
 				}
@@ -506,7 +510,7 @@ match_optimal(const match_problem *p, double unplaced_km, int32_t *assign, int32
 					amount[i] = mcf_flow(g, e);
 					/* insertion by cost within the class (few flows each) */
 					while (i > arc_start[from] &&
-						   cost_m(p, k.res[from], arc_list[i - 1]) > cost_m(p, k.res[from], arc_list[i]))
+						   cost_at(&c, k.res[from], arc_list[i - 1]) > cost_at(&c, k.res[from], arc_list[i]))
 					{
 						int32_t		tm = arc_list[i - 1];
 						int64_t		ta = amount[i - 1];
@@ -521,7 +525,6 @@ match_optimal(const match_problem *p, double unplaced_km, int32_t *assign, int32
 			}
 			free(fill);
 		}
-		s->arcs = A;
 	}
 	mcf_free(g);
 	g = NULL;
@@ -597,8 +600,7 @@ match_optimal(const match_problem *p, double unplaced_km, int32_t *assign, int32
 		if (assign[pl] == -2)
 		{
 			assign[pl] = -1;
-			if (place_with_one_move(p, &c, pl, assign, free_, bucket_start, bucket_list, tmp))
-				s->repaired++;
+			place_with_one_move(p, &c, pl, assign, free_, bucket_start, bucket_list, tmp);
 		}
 
 	/* moves to cheaper municipalities with places left */
@@ -615,7 +617,7 @@ match_optimal(const match_problem *p, double unplaced_km, int32_t *assign, int32
 				continue;
 			free_[m] += p->persons[pl];
 			b = cheapest_free(p, &c, pl, free_, tmp);
-			if (b >= 0 && cost_m(p, p->residence[pl], b) < cost_m(p, p->residence[pl], m))
+			if (b >= 0 && cost_at(&c, p->residence[pl], b) < cost_at(&c, p->residence[pl], m))
 			{
 				assign[pl] = b;
 				moved++;
@@ -637,7 +639,7 @@ match_optimal(const match_problem *p, double unplaced_km, int32_t *assign, int32
 			int			w = p->persons[pl],
 						best_m = -1,
 						best_q = -1;
-			int32_t		f = fixed_of(p, pl);
+			int32_t		f = match_fixed(p, pl);
 
 			if (assign[pl] >= 0)
 				continue;
@@ -659,7 +661,7 @@ match_optimal(const match_problem *p, double unplaced_km, int32_t *assign, int32
 			{
 				int64_t		need = w - free_[m];
 
-				if (!fits_statically(p, p->needs[pl], f, m) || w > cap[m])
+				if (!match_fits(p, p->needs[pl], f, m) || w > cap[m])
 					continue;
 				for (int b = need > SIZE_BUCKETS ? SIZE_BUCKETS - 1 : (int) need - 1; b < SIZE_BUCKETS; b++)
 				{
@@ -707,12 +709,12 @@ match_optimal(const match_problem *p, double unplaced_km, int32_t *assign, int32
 			rank[pl] = 0;
 			continue;
 		}
-		cm = cost_m(p, r, m);
+		cm = cost_at(&c, r, m);
 		for (int x = 0; x < n; x++)
 		{
 			int64_t		cx;
 
-			if (cap[x] < p->persons[pl] || !fits_statically(p, p->needs[pl], fixed_of(p, pl), x))
+			if (cap[x] < p->persons[pl] || !match_fits(p, p->needs[pl], match_fixed(p, pl), x))
 				continue;
 			if (r < 0)
 			{
@@ -722,7 +724,7 @@ match_optimal(const match_problem *p, double unplaced_km, int32_t *assign, int32
 					kk++;
 				continue;
 			}
-			cx = cost_m(p, r, x);
+			cx = cost_at(&c, r, x);
 			if (cx < cm || (cx == cm && x <= m))
 				kk++;
 		}
@@ -764,10 +766,7 @@ match_optimal(const match_problem *p, double unplaced_km, int32_t *assign, int32
 		}
 		e.lower_bound_km = s->lower_bound_km;
 		e.pivots = s->pivots;
-		e.pricing_rounds = s->pricing_rounds;
 		e.classes = s->classes;
-		e.arcs = s->arcs;
-		e.repaired = s->repaired;
 		e.chronology_swaps = s->chronology_swaps;
 		e.chronological_kept = s->chronological_kept;
 		*s = e;
@@ -780,6 +779,7 @@ bad_penalty:
 done:
 	mcf_free(g);
 	free_classes(&k);
+	free(c.metres);
 	free(c.order);
 	free(c.ready);
 	free(tmp);

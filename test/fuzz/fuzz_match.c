@@ -27,21 +27,13 @@
 #include <string.h>
 
 #include "match_core.h"
+#include "fuzz_bytes.h"
 
 #define MAX_M 12
 #define MAX_P 40
 #define UNPLACED_KM 100.0		/* above every cost on the 8 x 8 grid */
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static unsigned
-byte(const uint8_t **p, size_t *left)
-{
-	if (*left == 0)
-		return 0;
-	(*left)--;
-	return *(*p)++;
-}
 
 static void
 fail(const char *what, int i)

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "mcf.h"
+#include "fuzz_bytes.h"
 
 #define MAX_ARCS 80
 
@@ -33,15 +34,6 @@ typedef struct
 } arc;
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static unsigned
-byte(const uint8_t **p, size_t *left)
-{
-	if (*left == 0)
-		return 0;
-	(*left)--;
-	return *(*p)++;
-}
 
 static void
 fail(const char *what, long a, long b)
