@@ -13,7 +13,7 @@ EXTENSION   = settle
 EXTVERSION  = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" settle.control)
 
 MODULE_big  = settle
-OBJS        = src/settle.o src/codes.o src/code_ops.o src/kommunkod.o \
+OBJS        = src/settle.o src/cancel.o src/codes.o src/code_ops.o src/kommunkod.o \
               src/apportion_core.o src/apportion.o src/match_core.o src/match.o \
               src/lanskod.o src/distance.o src/match_optimal.o src/mcf.o
 

@@ -98,6 +98,7 @@ SET settle.today = '2027-02-15';
 SELECT level, county, municipality, quota, referred, received, remaining, planned_to_date, deviation, fulfilment_pct
   FROM quota_status(2027) WHERE county = '10';
 SELECT * FROM audit(2027);
+SELECT seal_log() > 0 AS sealed;
 SELECT intact, entries > 0 AS has_entries FROM verify_log();
 SELECT kind, count(*) FROM decision_log WHERE year = 2027 GROUP BY kind ORDER BY kind;
 

@@ -19,6 +19,7 @@
 #include "utils/numeric.h"
 
 #include "apportion_core.h"
+#include "settle.h"
 #include "srf.h"
 
 PG_FUNCTION_INFO_V1(settle_apportion);
@@ -507,7 +508,9 @@ settle_apportion(PG_FUNCTION_ARGS)
 	prob.lo = lo;
 	prob.hi = hi;
 	prob.total = total + prior_sum;
+	settle_core_begin();
 	st = app_solve(&prob, seats, tie, palloc(app_workspace_size(n)), &shortfall);
+	settle_core_end();
 	if (st == APP_TOO_FEW_SEATS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -24,6 +24,7 @@
  * product formed is w^2 * k(k+1) < 2^160 * 2^64, well inside 256 bits.
  */
 #include "apportion_core.h"
+#include "cancel.h"
 
 #include <math.h>
 #include <string.h>
@@ -613,7 +614,8 @@ divisor(const app_problem *p, int64_t *seats, uint8_t *tie, char *work)
 			c.narrow = 0;
 		c.wf64[i] = (uint64_t) f;
 		wd[i] = (double) p->w[i];
-		wsum += wd[i];
+		if (p->hi[i] > p->lo[i])	/* a unit at its bound takes no more: its weight */
+			wsum += wd[i];		/* would only shrink the start (a 1e22 weight capped at 0) */
 		c.wfd[i] = p->method == APP_HUNTINGTON_HILL ? wd[i] * wd[i] : wd[i];
 	}
 	/* the 256-bit factors only when some factor needs more than 64 bits */
@@ -643,9 +645,11 @@ divisor(const app_problem *p, int64_t *seats, uint8_t *tie, char *work)
 		mu = (double) (p->total > 0 ? p->total : 1) / (wsum > 0 ? wsum : 1.0);
 		mu_lo = mu_hi = mu;
 		f_lo = f_hi = estimate_all(p, wd, mu, seats);
-		for (int it = 0; it < 64 && f_lo > p->total; it++)
+		/* bracket: up to the whole range of a double, so that no weights,
+		 * however extreme, leave the heaps below to add seats one by one */
+		for (int it = 0; it < 2100 && f_lo > p->total && mu_lo > 0.0 && !core_stopping(); it++)
 			f_lo = estimate_all(p, wd, mu_lo /= 2.0, seats);
-		for (int it = 0; it < 64 && f_hi < p->total; it++)
+		for (int it = 0; it < 2100 && f_hi < p->total && mu_hi < 1e300 && !core_stopping(); it++)
 			f_hi = estimate_all(p, wd, mu_hi *= 2.0, seats);
 		mu = f_lo >= p->total ? mu_lo : mu_hi;
 		for (int it = 0; it < 40 && f_lo < p->total && f_hi > p->total; it++)
@@ -699,7 +703,7 @@ divisor(const app_problem *p, int64_t *seats, uint8_t *tie, char *work)
 	}
 
 	/* fix the count: add the best next seats, or drop the worst last seats */
-	while (sum < p->total && c.size[0] > 0)
+	while (sum < p->total && c.size[0] > 0 && !core_stopping())
 	{
 		int			u = c.heap[0][0];
 
@@ -707,7 +711,7 @@ divisor(const app_problem *p, int64_t *seats, uint8_t *tie, char *work)
 		sum++;
 		heap_refresh(&c, u);
 	}
-	while (sum > p->total && c.size[1] > 0)
+	while (sum > p->total && c.size[1] > 0 && !core_stopping())
 	{
 		int			u = c.heap[1][0];
 
@@ -717,7 +721,7 @@ divisor(const app_problem *p, int64_t *seats, uint8_t *tie, char *work)
 	}
 
 	/* swap while some unselected seat beats a selected one */
-	while (c.size[0] > 0 && c.size[1] > 0)
+	while (c.size[0] > 0 && c.size[1] > 0 && !core_stopping())
 	{
 		int			a = c.heap[0][0];	/* best unselected next seat */
 		int			b = c.heap[1][0];	/* worst selected last seat */
@@ -732,7 +736,7 @@ divisor(const app_problem *p, int64_t *seats, uint8_t *tie, char *work)
 	}
 
 	/* a tie decided a seat: the worst selected equals the best unselected */
-	if (c.size[0] > 0 && c.size[1] > 0)
+	if (c.size[0] > 0 && c.size[1] > 0 && !core_stopped)
 	{
 		int			a = c.heap[0][0];
 		int			b = c.heap[1][0];

@@ -22,6 +22,7 @@
 #include "utils/lsyscache.h"
 
 #include "match_core.h"
+#include "settle.h"
 #include "srf.h"
 
 PG_FUNCTION_INFO_V1(settle_match_core);
@@ -63,7 +64,7 @@ static int
 pg_interrupted(void *arg)
 {
 	(void) arg;
-	return InterruptPending;
+	return InterruptPending && (QueryCancelPending || ProcDiePending);
 }
 
 typedef enum
@@ -152,13 +153,17 @@ run(const match_problem *p, match_mode mode, double unplaced_km, int32 *assign, 
 		match_problem q = *p;
 
 		/* the core updates the copies; the evaluation needs none of it */
+		settle_core_begin();
 		match_chronological(&q, assign, rank, palloc(match_workspace_size(p->n_muni)));
+		settle_core_end();
 		match_evaluate(p, unplaced_km, assign, s);
 		return;
 	}
+	settle_core_begin();
 	switch (match_optimal(p, unplaced_km, assign, rank, s, pg_interrupted, NULL))
 	{
 		case 0:
+			settle_core_end();
 			return;
 		case -1:
 			ereport(ERROR,
@@ -167,7 +172,9 @@ run(const match_problem *p, match_mode mode, double unplaced_km, int32 *assign, 
 			break;
 		case -2:
 			CHECK_FOR_INTERRUPTS();
-			elog(ERROR, "optimal matching interrupted");
+			ereport(ERROR,
+					(errcode(ERRCODE_QUERY_CANCELED),
+					 errmsg("canceling statement: optimal matching was interrupted")));
 			break;
 		default:
 			ereport(ERROR,

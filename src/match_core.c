@@ -8,6 +8,7 @@
  */
 #include "match_core.h"
 #include "idxsort.h"
+#include "cancel.h"
 
 #include <string.h>
 
@@ -54,7 +55,7 @@ match_chronological(const match_problem *p, int32_t *assign, int32_t *rank, void
 	memcpy(cap0, p->capacity, (size_t) n * sizeof(int32_t));
 	memcpy(plan0, p->planned, (size_t) n * sizeof(int32_t));
 
-	for (int pl = 0; pl < p->n_place; pl++)
+	for (int pl = 0; pl < p->n_place && !core_stopping(); pl++)
 	{
 		int			r = p->residence[pl];
 		int			best = -1;

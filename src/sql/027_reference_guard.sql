@@ -12,7 +12,7 @@
 
 CREATE FUNCTION settle.reference_row_write() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 DECLARE
     key_match text;

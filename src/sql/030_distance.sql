@@ -11,7 +11,7 @@ COMMENT ON FUNCTION settle.distance_km(double precision, double precision, doubl
 CREATE FUNCTION settle.distance_km(a settle.kommunkod, b settle.kommunkod)
     RETURNS double precision
     LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 DECLARE
     pa settle.municipality;

@@ -24,7 +24,7 @@ CREATE FUNCTION settle.apportion(
     first_divisor numeric DEFAULT NULL)
 RETURNS TABLE (key text, seats integer, quota numeric, tie boolean)
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, settle
+SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 DECLARE
     bad record;

@@ -10,16 +10,27 @@
 -- current_date, unless the session sets settle.today (replaying a scenario,
 -- what-if questions).
 CREATE FUNCTION settle.today() RETURNS date
-    LANGUAGE sql STABLE PARALLEL SAFE
-    SET search_path = pg_catalog, settle
-AS $$ SELECT coalesce(nullif(current_setting('settle.today', true), '')::date, current_date) $$;
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+DECLARE
+    d date := coalesce(nullif(current_setting('settle.today', true), '')::date, current_date);
+BEGIN
+    IF NOT isfinite(d) THEN
+        RAISE EXCEPTION 'settle.today must be a date, not %', d
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'SET settle.today = ''2027-06-15'' to replay a day, or RESET settle.today for the real date.';
+    END IF;
+    RETURN d;
+END
+$$;
 COMMENT ON FUNCTION settle.today() IS
     'The date settle treats as today: current_date, or the session''s setting settle.today (SET settle.today = ''2027-06-15'') to replay a scenario or ask what-if questions. Used by the as_of defaults and by the annual plan''s re-spread.';
 
 -- a required text argument: not NULL, not blank (22004 with a hint)
 CREATE FUNCTION settle.require_text(value text, what text, hint text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $$
 BEGIN
     IF value IS NULL OR btrim(value) = '' THEN
@@ -33,7 +44,7 @@ COMMENT ON FUNCTION settle.require_text(text, text, text) IS
 
 CREATE FUNCTION settle.method_is_valid(method text, first_divisor numeric) RETURNS boolean
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $$
 BEGIN
     -- settle.apportion validates both (and raises 22023 with a hint)
@@ -79,7 +90,7 @@ COMMENT ON TABLE settle.model_input IS
 
 CREATE FUNCTION settle.require_planning_year(y integer) RETURNS settle.planning_year
     LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $$
 DECLARE
     py settle.planning_year;
@@ -104,7 +115,7 @@ COMMENT ON FUNCTION settle.require_planning_year(integer) IS
 CREATE FUNCTION settle.model_scores(year integer)
 RETURNS TABLE (municipality settle.kommunkod, county settle.lanskod, score numeric, contributions jsonb)
     LANGUAGE sql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $$
     SELECT m.code, m.county,
            round(coalesce(sum(c.contribution), 0), 15),
@@ -126,7 +137,7 @@ COMMENT ON FUNCTION settle.model_scores(integer) IS
 CREATE FUNCTION settle.model_shares(year integer)
 RETURNS TABLE (municipality settle.kommunkod, county settle.lanskod, share numeric, score numeric, contributions jsonb)
     LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 DECLARE
     y integer := year;
@@ -158,7 +169,7 @@ COMMENT ON FUNCTION settle.model_shares(integer) IS
 CREATE FUNCTION settle.propose_county_quotas(year integer)
 RETURNS TABLE (county settle.lanskod, share numeric, fair_quota numeric, quota integer, tie boolean)
     LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 DECLARE
     py settle.planning_year := settle.require_planning_year(year);
@@ -187,7 +198,7 @@ COMMENT ON FUNCTION settle.propose_county_quotas(integer) IS
 CREATE FUNCTION settle.propose_municipal_quotas(year integer, county settle.lanskod)
 RETURNS TABLE (municipality settle.kommunkod, share numeric, fair_quota numeric, quota integer, tie boolean)
     LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 DECLARE
     py settle.planning_year := settle.require_planning_year(year);

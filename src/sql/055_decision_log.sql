@@ -3,13 +3,16 @@
 -- Every decision (planning year, county and municipal quotas, revisions,
 -- referrals and their status changes, pauses) is appended here by settle's
 -- own triggers, with the actor (session_user), the time and a JSON payload.
--- Rows are chained: hash = sha256(prev_hash || content).  Writers seal the
--- chain as they go (the writer of every 16th entry seals all it can see),
--- without ever waiting for each other: a writer that finds another one
--- sealing leaves the entries to the next seal, so the chain's head is never a
--- point where concurrent referrals queue.  settle.seal_log() seals the rest
--- on demand; settle.verify_log() recomputes the chain.  Nothing may
--- update or delete a row through DML.
+-- Only settle's definer role (settle_definer, see 095_security.sql) writes
+-- here: the guards below check current_user, never a setting a user could
+-- change.  Rows are chained when sealed: hash = sha256(prev_hash || content).
+-- Sealing is settle.seal_log()'s job alone, in its own short transaction:
+-- writers never seal, so an open or idle transaction can hold back nothing
+-- but its own entries (they are sealed by the first seal after its commit).
+-- settle.verify_log() recomputes the chain; settle.log_checkpoint() gives
+-- (position, hash) pairs for auditors to keep outside the database, and
+-- settle.verify_log(checkpoints) proves the chain still extends them.
+-- Nothing may update or delete a row through DML.
 
 CREATE TABLE settle.decision_log (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -25,7 +28,7 @@ CREATE TABLE settle.decision_log (
     CHECK ((seq IS NULL) = (hash IS NULL) AND (hash IS NULL) = (prev_hash IS NULL))
 );
 COMMENT ON TABLE settle.decision_log IS
-    'Append-only log of every decision, revision, referral and status change: actor (session_user), time, kind, year, subject and JSON payload. Rows are chained by SHA-256 (hash = sha256(prev_hash || content)) when sealed: the writers seal as they go, settle.seal_log() seals the rest; settle.verify_log() checks the chain. Rows cannot be updated or deleted.';
+    'Append-only log of every decision, revision, referral and status change, written only by settle''s triggers. Entries are chained by SHA-256 when settle.seal_log() seals them; settle.verify_log() checks the chain.';
 
 -- the head of the chain: one row, locked for the moment of sealing
 CREATE TABLE settle.decision_log_head (
@@ -36,17 +39,27 @@ CREATE TABLE settle.decision_log_head (
 COMMENT ON TABLE settle.decision_log_head IS
     'The last sealed position and hash of settle.decision_log (one row, created by the first seal); kept so that a deleted tail of the log is detected.';
 
+-- Who writes the log, the quota history and the referred counts: settle's
+-- definer role, never a login.  The guards of those tables rely on this one
+-- test; 095_security.sql creates the role and gives it the definer code.
+CREATE FUNCTION settle.is_definer() RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$ SELECT current_user = 'settle_definer'::name $$;
+COMMENT ON FUNCTION settle.is_definer() IS
+    'Internal: true while settle''s own SECURITY DEFINER code (owned by the NOLOGIN role settle_definer) is running.';
+
 -- the hash the chain starts from
 CREATE FUNCTION settle.decision_log_genesis() RETURNS bytea
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $$ SELECT sha256(convert_to('settle decision log', 'UTF8')) $$;
 COMMENT ON FUNCTION settle.decision_log_genesis() IS 'The hash the decision log''s chain starts from (the prev_hash of its first entry).';
 
 -- the bytes a row's hash covers
 CREATE FUNCTION settle.decision_log_content(r settle.decision_log) RETURNS bytea
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $$
     SELECT convert_to(concat_ws('|', r.seq, r.id, extract(epoch FROM r.at)::text, r.actor, r.kind,
                                 coalesce(r.year::text, ''), coalesce(r.subject, ''), r.payload::text), 'UTF8')
@@ -57,27 +70,24 @@ COMMENT ON FUNCTION settle.decision_log_content(settle.decision_log) IS
 -- append one entry (called by settle's triggers and functions)
 CREATE FUNCTION settle.log_decision(kind text, year integer, subject text, payload jsonb) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $$
 BEGIN
-    PERFORM set_config('settle.log_append', 'on', true);
     INSERT INTO settle.decision_log (kind, year, subject, payload) VALUES (kind, year, subject, payload);
-    PERFORM set_config('settle.log_append', 'off', true);
 END
 $$;
 REVOKE ALL ON FUNCTION settle.log_decision(text, integer, text, jsonb) FROM PUBLIC;
 COMMENT ON FUNCTION settle.log_decision(text, integer, text, jsonb) IS
     'Internal: appends an entry to settle.decision_log (used by settle''s triggers; not granted to anyone).';
 
--- Sealing: the entries not yet on the chain, in id order, go onto it.  One
--- sealer at a time (an advisory lock); entries of transactions still in
--- progress are invisible and wait for the next seal.  Writers seal
--- opportunistically (below) and never wait for one another; seal_log() seals
--- on demand.  Only under READ COMMITTED, where each query sees the latest
+-- Sealing: the committed entries not yet on the chain, in id order, go onto
+-- it.  One sealer at a time (an advisory lock that only sealers take);
+-- entries of transactions still in progress are invisible and wait for the
+-- next seal.  Only under READ COMMITTED, where each query sees the latest
 -- committed head.
-CREATE FUNCTION settle.decision_log_seal_now(wait boolean) RETURNS bigint
+CREATE FUNCTION settle.decision_log_seal_now() RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 DECLARE
     head record;
@@ -85,19 +95,11 @@ DECLARE
     sealed bigint := 0;
 BEGIN
     IF current_setting('transaction_isolation') <> 'read committed' THEN
-        IF wait THEN
-            RAISE EXCEPTION 'settle.seal_log() needs READ COMMITTED, not %', current_setting('transaction_isolation')
-                USING ERRCODE = 'invalid_transaction_state',
-                      HINT = 'Call it in its own transaction at the default isolation level.';
-        END IF;
-        RETURN 0;
+        RAISE EXCEPTION 'settle.seal_log() needs READ COMMITTED, not %', current_setting('transaction_isolation')
+            USING ERRCODE = 'invalid_transaction_state',
+                  HINT = 'Call it in its own transaction at the default isolation level.';
     END IF;
-    IF wait THEN
-        PERFORM pg_advisory_xact_lock(hashtext('settle.decision_log'));
-    ELSIF NOT pg_try_advisory_xact_lock(hashtext('settle.decision_log')) THEN
-        RETURN 0;               -- someone else is sealing; the next seal takes ours
-    END IF;
-    PERFORM set_config('settle.log_append', 'on', true);
+    PERFORM pg_advisory_xact_lock(hashtext('settle.decision_log'));
     INSERT INTO settle.decision_log_head VALUES (true, 0, settle.decision_log_genesis()) ON CONFLICT DO NOTHING;
     SELECT * INTO head FROM settle.decision_log_head FOR UPDATE;
     FOR r IN SELECT * FROM settle.decision_log WHERE hash IS NULL ORDER BY id LOOP
@@ -112,48 +114,35 @@ BEGIN
     IF sealed > 0 THEN
         UPDATE settle.decision_log_head SET seq = head.seq, hash = head.hash;
     END IF;
-    PERFORM set_config('settle.log_append', 'off', true);
     RETURN sealed;
 END
 $fn$;
-REVOKE ALL ON FUNCTION settle.decision_log_seal_now(boolean) FROM PUBLIC;
-COMMENT ON FUNCTION settle.decision_log_seal_now(boolean) IS
-    'Internal: seals the visible unsealed entries of settle.decision_log onto the chain; wait = false gives up at once if another transaction is sealing. Returns how many were sealed.';
+REVOKE ALL ON FUNCTION settle.decision_log_seal_now() FROM PUBLIC;
+COMMENT ON FUNCTION settle.decision_log_seal_now() IS
+    'Internal: seals the committed unsealed entries of settle.decision_log onto the chain; returns how many.';
 
 CREATE FUNCTION settle.seal_log() RETURNS bigint
-    LANGUAGE sql
-    SET search_path = pg_catalog, settle
-AS $$ SELECT settle.decision_log_seal_now(true) $$;
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$ SELECT settle.decision_log_seal_now() $$;
 COMMENT ON FUNCTION settle.seal_log() IS
-    'Seals every committed entry of settle.decision_log not yet on the hash chain (normally done by the writers themselves as they go) and returns how many. Run it before settle.verify_log() for a complete check, e.g. from a nightly job.';
-
-CREATE FUNCTION settle.decision_log_seal() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, settle
-AS $fn$
-BEGIN
-    PERFORM settle.decision_log_seal_now(false);
-    RETURN NULL;
-END
-$fn$;
--- every 16th entry's writer tries to seal everything visible so far; the
--- rest wait at most for the next 16 entries or a seal_log()
-CREATE TRIGGER decision_log_seal AFTER INSERT ON settle.decision_log
-    FOR EACH ROW WHEN (NEW.id % 16 = 0) EXECUTE FUNCTION settle.decision_log_seal();
+    'Seals every committed entry of settle.decision_log not yet on the hash chain and returns how many. Run it in its own transaction, often (e.g. every minute from a scheduler).';
 
 CREATE INDEX decision_log_unsealed ON settle.decision_log (id) WHERE hash IS NULL;
 
--- refuse every change that is not settle's own append or seal
+-- refuse every change that is not settle's own append or seal: the writer
+-- must be settle's definer role (settle.is_definer(), 095_security.sql)
 CREATE FUNCTION settle.decision_log_guard() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 BEGIN
-    IF TG_OP = 'INSERT' AND NEW.hash IS NULL AND NEW.seq IS NULL
-       AND current_setting('settle.log_append', true) = 'on' THEN
+    IF TG_OP = 'INSERT' AND NEW.hash IS NULL AND NEW.seq IS NULL AND settle.is_definer() THEN
+        NEW.at := clock_timestamp();
+        NEW.actor := session_user;
         RETURN NEW;             -- appended by settle.log_decision
     END IF;
-    IF TG_OP = 'UPDATE' AND current_setting('settle.log_append', true) = 'on' AND OLD.hash IS NULL AND NEW.hash IS NOT NULL
+    IF TG_OP = 'UPDATE' AND settle.is_definer() AND OLD.hash IS NULL AND NEW.hash IS NOT NULL
        AND (OLD.id, OLD.at, OLD.actor, OLD.kind, OLD.year, OLD.subject, OLD.payload)
            IS NOT DISTINCT FROM (NEW.id, NEW.at, NEW.actor, NEW.kind, NEW.year, NEW.subject, NEW.payload) THEN
         RETURN NEW;             -- sealed
@@ -169,10 +158,10 @@ CREATE TRIGGER decision_log_guard BEFORE INSERT OR UPDATE OR DELETE ON settle.de
 
 CREATE FUNCTION settle.decision_log_head_guard() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 BEGIN
-    IF TG_OP IN ('INSERT', 'UPDATE') AND current_setting('settle.log_append', true) = 'on' THEN
+    IF TG_OP IN ('INSERT', 'UPDATE') AND settle.is_definer() THEN
         RETURN NEW;             -- created or moved by the seal
     END IF;
     RAISE EXCEPTION 'settle.decision_log_head is maintained by settle: % refused', TG_OP
@@ -186,7 +175,7 @@ CREATE TRIGGER decision_log_head_guard BEFORE INSERT OR UPDATE OR DELETE ON sett
 -- TRUNCATE of any append-only table
 CREATE FUNCTION settle.refuse_truncate() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 BEGIN
     RAISE EXCEPTION '% is append-only: TRUNCATE refused', TG_TABLE_NAME
@@ -202,7 +191,7 @@ CREATE TRIGGER decision_log_head_no_truncate BEFORE TRUNCATE ON settle.decision_
 CREATE FUNCTION settle.verify_log()
 RETURNS TABLE (intact boolean, entries bigint, unsealed bigint, first_bad_seq bigint, first_bad_id bigint, problem text)
     LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 DECLARE
     prev bytea := settle.decision_log_genesis();
@@ -247,3 +236,73 @@ END
 $fn$;
 COMMENT ON FUNCTION settle.verify_log() IS
     'Recomputes the SHA-256 chain of settle.decision_log. One row: intact, entries checked, unsealed (entries not yet on the chain: settle.seal_log() seals them), and for a broken chain the first bad position and entry with what is wrong (altered, unlinked, missing, or the tail removed).';
+
+-- ------------------------------------------------------------- checkpoints
+-- A checkpoint is the chain's head at a moment: its position, its hash and
+-- when it was taken.  Auditors keep checkpoints outside the database (print
+-- them, mail them, file them); settle.verify_log(checkpoints) then proves that
+-- the present chain still passes through every one of them, so a rewrite of
+-- any sealed entry before a kept checkpoint is detected even if every later
+-- hash was recomputed.
+CREATE TYPE settle.checkpoint AS (seq bigint, hash text, taken_at timestamptz);
+COMMENT ON TYPE settle.checkpoint IS
+    'A decision-log checkpoint: position of the last sealed entry, its SHA-256 hash (hex) and when it was taken.';
+
+CREATE FUNCTION settle.log_checkpoint() RETURNS settle.checkpoint
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    SELECT ROW(coalesce(h.seq, 0), encode(coalesce(h.hash, settle.decision_log_genesis()), 'hex'),
+               pg_catalog.clock_timestamp())::settle.checkpoint
+      FROM (SELECT 1) one LEFT JOIN settle.decision_log_head h ON true
+$$;
+COMMENT ON FUNCTION settle.log_checkpoint() IS
+    'The decision log''s sealed head now (position, hex hash, time): keep it outside the database and pass it to settle.verify_log(checkpoints) later. Seal first (settle.seal_log()) to cover the latest entries.';
+
+CREATE FUNCTION settle.verify_log(checkpoints settle.checkpoint[])
+RETURNS TABLE (intact boolean, entries bigint, unsealed bigint, first_bad_seq bigint, first_bad_id bigint, problem text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+DECLARE
+    v record;
+    c settle.checkpoint;
+    e settle.decision_log;
+BEGIN
+    IF checkpoints IS NULL OR array_position(checkpoints, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'checkpoints must not be NULL or contain NULL'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Pass the checkpoints you kept, e.g. ARRAY[''(120,3fa4...,2027-03-31 23:00+02)'']::settle.checkpoint[].';
+    END IF;
+    SELECT * INTO v FROM settle.verify_log();
+    IF NOT v.intact THEN
+        RETURN QUERY SELECT v.intact, v.entries, v.unsealed, v.first_bad_seq, v.first_bad_id, v.problem;
+        RETURN;
+    END IF;
+    FOREACH c IN ARRAY checkpoints LOOP
+        IF c.seq IS NULL OR c.hash IS NULL OR c.seq < 0 THEN
+            RAISE EXCEPTION 'checkpoint % is incomplete', c
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'A checkpoint is (seq, hash, taken_at) as settle.log_checkpoint() returned it.';
+        END IF;
+        IF c.seq = 0 THEN
+            CONTINUE;           -- the empty chain: every chain extends it
+        END IF;
+        SELECT * INTO e FROM settle.decision_log l WHERE l.seq = c.seq;
+        IF NOT FOUND THEN
+            RETURN QUERY SELECT false, v.entries, v.unsealed, c.seq, NULL::bigint,
+                format('checkpoint at position %s (taken %s) is beyond the chain, which ends at %s: entries were removed',
+                       c.seq, c.taken_at, v.entries);
+            RETURN;
+        END IF;
+        IF encode(e.hash, 'hex') <> lower(c.hash) THEN
+            RETURN QUERY SELECT false, v.entries, v.unsealed, c.seq, e.id,
+                format('the chain no longer passes through the checkpoint at position %s (taken %s): an entry at or before it was rewritten',
+                       c.seq, c.taken_at);
+            RETURN;
+        END IF;
+    END LOOP;
+    RETURN QUERY SELECT v.intact, v.entries, v.unsealed, v.first_bad_seq, v.first_bad_id, v.problem;
+END
+$fn$;
+COMMENT ON FUNCTION settle.verify_log(settle.checkpoint[]) IS
+    'settle.verify_log(), and also proves that the chain passes through every checkpoint kept outside the database (settle.log_checkpoint()): a rewritten log is caught even if its hashes were recomputed.';

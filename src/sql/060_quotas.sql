@@ -57,7 +57,9 @@ CREATE TABLE settle.quota_history (
     valid_from    timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
     decision_ref  text,
     change        text NOT NULL CHECK (change IN ('decided', 'changed', 'revised', 'removed')),
-    actor         text NOT NULL DEFAULT session_user
+    actor         text NOT NULL DEFAULT session_user,
+    revision      bigint,                   -- settle.revision that made a 'revised' change
+    CHECK ((change = 'revised') = (revision IS NOT NULL))
 );
 CREATE INDEX quota_history_key ON settle.quota_history (year, county, municipality, valid_from, id);
 COMMENT ON TABLE settle.quota_history IS
@@ -73,10 +75,12 @@ COMMENT ON VIEW settle.quota_history_periods IS
 
 CREATE FUNCTION settle.quota_history_guard() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 BEGIN
-    IF TG_OP = 'INSERT' AND pg_trigger_depth() > 1 THEN
+    IF TG_OP = 'INSERT' AND settle.is_definer() THEN
+        NEW.valid_from := clock_timestamp();
+        NEW.actor := session_user;
         RETURN NEW;             -- written by settle's quota triggers
     END IF;
     RAISE EXCEPTION 'settle.quota_history is append-only and written by settle: % refused', TG_OP
@@ -93,13 +97,13 @@ CREATE TRIGGER quota_history_no_truncate BEFORE TRUNCATE ON settle.quota_history
 -- a municipality as "0180 Stockholm", for messages
 CREATE FUNCTION settle.municipality_label(m settle.kommunkod) RETURNS text
     LANGUAGE sql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $$ SELECT m::text || coalesce(' ' || (SELECT name FROM settle.municipality WHERE code = m), '') $$;
 COMMENT ON FUNCTION settle.municipality_label(settle.kommunkod) IS 'A municipality as code and name, e.g. ''0180 Stockholm'', for messages.';
 
 CREATE FUNCTION settle.county_label(c settle.lanskod) RETURNS text
     LANGUAGE sql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $$ SELECT c::text || coalesce(' ' || (SELECT name FROM settle.county WHERE code = c), '') $$;
 COMMENT ON FUNCTION settle.county_label(settle.lanskod) IS 'A county as code and name, e.g. ''01 Stockholms län'', for messages.';
 
@@ -107,7 +111,7 @@ COMMENT ON FUNCTION settle.county_label(settle.lanskod) IS 'A county as code and
 
 CREATE FUNCTION settle.county_quota_write() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 BEGIN
     IF TG_OP = 'DELETE' THEN
@@ -141,7 +145,7 @@ CREATE TRIGGER county_quota_write BEFORE INSERT OR UPDATE OR DELETE ON settle.co
 -- at commit: the year's county quotas sum to its national volume
 CREATE FUNCTION settle.check_county_sum(y integer) RETURNS void
     LANGUAGE plpgsql
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 DECLARE
     volume integer;
@@ -163,7 +167,7 @@ COMMENT ON FUNCTION settle.check_county_sum(integer) IS 'Raises 23514 unless the
 -- at commit: a county's municipal quotas sum to its county quota
 CREATE FUNCTION settle.check_municipal_sum(y integer, c settle.lanskod) RETURNS void
     LANGUAGE plpgsql
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 DECLARE
     cq integer;
@@ -188,7 +192,7 @@ COMMENT ON FUNCTION settle.check_municipal_sum(integer, settle.lanskod) IS 'Rais
 
 CREATE FUNCTION settle.quota_sums_at_commit() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 DECLARE
     r record;
@@ -212,12 +216,62 @@ CREATE CONSTRAINT TRIGGER county_quota_sums AFTER INSERT OR UPDATE OR DELETE ON 
 
 -- ------------------------------------------------------------- municipal quotas
 
-CREATE FUNCTION settle.municipal_quota_write() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, settle
+-- A revision agreed between municipalities of one county, recorded by
+-- settle.revise_quotas before it moves the quotas.  The quota trigger finds
+-- it (same transaction, same delta) and records those changes as 'revised'
+-- with the agreement: what the log says comes from this row, which passed
+-- the county board's row-level security, never from a session setting.
+CREATE TABLE settle.revision (
+    id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    year           integer NOT NULL,
+    county         settle.lanskod NOT NULL REFERENCES settle.county,
+    agreement_ref  text NOT NULL CHECK (btrim(agreement_ref) <> ''),
+    decision_date  date,
+    municipalities settle.kommunkod[] NOT NULL,
+    deltas         integer[] NOT NULL,
+    tx             xid8 NOT NULL,
+    recorded_at    timestamptz NOT NULL,
+    actor          text NOT NULL,
+    CONSTRAINT revision_shape CHECK (cardinality(municipalities) = cardinality(deltas) AND cardinality(deltas) > 0)
+);
+COMMENT ON TABLE settle.revision IS
+    'Revisions of kommuntal agreed between municipalities of one county (settle.revise_quotas): agreement, municipalities and deltas. Append-only.';
+
+CREATE FUNCTION settle.revision_check() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
-DECLARE
-    change text := current_setting('settle.quota_change', true);
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        RAISE EXCEPTION 'settle.revision is append-only: % refused', TG_OP
+            USING ERRCODE = 'restrict_violation', HINT = 'Agree a new revision instead (settle.revise_quotas).';
+    END IF;
+    IF EXISTS (SELECT 1 FROM unnest(NEW.municipalities) m WHERE m IS NULL OR settle.lanskod(m) <> NEW.county)
+       OR (SELECT sum(d) FROM unnest(NEW.deltas) d) IS DISTINCT FROM 0 THEN
+        RAISE EXCEPTION 'a revision moves places between municipalities of its county, with deltas summing to 0'
+            USING ERRCODE = 'check_violation', HINT = 'Use settle.revise_quotas(year, agreement_ref, municipalities, deltas).';
+    END IF;
+    NEW.tx := pg_current_xact_id();
+    NEW.recorded_at := clock_timestamp();
+    NEW.actor := session_user;
+    RETURN NEW;
+END
+$fn$;
+CREATE TRIGGER revision_check BEFORE INSERT OR UPDATE OR DELETE ON settle.revision
+    FOR EACH ROW EXECUTE FUNCTION settle.revision_check();
+CREATE TRIGGER revision_no_truncate BEFORE TRUNCATE ON settle.revision
+    FOR EACH STATEMENT EXECUTE FUNCTION settle.refuse_truncate();
+
+-- Before a write, as the writer (a county board, or settle_definer when a
+-- referral moves the count): the rules of one row.  After it, as
+-- settle_definer: the history and the log, from the row as written.
+-- "kommuntal never below referred" has its home in the CHECK
+-- municipal_quota_not_below_referred; this trigger and settle.revise_quotas
+-- only say it more clearly, and settle.audit() re-checks it over time.
+CREATE FUNCTION settle.municipal_quota_check() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
 BEGIN
     IF TG_OP = 'DELETE' THEN
         IF OLD.referred > 0 OR EXISTS (SELECT 1 FROM settle.referral r WHERE r.year = OLD.year AND r.municipality = OLD.municipality) THEN
@@ -226,13 +280,8 @@ BEGIN
                       DETAIL = format('%s persons are in referrals issued to it that year.', OLD.referred),
                       HINT = 'A decided quota stays while referrals exist; revise it instead (never below the persons referred).';
         END IF;
-        INSERT INTO settle.quota_history (year, county, municipality, quota, decision_ref, change)
-        VALUES (OLD.year, OLD.county, OLD.municipality, NULL, OLD.decision_ref, 'removed');
-        PERFORM settle.log_decision('municipal_quota', OLD.year, OLD.municipality::text,
-                                    jsonb_build_object('op', 'delete', 'old', to_jsonb(OLD)));
         RETURN OLD;
     END IF;
-
     NEW.county := settle.lanskod(NEW.municipality);
     IF TG_OP = 'INSERT' THEN
         NEW.referred := 0;      -- referrals need the quota first
@@ -242,7 +291,8 @@ BEGIN
                 USING ERRCODE = 'check_violation',
                       HINT = 'Decide the quota of the other year or municipality as a new row.';
         END IF;
-        IF NEW.referred IS DISTINCT FROM OLD.referred AND pg_trigger_depth() < 2 THEN
+        -- only the referral triggers (running as settle_definer) move the count
+        IF NEW.referred IS DISTINCT FROM OLD.referred AND NOT settle.is_definer() THEN
             RAISE EXCEPTION 'municipal_quota.referred is maintained by settle and cannot be written'
                 USING ERRCODE = 'check_violation',
                       DETAIL = format('It counts the persons in referrals to %s in %s: %s.', settle.municipality_label(OLD.municipality), OLD.year, OLD.referred),
@@ -250,6 +300,8 @@ BEGIN
         END IF;
         IF NEW.quota IS NOT DISTINCT FROM OLD.quota AND NEW.decision_ref IS NOT DISTINCT FROM OLD.decision_ref
            AND NEW.decision_date IS NOT DISTINCT FROM OLD.decision_date THEN
+            NEW.decided_at := OLD.decided_at;
+            NEW.decided_by := OLD.decided_by;
             RETURN NEW;         -- only the referral count moved
         END IF;
     END IF;
@@ -262,22 +314,64 @@ BEGIN
     END IF;
     NEW.decided_at := now();
     NEW.decided_by := session_user;
-    INSERT INTO settle.quota_history (year, county, municipality, quota, decision_ref, change)
+    RETURN NEW;
+END
+$fn$;
+CREATE TRIGGER municipal_quota_check BEFORE INSERT OR UPDATE OR DELETE ON settle.municipal_quota
+    FOR EACH ROW EXECUTE FUNCTION settle.municipal_quota_check();
+
+-- the revision (settle.revision) of this transaction that moved this quota by
+-- exactly this delta, if any: what makes a change a 'revised' one
+CREATE FUNCTION settle.revision_of(y integer, m settle.kommunkod, delta integer) RETURNS settle.revision
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    SELECT v.* FROM settle.revision v
+     WHERE v.tx = pg_current_xact_id() AND v.year = y
+       AND v.deltas[array_position(v.municipalities, m)] = delta
+     ORDER BY v.id DESC LIMIT 1
+$$;
+COMMENT ON FUNCTION settle.revision_of(integer, settle.kommunkod, integer) IS
+    'Internal: the revision recorded in the current transaction that moves the municipality''s quota by delta (NULL if none).';
+
+CREATE FUNCTION settle.municipal_quota_record() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+DECLARE
+    v settle.revision;
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        INSERT INTO settle.quota_history (year, county, municipality, quota, decision_ref, change)
+        VALUES (OLD.year, OLD.county, OLD.municipality, NULL, OLD.decision_ref, 'removed');
+        PERFORM settle.log_decision('municipal_quota', OLD.year, OLD.municipality::text,
+                                    jsonb_build_object('op', 'delete', 'old', to_jsonb(OLD)));
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'UPDATE' THEN
+        IF (NEW.quota, NEW.decision_ref, NEW.decision_date) IS NOT DISTINCT FROM (OLD.quota, OLD.decision_ref, OLD.decision_date) THEN
+            RETURN NULL;        -- only the referral count moved (logged with the referral)
+        END IF;
+        v := settle.revision_of(NEW.year, NEW.municipality, NEW.quota - OLD.quota);
+    END IF;
+    INSERT INTO settle.quota_history (year, county, municipality, quota, decision_ref, change, revision)
     VALUES (NEW.year, NEW.county, NEW.municipality, NEW.quota, NEW.decision_ref,
-            CASE WHEN TG_OP = 'INSERT' THEN 'decided' WHEN change = 'revised' THEN 'revised' ELSE 'changed' END);
-    PERFORM settle.log_decision(CASE WHEN TG_OP = 'UPDATE' AND change = 'revised' THEN 'revision' ELSE 'municipal_quota' END,
+            CASE WHEN TG_OP = 'INSERT' THEN 'decided' WHEN v.id IS NOT NULL THEN 'revised' ELSE 'changed' END, v.id);
+    PERFORM settle.log_decision(CASE WHEN v.id IS NOT NULL THEN 'revision' ELSE 'municipal_quota' END,
                                 NEW.year, NEW.municipality::text,
                                 jsonb_build_object('op', lower(TG_OP), 'quota', NEW.quota, 'decision_ref', NEW.decision_ref,
                                                    'decision_date', NEW.decision_date, 'referred', NEW.referred,
                                                    'old_quota', CASE WHEN TG_OP = 'UPDATE' THEN OLD.quota END)
-                                || CASE WHEN TG_OP = 'UPDATE' AND change = 'revised'
-                                        THEN jsonb_build_object('agreement', nullif(current_setting('settle.revision', true), '')::jsonb)
+                                || CASE WHEN v.id IS NOT NULL
+                                        THEN jsonb_build_object('agreement', jsonb_build_object(
+                                                 'revision', v.id, 'agreement_ref', v.agreement_ref, 'county', v.county::text,
+                                                 'municipalities', to_jsonb(v.municipalities::text[]), 'deltas', to_jsonb(v.deltas)))
                                         ELSE '{}' END);
-    RETURN NEW;
+    RETURN NULL;
 END
 $fn$;
-CREATE TRIGGER municipal_quota_write BEFORE INSERT OR UPDATE OR DELETE ON settle.municipal_quota
-    FOR EACH ROW EXECUTE FUNCTION settle.municipal_quota_write();
+CREATE TRIGGER municipal_quota_record AFTER INSERT OR UPDATE OR DELETE ON settle.municipal_quota
+    FOR EACH ROW EXECUTE FUNCTION settle.municipal_quota_record();
 CREATE CONSTRAINT TRIGGER municipal_quota_sums AFTER INSERT OR UPDATE OF quota OR DELETE ON settle.municipal_quota
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION settle.quota_sums_at_commit();
 
@@ -286,7 +380,7 @@ CREATE CONSTRAINT TRIGGER municipal_quota_sums AFTER INSERT OR UPDATE OF quota O
 CREATE FUNCTION settle.decide_county_quotas(year integer, decision_ref text, decision_date date DEFAULT current_date)
 RETURNS TABLE (county settle.lanskod, quota integer)
     LANGUAGE plpgsql
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 #variable_conflict use_column
 DECLARE
@@ -310,7 +404,7 @@ CREATE FUNCTION settle.decide_municipal_quotas(year integer, county settle.lansk
                                                decision_date date DEFAULT current_date)
 RETURNS TABLE (municipality settle.kommunkod, quota integer)
     LANGUAGE plpgsql
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 #variable_conflict use_column
 DECLARE
@@ -340,7 +434,7 @@ CREATE FUNCTION settle.revise_quotas(year integer, agreement_ref text, municipal
                                      decision_date date DEFAULT current_date)
 RETURNS TABLE (municipality settle.kommunkod, old_quota integer, new_quota integer, referred integer)
     LANGUAGE plpgsql
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 #variable_conflict use_column
 DECLARE
@@ -410,19 +504,14 @@ BEGIN
         END IF;
     END LOOP;
     -- the quota trigger logs each revised quota with the whole agreement
-    PERFORM set_config('settle.quota_change', 'revised', true);
-    PERFORM set_config('settle.revision',
-                       jsonb_build_object('agreement_ref', agreement_ref, 'county', counties[1]::text,
-                                          'municipalities', to_jsonb(municipalities::text[]), 'deltas', to_jsonb(deltas))::text,
-                       true);
+    INSERT INTO settle.revision (year, county, agreement_ref, decision_date, municipalities, deltas)
+    VALUES (y, counties[1], agreement_ref, revise_quotas.decision_date, municipalities, deltas);
     RETURN QUERY
     UPDATE settle.municipal_quota mq
        SET quota = mq.quota + d.delta, decision_ref = agreement_ref, decision_date = revise_quotas.decision_date
       FROM unnest(municipalities, deltas) AS d(m, delta), settle.municipal_quota old
      WHERE mq.year = y AND mq.municipality = d.m AND old.year = y AND old.municipality = d.m
     RETURNING mq.municipality, old.quota, mq.quota, mq.referred;
-    PERFORM set_config('settle.quota_change', '', true);
-    PERFORM set_config('settle.revision', '', true);
 END
 $fn$;
 COMMENT ON FUNCTION settle.revise_quotas(integer, text, settle.kommunkod[], integer[], date) IS
@@ -433,7 +522,7 @@ COMMENT ON FUNCTION settle.revise_quotas(integer, text, settle.kommunkod[], inte
 CREATE FUNCTION settle.quota_as_of(year integer, at timestamptz)
 RETURNS TABLE (county settle.lanskod, municipality settle.kommunkod, quota integer, valid_from timestamptz, decision_ref text)
     LANGUAGE sql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $$
     SELECT DISTINCT ON (h.county, h.municipality) h.county, h.municipality, h.quota, h.valid_from, h.decision_ref
       FROM settle.quota_history h

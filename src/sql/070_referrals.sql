@@ -46,7 +46,7 @@ COMMENT ON TABLE settle.need IS
 
 CREATE TABLE settle.household (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    ref           text NOT NULL UNIQUE CHECK (btrim(ref) <> ''),
+    ref           text NOT NULL CONSTRAINT household_ref_given CHECK (btrim(ref) <> '' AND char_length(ref) <= 100),
     category      text NOT NULL CHECK (category IN ('abo', 'quota_refugee', 'temporary_protection', 'other')),
     persons       integer NOT NULL CHECK (persons BETWEEN 1 AND 99),
     residence     settle.kommunkod REFERENCES settle.municipality,
@@ -58,16 +58,37 @@ CREATE TABLE settle.household (
     CONSTRAINT household_needs_no_null CHECK (array_position(needs, NULL) IS NULL)
 );
 CREATE INDEX household_linked_group_idx ON settle.household (linked_group) WHERE linked_group IS NOT NULL;
+
+-- Case numbers are compared by their key, stored as given: Unicode NFC,
+-- without invisible format characters (zero-width space, soft hyphen, ...),
+-- trimmed, upper case.  'MIG-Ö-1', 'mig-ö-1 ' and 'MIG-Ö-1' with a
+-- zero-width space are one case.
+CREATE FUNCTION settle.case_key(ref text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    SELECT upper(regexp_replace(normalize(regexp_replace(ref, '[\u00AD\u200B-\u200F\u2060-\u2064\uFEFF]', '', 'g'), NFC),
+                                '^[[:space:]\u00A0\u3000]+|[[:space:]\u00A0\u3000]+$', '', 'g'))
+$$;
+COMMENT ON FUNCTION settle.case_key(text) IS
+    'The key a case number (household.ref) is compared by: Unicode NFC, invisible format characters removed, trimmed, upper case.';
+CREATE UNIQUE INDEX household_ref_key ON settle.household (settle.case_key(ref));
 COMMENT ON TABLE settle.household IS
     'A household to be settled. ref is the agency''s own case number (no names or personal identity numbers are stored). residence: the municipality where it lived while waiting (NULL for quota refugees). needs: codes from settle.need. linked_group ties households to be placed together or near each other.';
 
 CREATE FUNCTION settle.household_check() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 DECLARE
     unknown text;
+    active bigint;
 BEGIN
+    IF NEW.ref IS NOT NULL AND (char_length(NEW.ref) > 100 OR settle.case_key(NEW.ref) = '') THEN
+        RAISE EXCEPTION 'a case number (ref) must have 1 to 100 visible characters, not %', char_length(NEW.ref)
+            USING ERRCODE = CASE WHEN char_length(NEW.ref) > 100 THEN 'string_data_right_truncation' ELSE 'check_violation' END,
+                  HINT = 'ref is the agency''s case number, e.g. ''MIG-2027-00042''.';
+    END IF;
     IF array_position(NEW.needs, NULL) IS NOT NULL THEN
         RAISE EXCEPTION 'needs of household % must not contain NULL', NEW.ref
             USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass the need codes only, e.g. ''{accessible_housing}''; ''{}'' for none.';
@@ -80,10 +101,21 @@ BEGIN
     END IF;
     SELECT array_agg(DISTINCT n ORDER BY n) INTO NEW.needs FROM unnest(NEW.needs) n;
     NEW.needs := coalesce(NEW.needs, '{}');
+    IF TG_OP = 'UPDATE' THEN
+        -- what a referral was judged on cannot change under it
+        IF (NEW.category, NEW.persons, NEW.residence, NEW.needs) IS DISTINCT FROM (OLD.category, OLD.persons, OLD.residence, OLD.needs) THEN
+            SELECT r.id INTO active FROM settle.referral r WHERE r.household = OLD.id AND r.status <> 'withdrawn' LIMIT 1;
+            IF FOUND THEN
+                RAISE EXCEPTION 'household % has an active referral (%): its category, persons, residence and needs cannot change', OLD.ref, active
+                    USING ERRCODE = 'check_violation',
+                          HINT = 'Withdraw the referral first (settle.withdraw), correct the household, then refer it again.';
+            END IF;
+        END IF;
+    END IF;
     RETURN NEW;
 END
 $fn$;
-CREATE TRIGGER household_check BEFORE INSERT OR UPDATE OF needs ON settle.household
+CREATE TRIGGER household_check BEFORE INSERT OR UPDATE ON settle.household
     FOR EACH ROW EXECUTE FUNCTION settle.household_check();
 
 CREATE TABLE settle.capability (
@@ -124,13 +156,95 @@ CREATE INDEX referral_open_idx ON settle.referral (deadline) WHERE status = 'iss
 COMMENT ON TABLE settle.referral IS
     'Referrals (anvisningar): one row per decision referring a household to a municipality, counting its persons against that year''s kommuntal (the year of decided_at in Swedish time). Never deleted; status moves issued -> received or issued -> withdrawn. A withdrawn referral frees its places.';
 
+-- The rules of a referral have their home here, whatever writes it
+-- (settle.refer, settle.refer_matches, a plain INSERT, INSERT ... SELECT from
+-- a staging table); settle.refer only checks its arguments.  Who may change a
+-- status is row-level security's job (095_security.sql): a municipality may
+-- only receive its own, the agency may also withdraw.
+CREATE FUNCTION settle.referral_issue(r settle.referral) RETURNS settle.referral
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+DECLARE
+    h settle.household;
+    day date;
+    y integer;
+    active settle.referral;
+    p settle.pause;
+    unmet text[];
+    due date;
+BEGIN
+    IF r.status IS DISTINCT FROM 'issued' OR r.received_on IS NOT NULL OR r.withdrawn_at IS NOT NULL OR r.withdraw_reason IS NOT NULL THEN
+        RAISE EXCEPTION 'a new referral must have status issued, not %', coalesce(r.status, 'NULL')
+            USING ERRCODE = 'check_violation', HINT = 'Report reception or withdrawal afterwards (settle.receive, settle.withdraw).';
+    END IF;
+    IF r.decided_at IS NULL OR NOT isfinite(r.decided_at) THEN
+        RAISE EXCEPTION 'decided_at must be a finite time, not %', coalesce(r.decided_at::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'The time of the referral decision, e.g. now().';
+    END IF;
+    day := (r.decided_at AT TIME ZONE 'Europe/Stockholm')::date;
+    y := extract(year FROM day)::integer;
+    IF r.year IS DISTINCT FROM y AND r.year IS NOT NULL THEN
+        RAISE EXCEPTION 'a referral decided on % counts against the kommuntal of %, not %', day, y, r.year
+            USING ERRCODE = 'check_violation', HINT = 'Leave year out: settle takes it from decided_at (Swedish time).';
+    END IF;
+    r.year := y;
+    SELECT * INTO h FROM settle.household x WHERE x.id = r.household;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'household % does not exist', r.household
+            USING ERRCODE = 'foreign_key_violation', HINT = 'Register it first: settle.register_household(...).';
+    END IF;
+    IF r.persons IS DISTINCT FROM h.persons AND r.persons IS NOT NULL THEN
+        RAISE EXCEPTION 'a referral counts the household''s % persons, not %', h.persons, r.persons
+            USING ERRCODE = 'check_violation', HINT = 'Leave persons out: settle takes it from the household.';
+    END IF;
+    r.persons := h.persons;
+    SELECT * INTO active FROM settle.referral x WHERE x.household = h.id AND x.status <> 'withdrawn';
+    IF FOUND THEN
+        RAISE EXCEPTION 'household % already has an active referral (% to %, %)', h.ref, active.id,
+                        settle.municipality_label(active.municipality), active.status
+            USING ERRCODE = 'unique_violation',
+                  HINT = 'Withdraw that referral first (settle.withdraw) if the household is to be referred elsewhere.';
+    END IF;
+    SELECT * INTO p FROM settle.pause x
+     WHERE x.municipality = r.municipality AND day BETWEEN x.from_date AND x.to_date LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION '% cannot receive on %: paused from % to %', settle.municipality_label(r.municipality), day, p.from_date, p.to_date
+            USING ERRCODE = 'check_violation',
+                  DETAIL = format('Reason reported: %s', p.reason),
+                  HINT = 'Refer the household to another municipality, or after the pause.';
+    END IF;
+    SELECT array_agg(n ORDER BY n) INTO unmet FROM unnest(h.needs) n
+     WHERE NOT EXISTS (SELECT 1 FROM settle.capability c WHERE c.year = y AND c.municipality = r.municipality AND c.need = n);
+    IF unmet IS NOT NULL AND NOT coalesce(r.forced, false) THEN
+        RAISE EXCEPTION '% cannot meet the needs of household %: %', settle.municipality_label(r.municipality), h.ref, array_to_string(unmet, ', ')
+            USING ERRCODE = 'check_violation',
+                  HINT = 'Choose a municipality with these capabilities (settle.capability), or pass force => true with a force_reason (logged).';
+    END IF;
+    IF coalesce(r.forced, false) THEN
+        PERFORM settle.require_text(r.force_reason, 'force_reason', 'A forced referral says why it is made despite the unmet needs; it is logged.');
+    END IF;
+    r.forced := unmet IS NOT NULL AND coalesce(r.forced, false);
+    r.force_reason := CASE WHEN r.forced THEN r.force_reason END;
+    due := ((r.decided_at AT TIME ZONE 'Europe/Stockholm')
+            + coalesce((SELECT value FROM settle.setting WHERE name = 'deadline.' || h.category), '2 months')::interval)::date;
+    IF r.deadline IS DISTINCT FROM due AND r.deadline IS NOT NULL THEN
+        RAISE EXCEPTION 'the deadline of a referral decided on % is %, not %', day, due, r.deadline
+            USING ERRCODE = 'check_violation', HINT = 'Leave deadline out: settle computes it (settings deadline.<category>).';
+    END IF;
+    r.deadline := due;
+    RETURN r;
+END
+$fn$;
+COMMENT ON FUNCTION settle.referral_issue(settle.referral) IS
+    'Internal: the rules of a new referral (household, persons, year, deadline, no active referral, no pause, needs met or forced with a reason); returns the row as settle records it.';
+
 CREATE FUNCTION settle.referral_write() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 DECLARE
     q record;
-    cat text;
 BEGIN
     IF TG_OP = 'DELETE' THEN
         RAISE EXCEPTION 'referrals are never deleted (referral %)', OLD.id
@@ -138,19 +252,7 @@ BEGIN
                   HINT = 'Withdraw it instead: SELECT settle.withdraw(referral, reason).';
     END IF;
     IF TG_OP = 'INSERT' THEN
-        IF NEW.status <> 'issued' THEN
-            RAISE EXCEPTION 'a new referral must have status issued, not %', NEW.status
-                USING ERRCODE = 'check_violation', HINT = 'Report reception or withdrawal afterwards (settle.receive, settle.withdraw).';
-        END IF;
-        NEW.recorded_at := clock_timestamp();
-        NEW.year := coalesce(NEW.year, extract(year FROM NEW.decided_at AT TIME ZONE 'Europe/Stockholm')::integer);
-        IF NEW.persons IS NULL OR NEW.deadline IS NULL THEN
-            SELECT coalesce(NEW.persons, persons), category INTO NEW.persons, cat FROM settle.household WHERE id = NEW.household;
-        END IF;
-        IF NEW.deadline IS NULL THEN
-            NEW.deadline := ((NEW.decided_at AT TIME ZONE 'Europe/Stockholm')
-                             + coalesce((SELECT value FROM settle.setting WHERE name = 'deadline.' || cat), '2 months')::interval)::date;
-        END IF;
+        NEW := settle.referral_issue(NEW);
         -- count the persons against the quota: one guarded UPDATE, so that
         -- concurrent referrals queue on the quota row and never overrun it
         UPDATE settle.municipal_quota mq SET referred = mq.referred + NEW.persons
@@ -171,6 +273,9 @@ BEGIN
                                       q.quota, q.referred, q.quota - q.referred, NEW.persons),
                       HINT = 'Refer the household to another municipality, or revise the quotas by agreement (settle.revise_quotas).';
         END IF;
+        -- stamped while the quota row is locked, so that recorded times
+        -- follow the order in which referrals and revisions took the quota
+        NEW.recorded_at := clock_timestamp();
         PERFORM settle.log_decision('referral', NEW.year, NEW.municipality::text,
                                     jsonb_build_object('op', 'issue', 'household', NEW.household, 'persons', NEW.persons,
                                                        'decided_at', NEW.decided_at, 'deadline', NEW.deadline,
@@ -179,38 +284,67 @@ BEGIN
                                                        'places_left', q.quota - q.referred));
         RETURN NEW;
     END IF;
+    RETURN settle.referral_status(OLD, NEW);
+END
+$fn$;
 
-    -- UPDATE: only the status moves, issued -> received | withdrawn
-    IF (NEW.id, NEW.household, NEW.year, NEW.municipality, NEW.persons, NEW.decided_at, NEW.recorded_at, NEW.deadline,
-        NEW.decision_ref, NEW.forced, NEW.force_reason)
-       IS DISTINCT FROM (OLD.id, OLD.household, OLD.year, OLD.municipality, OLD.persons, OLD.decided_at, OLD.recorded_at, OLD.deadline,
-                         OLD.decision_ref, OLD.forced, OLD.force_reason) THEN
-        RAISE EXCEPTION 'a referral''s decision cannot be changed (referral %)', OLD.id
+-- The status machine: issued -> received (a finite day, not before the
+-- decision), issued -> withdrawn (with a reason; frees the places); nothing
+-- else, and nothing of the decision itself changes.
+CREATE FUNCTION settle.referral_status(o settle.referral, n settle.referral) RETURNS settle.referral
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+BEGIN
+    IF (n.id, n.household, n.year, n.municipality, n.persons, n.decided_at, n.recorded_at, n.deadline,
+        n.decision_ref, n.forced, n.force_reason)
+       IS DISTINCT FROM (o.id, o.household, o.year, o.municipality, o.persons, o.decided_at, o.recorded_at, o.deadline,
+                         o.decision_ref, o.forced, o.force_reason) THEN
+        RAISE EXCEPTION 'a referral''s decision cannot be changed (referral %)', o.id
             USING ERRCODE = 'check_violation',
                   HINT = 'Withdraw it (settle.withdraw) and issue a new one (settle.refer).';
     END IF;
-    IF NEW.status IS DISTINCT FROM OLD.status THEN
-        IF OLD.status <> 'issued' THEN
-            RAISE EXCEPTION 'referral % is already %', OLD.id, OLD.status
-                USING ERRCODE = 'check_violation',
-                      HINT = 'Only an issued referral can be received or withdrawn.';
+    IF n.status IS NOT DISTINCT FROM o.status THEN
+        IF (n.received_on, n.withdrawn_at, n.withdraw_reason) IS DISTINCT FROM (o.received_on, o.withdrawn_at, o.withdraw_reason) THEN
+            RAISE EXCEPTION 'referral % is already %: its dates cannot change', o.id, o.status
+                USING ERRCODE = 'check_violation', HINT = 'Reception and withdrawal are reported once.';
         END IF;
-        IF NEW.status = 'withdrawn' THEN
-            NEW.withdrawn_at := clock_timestamp();
-            UPDATE settle.municipal_quota mq SET referred = mq.referred - OLD.persons
-             WHERE mq.year = OLD.year AND mq.municipality = OLD.municipality;
-        END IF;
-        PERFORM settle.log_decision('referral_status', OLD.year, OLD.municipality::text,
-                                    jsonb_build_object('op', NEW.status, 'referral', OLD.id, 'household', OLD.household,
-                                                       'received_on', NEW.received_on, 'reason', NEW.withdraw_reason));
-    ELSIF (NEW.received_on, NEW.withdrawn_at, NEW.withdraw_reason)
-          IS DISTINCT FROM (OLD.received_on, OLD.withdrawn_at, OLD.withdraw_reason) THEN
-        RAISE EXCEPTION 'referral % is already %; its dates cannot change', OLD.id, OLD.status
-            USING ERRCODE = 'check_violation', HINT = 'Reception and withdrawal are reported once.';
+        RETURN n;
     END IF;
-    RETURN NEW;
+    IF o.status <> 'issued' THEN
+        RAISE EXCEPTION 'referral % is already %', o.id, o.status
+            USING ERRCODE = 'check_violation',
+                  HINT = 'Only an issued referral can be received or withdrawn.';
+    END IF;
+    IF n.status = 'received' THEN
+        IF n.received_on IS NULL OR NOT isfinite(n.received_on)
+           OR n.received_on < (o.decided_at AT TIME ZONE 'Europe/Stockholm')::date
+           OR n.withdrawn_at IS NOT NULL OR n.withdraw_reason IS NOT NULL THEN
+            RAISE EXCEPTION 'referral % can be received on a day from % on, not %', o.id,
+                            (o.decided_at AT TIME ZONE 'Europe/Stockholm')::date, coalesce(n.received_on::text, 'NULL')
+                USING ERRCODE = 'check_violation', HINT = 'Report the day the household arrived: settle.receive(referral, day).';
+        END IF;
+    ELSIF n.status = 'withdrawn' THEN
+        IF n.withdraw_reason IS NULL OR btrim(n.withdraw_reason) = '' OR n.received_on IS NOT NULL THEN
+            RAISE EXCEPTION 'referral % can only be withdrawn with a reason', o.id
+                USING ERRCODE = 'check_violation', HINT = 'SELECT settle.withdraw(referral, reason); the reason is logged.';
+        END IF;
+        UPDATE settle.municipal_quota mq SET referred = mq.referred - o.persons
+         WHERE mq.year = o.year AND mq.municipality = o.municipality;
+        n.withdrawn_at := clock_timestamp();      -- after the quota row is locked (see referral_write)
+    ELSE
+        RAISE EXCEPTION 'referral status % is unknown', n.status
+            USING ERRCODE = 'check_violation', HINT = 'A referral is issued, received or withdrawn.';
+    END IF;
+    PERFORM settle.log_decision('referral_status', o.year, o.municipality::text,
+                                jsonb_build_object('op', n.status, 'referral', o.id, 'household', o.household,
+                                                   'received_on', n.received_on, 'reason', n.withdraw_reason));
+    RETURN n;
 END
 $fn$;
+COMMENT ON FUNCTION settle.referral_status(settle.referral, settle.referral) IS
+    'Internal: the status machine of a referral (issued -> received, issued -> withdrawn with a reason); returns the row as settle records it.';
+
 CREATE TRIGGER referral_write BEFORE INSERT OR UPDATE OR DELETE ON settle.referral
     FOR EACH ROW EXECUTE FUNCTION settle.referral_write();
 CREATE TRIGGER referral_no_truncate BEFORE TRUNCATE ON settle.referral
@@ -222,7 +356,7 @@ CREATE FUNCTION settle.register_household(ref text, category text, persons integ
                                           permit_date date, needs text[] DEFAULT '{}', linked_group text DEFAULT NULL)
 RETURNS bigint
     LANGUAGE plpgsql
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 #variable_conflict use_variable
 DECLARE
@@ -236,16 +370,16 @@ BEGIN
     END IF;
     SELECT array_agg(DISTINCT n ORDER BY n) INTO wanted FROM unnest(coalesce(needs, '{}')) n;
     wanted := coalesce(wanted, '{}');
-    SELECT * INTO h FROM settle.household x WHERE x.ref = register_household.ref;
+    SELECT * INTO h FROM settle.household x WHERE settle.case_key(x.ref) = settle.case_key(register_household.ref);
     IF NOT FOUND THEN
         INSERT INTO settle.household AS x (ref, category, persons, residence, permit_date, needs, linked_group)
         VALUES (ref, category, persons, residence, permit_date, wanted, linked_group)
-        ON CONFLICT ON CONSTRAINT household_ref_key DO NOTHING
+        ON CONFLICT ((settle.case_key(x.ref))) DO NOTHING
         RETURNING x.id INTO new_id;
         IF new_id IS NOT NULL THEN
             RETURN new_id;
         END IF;
-        SELECT * INTO h FROM settle.household x WHERE x.ref = register_household.ref;   -- registered concurrently
+        SELECT * INTO h FROM settle.household x WHERE settle.case_key(x.ref) = settle.case_key(register_household.ref);   -- registered concurrently
     END IF;
     IF (h.category, h.persons, h.residence, h.permit_date, h.needs, h.linked_group)
        IS DISTINCT FROM (category, persons, residence, permit_date, wanted, linked_group) THEN
@@ -266,61 +400,19 @@ CREATE FUNCTION settle.refer(household bigint, municipality settle.kommunkod, de
                              decision_ref text DEFAULT NULL, force boolean DEFAULT false, force_reason text DEFAULT NULL)
 RETURNS bigint
     LANGUAGE plpgsql
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 #variable_conflict use_variable
 DECLARE
-    h settle.household;
-    y integer;
-    day date;
-    active settle.referral;
-    unmet text[];
-    p record;
     new_id bigint;
 BEGIN
     IF household IS NULL OR municipality IS NULL OR decided_at IS NULL THEN
         RAISE EXCEPTION 'household, municipality and decided_at must not be NULL'
             USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass the household id (settle.register_household) and a municipality code.';
     END IF;
-    IF NOT isfinite(decided_at) THEN
-        RAISE EXCEPTION 'decided_at must be a finite time, not %', decided_at
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'The time of the referral decision, e.g. now().';
-    END IF;
-    y := extract(year FROM decided_at AT TIME ZONE 'Europe/Stockholm')::integer;
-    day := (decided_at AT TIME ZONE 'Europe/Stockholm')::date;
-    SELECT * INTO h FROM settle.household x WHERE x.id = household;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'household % does not exist', household
-            USING ERRCODE = 'foreign_key_violation', HINT = 'Register it first: settle.register_household(...).';
-    END IF;
-    SELECT * INTO active FROM settle.referral r WHERE r.household = h.id AND r.status <> 'withdrawn';
-    IF FOUND THEN
-        RAISE EXCEPTION 'household % already has an active referral (% to %, %)', h.ref, active.id,
-                        settle.municipality_label(active.municipality), active.status
-            USING ERRCODE = 'unique_violation',
-                  HINT = 'Withdraw that referral first (settle.withdraw) if the household is to be referred elsewhere.';
-    END IF;
-    SELECT * INTO p FROM settle.pause x
-     WHERE x.municipality = refer.municipality AND day BETWEEN x.from_date AND x.to_date LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION '% cannot receive on %: paused from % to %', settle.municipality_label(municipality), day, p.from_date, p.to_date
-            USING ERRCODE = 'check_violation',
-                  DETAIL = format('Reason reported: %s', coalesce(p.reason, '-')),
-                  HINT = 'Refer the household to another municipality, or after the pause.';
-    END IF;
-    SELECT array_agg(n ORDER BY n) INTO unmet FROM unnest(h.needs) n
-     WHERE NOT EXISTS (SELECT 1 FROM settle.capability c WHERE c.year = y AND c.municipality = refer.municipality AND c.need = n);
-    IF unmet IS NOT NULL AND NOT coalesce(force, false) THEN
-        RAISE EXCEPTION '% cannot meet the needs of household %: %', settle.municipality_label(municipality), h.ref, array_to_string(unmet, ', ')
-            USING ERRCODE = 'check_violation',
-                  HINT = 'Choose a municipality with these capabilities (settle.capability), or pass force => true with a force_reason (logged).';
-    END IF;
-    IF coalesce(force, false) THEN
-        PERFORM settle.require_text(force_reason, 'force_reason', 'A forced referral says why it is made despite the unmet needs; it is logged.');
-    END IF;
-    INSERT INTO settle.referral AS r (household, year, municipality, persons, decided_at, decision_ref, forced, force_reason)
-    VALUES (h.id, y, municipality, h.persons, decided_at, decision_ref, coalesce(force, false) AND unmet IS NOT NULL,
-            CASE WHEN unmet IS NOT NULL THEN force_reason END)
+    -- every rule of a referral is checked by its trigger (settle.referral_issue)
+    INSERT INTO settle.referral AS r (household, municipality, decided_at, decision_ref, forced, force_reason)
+    VALUES (household, municipality, decided_at, decision_ref, coalesce(force, false), force_reason)
     RETURNING r.id INTO new_id;
     RETURN new_id;
 END
@@ -330,7 +422,7 @@ COMMENT ON FUNCTION settle.refer(bigint, settle.kommunkod, timestamptz, text, bo
 
 CREATE FUNCTION settle.receive(referral bigint, received_on date DEFAULT current_date) RETURNS settle.referral
     LANGUAGE plpgsql
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 #variable_conflict use_variable
 DECLARE
@@ -354,7 +446,7 @@ COMMENT ON FUNCTION settle.receive(bigint, date) IS
 
 CREATE FUNCTION settle.withdraw(referral bigint, reason text) RETURNS settle.referral
     LANGUAGE plpgsql
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 #variable_conflict use_variable
 DECLARE
@@ -371,3 +463,20 @@ END
 $fn$;
 COMMENT ON FUNCTION settle.withdraw(bigint, text) IS
     'Withdraws an issued referral: it stays in history with the reason, and its persons no longer count against the quota (the places are freed). Logged.';
+
+-- A transaction that refers several households locks their quota rows one by
+-- one, in the order it refers them; two such batches in opposite orders can
+-- deadlock.  Calling this first takes every quota row the batch will touch in
+-- code order, so concurrent batches queue instead (settle.refer_matches does).
+CREATE FUNCTION settle.lock_quotas(year integer, municipalities settle.kommunkod[]) RETURNS integer
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    SELECT count(*)::integer FROM (
+        SELECT 1 FROM settle.municipal_quota mq
+         WHERE mq.year = lock_quotas.year AND mq.municipality = ANY (lock_quotas.municipalities)
+         ORDER BY mq.municipality
+           FOR NO KEY UPDATE) locked
+$$;
+COMMENT ON FUNCTION settle.lock_quotas(integer, settle.kommunkod[]) IS
+    'Locks the kommuntal rows of the year for these municipalities in code order, until the transaction ends; call it first in a transaction that refers several households, so that concurrent batches queue instead of deadlocking. Returns how many rows it locked.';

@@ -5,7 +5,7 @@ CREATE FUNCTION settle.overdue(as_of date DEFAULT settle.today())
 RETURNS TABLE (referral bigint, household bigint, municipality settle.kommunkod, name text, persons integer,
                decided_on date, deadline date, received_on date, days_late integer, problem text)
     LANGUAGE sql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $$
     SELECT r.id, r.household, r.municipality, m.name, r.persons,
            (r.decided_at AT TIME ZONE 'Europe/Stockholm')::date, r.deadline, r.received_on,
@@ -25,7 +25,7 @@ CREATE FUNCTION settle.waiting(as_of date DEFAULT settle.today())
 RETURNS TABLE (queue_position bigint, household bigint, category text, persons integer, residence settle.kommunkod,
                permit_date date, days_waited integer, needs text[], linked_group text, hard_to_place boolean)
     LANGUAGE sql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $$
     SELECT row_number() OVER (ORDER BY h.permit_date NULLS LAST, h.registered_at, h.id),
            h.id, h.category, h.persons, h.residence, h.permit_date,
@@ -48,7 +48,7 @@ CREATE FUNCTION settle.distribution_numbers(year integer, total integer, method 
 RETURNS TABLE (municipality settle.kommunkod, county settle.lanskod, share numeric, present integer,
                fair_share numeric, to_receive integer, tie boolean)
     LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 DECLARE
     y integer := year;

@@ -18,7 +18,7 @@ COMMENT ON TABLE settle.annual_plan IS
 
 CREATE FUNCTION settle.check_plan_sum(y integer, m settle.kommunkod) RETURNS void
     LANGUAGE plpgsql
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 DECLARE
     n integer;
@@ -42,7 +42,7 @@ COMMENT ON FUNCTION settle.check_plan_sum(integer, settle.kommunkod) IS 'Raises 
 
 CREATE FUNCTION settle.annual_plan_at_commit() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 BEGIN
     IF TG_OP = 'DELETE' THEN
@@ -60,7 +60,7 @@ CREATE CONSTRAINT TRIGGER annual_plan_sum AFTER INSERT OR UPDATE OR DELETE ON se
 CREATE FUNCTION settle.spread_months(n integer, months integer[], weights numeric[])
 RETURNS TABLE (month integer, planned integer)
     LANGUAGE sql IMMUTABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $$
     SELECT months[a.ord::integer], a.seats
       FROM settle.apportion(n, ARRAY(SELECT m::text FROM unnest(months) m),
@@ -74,7 +74,7 @@ COMMENT ON FUNCTION settle.spread_months(integer, integer[], numeric[]) IS
 CREATE FUNCTION settle.spread_plan(year integer, county settle.lanskod DEFAULT NULL, profile numeric[] DEFAULT NULL)
 RETURNS TABLE (municipality settle.kommunkod, month integer, planned integer)
     LANGUAGE plpgsql
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 #variable_conflict use_column
 DECLARE
@@ -82,7 +82,12 @@ DECLARE
     c settle.lanskod := county;
     w numeric[] := coalesce(profile, array_fill(1::numeric, ARRAY[12]));
 BEGIN
-    IF cardinality(w) <> 12 OR array_ndims(w) <> 1 THEN
+    IF array_ndims(w) <> 1 THEN
+        RAISE EXCEPTION 'profile must be a one-dimensional array of 12 numbers, not a %-dimensional one', array_ndims(w)
+            USING ERRCODE = 'array_subscript_error',
+                  HINT = 'E.g. ARRAY[2,2,2,2,2,2,1,1,1,1,1,1] to front-load the first half of the year; NULL spreads evenly.';
+    END IF;
+    IF cardinality(w) <> 12 THEN
         RAISE EXCEPTION 'profile must have 12 elements, one per month, not %', cardinality(w)
             USING ERRCODE = 'array_subscript_error',
                   HINT = 'E.g. ARRAY[2,2,2,2,2,2,1,1,1,1,1,1] to front-load the first half of the year; NULL spreads evenly.';
@@ -110,7 +115,7 @@ COMMENT ON FUNCTION settle.spread_plan(integer, settle.lanskod, numeric[]) IS
 CREATE FUNCTION settle.respread_plan(year integer, municipality settle.kommunkod, as_of date DEFAULT settle.today())
 RETURNS void
     LANGUAGE plpgsql
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 #variable_conflict use_variable
 DECLARE
@@ -145,7 +150,7 @@ COMMENT ON FUNCTION settle.respread_plan(integer, settle.kommunkod, date) IS
 
 CREATE FUNCTION settle.municipal_quota_respread() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 BEGIN
     PERFORM settle.respread_plan(NEW.year, NEW.municipality);
@@ -167,26 +172,36 @@ CREATE TABLE settle.pause (
     reported_at   timestamptz NOT NULL DEFAULT now(),
     reported_by   text NOT NULL DEFAULT session_user,
     CHECK (from_date <= to_date),
-    CHECK (extract(year FROM from_date) = year)
+    CHECK (extract(year FROM from_date) = year),
+    -- one municipality's pauses never overlap, under any isolation level
+    CONSTRAINT pause_no_overlap EXCLUDE USING gist (
+        int4range(settle.to_integer(municipality), settle.to_integer(municipality), '[]') WITH =,
+        daterange(from_date, to_date, '[]') WITH &&)
 );
 CREATE INDEX pause_municipality_idx ON settle.pause (municipality, from_date);
 COMMENT ON TABLE settle.pause IS
     'Periods (inclusive) in which a municipality reports it cannot receive; no referral is issued to it then. Pauses of one municipality do not overlap (23P01).';
 
-CREATE FUNCTION settle.pause_write() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, settle
+-- Before a write, as the writer: the pause's own rules.  The overlap check
+-- reads only the pauses the writer may see (row-level security), so a
+-- municipality never learns another one's dates from an error; the
+-- exclusion constraint pause_no_overlap is the rule's home.
+CREATE FUNCTION settle.pause_check() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 DECLARE
     other settle.pause;
 BEGIN
+    IF NEW.year IS NULL OR NEW.municipality IS NULL OR NEW.from_date IS NULL OR NEW.to_date IS NULL THEN
+        RAISE EXCEPTION 'a pause needs a year, a municipality, a first and a last day'
+            USING ERRCODE = 'null_value_not_allowed', HINT = 'settle.pause(year, municipality, from_date, to_date, reason), both days inclusive.';
+    END IF;
     IF NEW.from_date > NEW.to_date OR NOT isfinite(NEW.from_date) OR NOT isfinite(NEW.to_date) THEN
         RAISE EXCEPTION 'a pause of % from % to % ends before it starts or is not finite', settle.municipality_label(NEW.municipality),
                         NEW.from_date, NEW.to_date
             USING ERRCODE = 'invalid_parameter_value', HINT = 'from_date is the first and to_date the last day of the pause.';
     END IF;
-    -- one municipality's pauses are written one at a time
-    PERFORM pg_advisory_xact_lock(hashtext('settle.pause'), NEW.municipality::integer);
     SELECT * INTO other FROM settle.pause p
      WHERE p.municipality = NEW.municipality AND p.id <> NEW.id
        AND daterange(p.from_date, p.to_date, '[]') && daterange(NEW.from_date, NEW.to_date, '[]') LIMIT 1;
@@ -198,19 +213,34 @@ BEGIN
     END IF;
     NEW.reported_at := now();
     NEW.reported_by := session_user;
-    PERFORM settle.log_decision('pause', NEW.year, NEW.municipality::text,
-                                jsonb_build_object('op', lower(TG_OP), 'from', NEW.from_date, 'to', NEW.to_date, 'reason', NEW.reason));
     RETURN NEW;
 END
 $fn$;
-CREATE TRIGGER pause_write BEFORE INSERT OR UPDATE ON settle.pause
-    FOR EACH ROW EXECUTE FUNCTION settle.pause_write();
+CREATE TRIGGER pause_check BEFORE INSERT OR UPDATE ON settle.pause
+    FOR EACH ROW EXECUTE FUNCTION settle.pause_check();
+
+-- after a write, as settle_definer: the log entry, from the row as written
+CREATE FUNCTION settle.pause_record() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+DECLARE
+    r settle.pause := CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+BEGIN
+    PERFORM settle.log_decision('pause', r.year, r.municipality::text,
+                                jsonb_build_object('op', lower(TG_OP), 'pause', r.id, 'from', r.from_date, 'to', r.to_date, 'reason', r.reason));
+    RETURN NULL;
+END
+$fn$;
+CREATE TRIGGER pause_record AFTER INSERT OR UPDATE OR DELETE ON settle.pause
+    FOR EACH ROW EXECUTE FUNCTION settle.pause_record();
 
 CREATE FUNCTION settle.pause(year integer, municipality settle.kommunkod, from_date date, to_date date, reason text)
 RETURNS bigint
     LANGUAGE sql
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $$
+    -- the pause's rules are its triggers' and constraints' (settle.pause_check)
     INSERT INTO settle.pause (year, municipality, from_date, to_date, reason)
     VALUES (year, municipality, from_date, to_date, reason)
     RETURNING id

@@ -5,7 +5,7 @@ RETURNS TABLE (level text, county settle.lanskod, municipality settle.kommunkod,
                quota integer, referred integer, received integer, remaining integer,
                planned_to_date integer, deviation integer, fulfilment_pct numeric)
     LANGUAGE sql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $$
     WITH m AS (
         SELECT mq.county, mq.municipality, mu.name,
@@ -57,7 +57,7 @@ COMMENT ON TYPE settle.audit_finding IS 'One finding of settle.audit(): the rule
 CREATE FUNCTION settle.audit(year integer DEFAULT NULL)
 RETURNS SETOF settle.audit_finding
     LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 DECLARE
     y integer := audit.year;
@@ -145,13 +145,54 @@ BEGIN
       LEFT JOIN settle.municipal_quota mq ON mq.year = p.year AND mq.municipality = p.municipality
      WHERE (y IS NULL OR p.year = y) AND (p.n <> 12 OR p.total IS DISTINCT FROM mq.quota::numeric);
 
-    -- one active referral per household; states consistent
+    -- one active referral per household (the subject is the household id:
+    -- the audit needs no case numbers, so analysts can run it)
     RETURN QUERY
-    SELECT 'one_active_referral_per_household', min(rf.year), h.ref,
+    SELECT 'one_active_referral_per_household', min(rf.year), rf.household::text,
            format('%s active referrals', count(*))
-      FROM settle.referral rf JOIN settle.household h ON h.id = rf.household
+      FROM settle.referral rf
      WHERE rf.status <> 'withdrawn' AND (y IS NULL OR rf.year = y)
-     GROUP BY h.ref HAVING count(*) > 1;
+     GROUP BY rf.household HAVING count(*) > 1;
+
+    -- every referral as settle.referral_issue / referral_status would have
+    -- written it: re-checked from the data, so that a write with the
+    -- triggers disabled is caught
+    RETURN QUERY
+    SELECT 'referral_as_issued', rf.year, rf.id::text, f.problem
+      FROM settle.referral rf
+      JOIN settle.household h ON h.id = rf.household
+      CROSS JOIN LATERAL (
+        SELECT (rf.decided_at AT TIME ZONE 'Europe/Stockholm')::date AS day,
+               ARRAY(SELECT n FROM unnest(h.needs) n
+                      WHERE NOT EXISTS (SELECT 1 FROM settle.capability c
+                                         WHERE c.year = rf.year AND c.municipality = rf.municipality AND c.need = n)) AS unmet) d
+      CROSS JOIN LATERAL (
+        SELECT CASE
+          WHEN rf.status <> 'withdrawn' AND rf.persons <> h.persons
+            THEN format('counts %s persons but household %s has %s', rf.persons, h.id, h.persons)
+          WHEN rf.status <> 'withdrawn' AND cardinality(d.unmet) > 0 AND NOT (rf.forced AND btrim(coalesce(rf.force_reason, '')) <> '')
+            THEN format('needs %s not met and not forced with a reason', array_to_string(d.unmet, ', '))
+          WHEN EXISTS (SELECT 1 FROM settle.pause pz WHERE pz.municipality = rf.municipality
+                          AND d.day BETWEEN pz.from_date AND pz.to_date AND pz.reported_at <= rf.recorded_at)
+            THEN format('issued on %s while the municipality was paused', d.day)
+          WHEN rf.deadline <= d.day
+            THEN format('deadline %s is not after the decision day %s', rf.deadline, d.day)
+          WHEN rf.status = 'received' AND (NOT isfinite(rf.received_on) OR rf.received_on < d.day)
+            THEN format('received on %s, decided on %s', rf.received_on, d.day)
+          WHEN rf.status = 'withdrawn' AND btrim(coalesce(rf.withdraw_reason, '')) = ''
+            THEN 'withdrawn without a reason'
+          END AS problem) f
+     WHERE (y IS NULL OR rf.year = y) AND f.problem IS NOT NULL;
+
+    -- every revision moved every quota it names ('revised' history rows)
+    RETURN QUERY
+    SELECT 'revision_applied', rv.year, rv.id::text,
+           format('revision %s (%s) names %s municipalities but moved %s', rv.id, rv.agreement_ref,
+                  cardinality(rv.municipalities), count(h.id))
+      FROM settle.revision rv
+      LEFT JOIN settle.quota_history h ON h.revision = rv.id
+     WHERE y IS NULL OR rv.year = y
+     GROUP BY rv.id HAVING count(h.id) <> cardinality(rv.municipalities);
 
     -- pauses do not overlap
     RETURN QUERY
@@ -170,4 +211,4 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.audit(integer) IS
-    'Lists every rule that does not hold (for one year, or all), one row per finding: rule, year, subject, detail. Empty = clean. Checks the sums (county quotas = national volume, municipal = county quota), quota >= persons referred now and at every moment of the history, the maintained referred counts, history against the current quotas and its order, annual plan sums, one active referral per household, pause overlaps and the decision log''s hash chain. Meant for what only a restore or a superuser edit with triggers disabled could break.';
+    'Lists every rule that does not hold (for one year, or all), one row per finding: rule, year, subject, detail. Empty = clean. Checks the sums (county quotas = national volume, municipal = county quota), quota >= persons referred now and at every moment of the history, the maintained referred counts, history against the current quotas and its order, annual plan sums, one active referral per household, every referral against the rules it was issued under, revisions applied, pause overlaps and the decision log''s hash chain. Meant for what only a restore or a superuser edit with triggers disabled could break.';

@@ -6,6 +6,11 @@
 --   settle_municipality  reads its own rows, reports reception and pauses
 --   settle_auditor       reads everything, writes nothing
 --   settle_analyst       reads everything except the household's case number
+--   settle_definer       NOLOGIN, never granted to anyone: owns settle's
+--                        SECURITY DEFINER code (triggers that write the log,
+--                        the quota history and the referred counts) and has
+--                        only the privileges that code needs; not a superuser,
+--                        so even hijacked definer code could not become one
 -- A county board or municipality is a role of its own (e.g. lst_ab, kommun_0180)
 -- granted settle_county_board or settle_municipality, and mapped to its
 -- county or municipality in settle.role_scope.  Nothing is granted to PUBLIC
@@ -16,7 +21,8 @@ DO $$
 DECLARE
     r text;
 BEGIN
-    FOREACH r IN ARRAY ARRAY['settle_agency', 'settle_county_board', 'settle_municipality', 'settle_auditor', 'settle_analyst'] LOOP
+    FOREACH r IN ARRAY ARRAY['settle_agency', 'settle_county_board', 'settle_municipality', 'settle_auditor', 'settle_analyst',
+                             'settle_definer'] LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
             EXECUTE format('CREATE ROLE %I NOLOGIN', r);
         END IF;
@@ -27,6 +33,7 @@ COMMENT ON ROLE settle_agency IS 'settle: the agency (Migrationsverket): nationa
 COMMENT ON ROLE settle_county_board IS 'settle: a county board (länsstyrelse): municipal quotas and revisions of its own county (settle.role_scope).';
 COMMENT ON ROLE settle_municipality IS 'settle: a municipality: reads its own rows, reports reception and pauses (settle.role_scope).';
 COMMENT ON ROLE settle_auditor IS 'settle: reads everything, writes nothing.';
+COMMENT ON ROLE settle_definer IS 'settle: owns settle''s SECURITY DEFINER code; NOLOGIN, grant it to nobody.';
 COMMENT ON ROLE settle_analyst IS 'settle: reads everything except the household''s case number (ref).';
 
 CREATE TABLE settle.role_scope (
@@ -42,13 +49,13 @@ COMMENT ON TABLE settle.role_scope IS
 -- SECURITY INVOKER on purpose: current_user must be the caller
 CREATE FUNCTION settle.in_scope(county settle.lanskod, municipality settle.kommunkod) RETURNS boolean
     LANGUAGE sql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $$
     SELECT EXISTS (
-        SELECT 1 FROM settle.role_scope s JOIN pg_roles r ON r.rolname = s.role
+        SELECT 1 FROM settle.role_scope s JOIN pg_catalog.pg_roles r ON r.rolname = s.role
          WHERE s.county = in_scope.county
            AND (s.municipality IS NULL OR s.municipality = in_scope.municipality)
-           AND pg_has_role(current_user, r.oid, 'MEMBER'))
+           AND pg_catalog.pg_has_role(current_user, r.oid, 'MEMBER'))
 $$;
 COMMENT ON FUNCTION settle.in_scope(settle.lanskod, settle.kommunkod) IS
     'True if the current user is a member of a role whose scope (settle.role_scope) covers the county, or the municipality (pass NULL to ask for the whole county).';
@@ -67,7 +74,7 @@ BEGIN
     FOR f IN
         SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
          WHERE p.pronamespace = 'settle'::regnamespace
-           AND (p.proname LIKE 'kommunkod%' OR p.proname LIKE 'lanskod%' OR p.proname IN ('letter'))
+           AND (p.proname LIKE 'kommunkod%' OR p.proname LIKE 'lanskod%' OR p.proname IN ('letter', 'to_integer'))
     LOOP
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO PUBLIC', f);
     END LOOP;
@@ -106,8 +113,11 @@ GRANT EXECUTE ON FUNCTION settle.distance_km(settle.kommunkod, settle.kommunkod)
                           settle.setting_km(text),
                           settle.proximity_cost(settle.kommunkod, settle.kommunkod),
                           settle.needs_mask(text[]),
-                          settle.match_municipalities(integer, date)
+                          settle.match_municipalities(integer, date),
+                          settle.is_definer(),
+                          settle.case_key(text)
    TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
+GRANT SELECT ON settle.revision TO settle_agency, settle_county_board, settle_auditor, settle_analyst;
 GRANT SELECT ON settle.county_neighbours, settle.need_bit
    TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
 
@@ -126,7 +136,7 @@ GRANT EXECUTE ON FUNCTION settle.candidates(bigint, date, integer),
                           settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision)
    TO settle_agency, settle_auditor, settle_analyst;
 GRANT EXECUTE ON FUNCTION settle.audit(integer), settle.verify_log(), settle.waiting(date), settle.decision_log_content(settle.decision_log),
-                          settle.decision_log_genesis()
+                          settle.decision_log_genesis(), settle.log_checkpoint(), settle.verify_log(settle.checkpoint[])
    TO settle_agency, settle_auditor, settle_analyst;
 
 -- follow-up (110_followup.sql): reports for everyone with a settle role (row-level
@@ -157,6 +167,7 @@ GRANT INSERT, UPDATE ON settle.referral TO settle_agency;
 GRANT INSERT, UPDATE, DELETE ON settle.pause TO settle_agency;
 GRANT EXECUTE ON FUNCTION settle.decide_county_quotas(integer, text, date),
                           settle.seal_log(),
+                          settle.lock_quotas(integer, settle.kommunkod[]),
                           settle.refer_matches(integer, date, text),
                           settle.spread_plan(integer, settle.lanskod, numeric[]),
                           settle.respread_plan(integer, settle.kommunkod, date),
@@ -174,6 +185,7 @@ GRANT UPDATE (quota, decision_ref, decision_date) ON settle.municipal_quota TO s
 GRANT EXECUTE ON FUNCTION settle.decide_municipal_quotas(integer, settle.lanskod, text, date),
                           settle.revise_quotas(integer, text, settle.kommunkod[], integer[], date)
    TO settle_county_board;
+GRANT INSERT ON settle.revision TO settle_county_board;
 
 -- county boards read the referrals of their county (quarterly follow-up)
 GRANT SELECT ON settle.referral TO settle_county_board;
@@ -208,9 +220,13 @@ CREATE POLICY read_all ON settle.referral FOR SELECT TO settle_auditor, settle_a
 CREATE POLICY agency ON settle.referral FOR ALL TO settle_agency USING (true) WITH CHECK (true);
 CREATE POLICY own_county ON settle.referral FOR SELECT TO settle_county_board
     USING (settle.in_scope(settle.lanskod(municipality), NULL));
-CREATE POLICY own_municipality ON settle.referral FOR ALL TO settle_municipality
-    USING (settle.in_scope(settle.lanskod(municipality), municipality))
-    WITH CHECK (settle.in_scope(settle.lanskod(municipality), municipality));
+CREATE POLICY own_municipality ON settle.referral FOR SELECT TO settle_municipality
+    USING (settle.in_scope(settle.lanskod(municipality), municipality));
+-- a municipality reports reception of its own issued referrals and nothing
+-- else: withdrawal is the agency's act (settle.withdraw, with a reason)
+CREATE POLICY own_municipality_receives ON settle.referral FOR UPDATE TO settle_municipality
+    USING (settle.in_scope(settle.lanskod(municipality), municipality) AND status = 'issued')
+    WITH CHECK (settle.in_scope(settle.lanskod(municipality), municipality) AND status = 'received');
 
 ALTER TABLE settle.pause ENABLE ROW LEVEL SECURITY;
 CREATE POLICY read_all ON settle.pause FOR SELECT
@@ -219,3 +235,38 @@ CREATE POLICY agency ON settle.pause FOR ALL TO settle_agency USING (true) WITH 
 CREATE POLICY own_municipality ON settle.pause FOR ALL TO settle_municipality
     USING (settle.in_scope(settle.lanskod(municipality), municipality))
     WITH CHECK (settle.in_scope(settle.lanskod(municipality), municipality));
+
+ALTER TABLE settle.revision ENABLE ROW LEVEL SECURITY;
+CREATE POLICY read_all ON settle.revision FOR SELECT TO settle_agency, settle_auditor, settle_analyst USING (true);
+CREATE POLICY county_board ON settle.revision FOR ALL TO settle_county_board
+    USING (settle.in_scope(county, NULL)) WITH CHECK (settle.in_scope(county, NULL));
+
+-- ------------------------------------------------------------- definer code
+-- settle_definer owns every SECURITY DEFINER function and may do exactly
+-- what that code does: read settle's tables, append to the log, the quota
+-- history and revisions, seal the log, move referred counts and re-spread
+-- annual plans.  (Tests: test/scripts/attacks.sh checks that it is not a
+-- superuser, cannot log in and owns every definer function.)
+GRANT USAGE ON SCHEMA settle TO settle_definer;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA settle TO settle_definer;
+GRANT SELECT ON ALL TABLES IN SCHEMA settle TO settle_definer;
+GRANT INSERT ON settle.decision_log, settle.quota_history TO settle_definer;
+GRANT UPDATE (seq, prev_hash, hash) ON settle.decision_log TO settle_definer;
+GRANT INSERT, UPDATE ON settle.decision_log_head TO settle_definer;
+GRANT UPDATE (referred) ON settle.municipal_quota TO settle_definer;
+GRANT UPDATE (planned) ON settle.annual_plan TO settle_definer;
+CREATE POLICY definer ON settle.municipal_quota FOR ALL TO settle_definer USING (true) WITH CHECK (true);
+CREATE POLICY definer ON settle.annual_plan FOR ALL TO settle_definer USING (true) WITH CHECK (true);
+CREATE POLICY definer ON settle.referral FOR SELECT TO settle_definer USING (true);
+CREATE POLICY definer ON settle.pause FOR SELECT TO settle_definer USING (true);
+CREATE POLICY definer ON settle.revision FOR SELECT TO settle_definer USING (true);
+DO $$
+DECLARE
+    f regprocedure;
+BEGIN
+    FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
+              WHERE p.pronamespace = 'settle'::regnamespace AND p.prosecdef LOOP
+        EXECUTE format('ALTER FUNCTION %s OWNER TO settle_definer', f);
+    END LOOP;
+END
+$$;

@@ -21,6 +21,7 @@ SELECT pg_catalog.pg_extension_config_dump('settle.referral', '');
 SELECT pg_catalog.pg_extension_config_dump('settle.annual_plan', '');
 SELECT pg_catalog.pg_extension_config_dump('settle.pause', '');
 SELECT pg_catalog.pg_extension_config_dump('settle.role_scope', '');
+SELECT pg_catalog.pg_extension_config_dump('settle.revision', '');
 SELECT pg_catalog.pg_extension_config_dump('settle.setting', 'WHERE edited');
 SELECT pg_catalog.pg_extension_config_dump('settle.need', 'WHERE edited');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('settle.quota_history', 'id')::regclass, '');
@@ -28,3 +29,4 @@ SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('se
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('settle.household', 'id')::regclass, '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('settle.referral', 'id')::regclass, '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('settle.pause', 'id')::regclass, '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('settle.revision', 'id')::regclass, '');

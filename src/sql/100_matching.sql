@@ -14,7 +14,7 @@
 
 CREATE FUNCTION settle.setting_km(name text) RETURNS double precision
     LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $$
 DECLARE
     v text;
@@ -42,7 +42,7 @@ COMMENT ON VIEW settle.county_neighbours IS 'Pairs of counties that share a bord
 CREATE FUNCTION settle.proximity_cost(residence settle.kommunkod, municipality settle.kommunkod)
 RETURNS TABLE (cost_km double precision, distance_km double precision, relation text)
     LANGUAGE sql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $$
     SELECT settle.distance_km(r.lat, r.lon, c.lat, c.lon)
            + CASE WHEN r.county = c.county THEN 0
@@ -65,7 +65,7 @@ COMMENT ON VIEW settle.need_bit IS 'Each need code''s bit in the masks matching 
 
 CREATE FUNCTION settle.needs_mask(needs text[]) RETURNS bigint
     LANGUAGE sql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $$
     SELECT coalesce(bit_or(n.bit), 0) FROM settle.need_bit n WHERE n.code = ANY (needs)
 $$;
@@ -76,7 +76,7 @@ CREATE FUNCTION settle.match_municipalities(year integer, as_of date)
 RETURNS TABLE (idx integer, code settle.kommunkod, county settle.lanskod, remaining integer, planned_remaining integer,
                able bigint, paused boolean, lat double precision, lon double precision)
     LANGUAGE sql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $$
     SELECT row_number() OVER (ORDER BY m.code)::integer, m.code, m.county,
            coalesce(mq.quota - mq.referred, 0),
@@ -97,18 +97,24 @@ CREATE FUNCTION settle.candidates(household bigint, as_of date DEFAULT settle.to
 RETURNS TABLE (rank integer, municipality settle.kommunkod, county settle.lanskod, same_county boolean, neighbour_county boolean,
                distance_km numeric, remaining integer, planned_remaining integer, meets_needs boolean, reason text)
     LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 #variable_conflict use_column
 DECLARE
     h record;
-    y integer := extract(year FROM as_of)::integer;
+    y integer;
     mask bigint;
     why text;
 BEGIN
     IF candidates.household IS NULL THEN
         RAISE EXCEPTION 'household must not be NULL' USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass an id from settle.register_household or settle.waiting().';
     END IF;
+    IF as_of IS NULL OR NOT isfinite(as_of) THEN
+        RAISE EXCEPTION 'as_of must be a date, not %', coalesce(as_of::text, 'NULL')
+            USING ERRCODE = CASE WHEN as_of IS NULL THEN 'null_value_not_allowed' ELSE 'invalid_parameter_value' END,
+                  HINT = 'The day the candidates are for, e.g. ''2027-02-15''; the default is settle.today().';
+    END IF;
+    y := extract(year FROM as_of)::integer;
     SELECT x.persons, x.residence, x.needs INTO h FROM settle.household x WHERE x.id = candidates.household;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'household % does not exist', candidates.household
@@ -189,7 +195,7 @@ CREATE FUNCTION settle.match_problem(year integer, as_of date,
                                      OUT capacity integer[], OUT planned integer[], OUT able bigint[], OUT paused boolean[],
                                      OUT cost double precision[], OUT member_household bigint[], OUT member_placement integer[])
     LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 DECLARE
     y integer := year;
@@ -276,7 +282,7 @@ COMMENT ON FUNCTION settle.match_problem(integer, date) IS
 
 CREATE FUNCTION settle.check_mode(mode text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $$
 BEGIN
     IF mode IS NULL OR mode NOT IN ('chronological', 'optimal') THEN
@@ -293,7 +299,7 @@ CREATE FUNCTION settle.match(year integer, as_of date DEFAULT settle.today(), mo
 RETURNS TABLE (household bigint, municipality settle.kommunkod, persons integer, distance_km numeric,
                same_county boolean, choice_rank integer, reason text)
     LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 #variable_conflict use_column
 DECLARE
@@ -337,7 +343,7 @@ CREATE FUNCTION settle.match_summary(year integer, as_of date DEFAULT settle.tod
 RETURNS TABLE (households integer, placements integer, placed integer, persons_placed bigint, persons_unplaced bigint,
                proximity_km numeric, objective_km numeric, lower_bound_km numeric, gap_pct numeric, core_ms numeric)
     LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 #variable_conflict use_column
 DECLARE
@@ -361,15 +367,24 @@ COMMENT ON FUNCTION settle.match_summary(integer, date, text) IS
 CREATE FUNCTION settle.refer_matches(year integer, as_of date DEFAULT settle.today(), mode text DEFAULT 'chronological')
 RETURNS integer
     LANGUAGE plpgsql
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 DECLARE
     r record;
     n integer := 0;
     at timestamptz := CASE WHEN as_of = current_date THEN now()
                            ELSE (as_of + time '12:00') AT TIME ZONE 'Europe/Stockholm' END;
+    households bigint[];
+    municipalities settle.kommunkod[];
 BEGIN
-    FOR r IN SELECT * FROM settle.match(year, as_of, mode) x WHERE x.municipality IS NOT NULL LOOP
+    SELECT array_agg(x.household ORDER BY x.ord), array_agg(x.municipality ORDER BY x.ord)
+      INTO households, municipalities
+      FROM (SELECT m.household, m.municipality, row_number() OVER () AS ord
+              FROM settle.match(year, as_of, mode) m WHERE m.municipality IS NOT NULL) x;
+    -- take the quota rows in code order first, so that concurrent batches
+    -- queue instead of deadlocking (settle.lock_quotas)
+    PERFORM settle.lock_quotas(year, municipalities);
+    FOR r IN SELECT p.household, p.municipality FROM unnest(households, municipalities) AS p(household, municipality) LOOP
         BEGIN
             PERFORM settle.refer(r.household, r.municipality, at, 'match ' || mode || ' ' || to_char(as_of, 'YYYY-MM-DD'));
         EXCEPTION WHEN check_violation OR unique_violation THEN

@@ -5,7 +5,7 @@
 
 CREATE FUNCTION settle.require_year(year integer, hint text) RETURNS integer
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $$
 BEGIN
     IF year IS NULL OR year NOT BETWEEN 1900 AND 2200 THEN
@@ -22,7 +22,7 @@ COMMENT ON FUNCTION settle.require_year(integer, text) IS
 CREATE FUNCTION settle.population_in(year integer)
 RETURNS TABLE (municipality settle.kommunkod, population integer, population_year integer)
     LANGUAGE sql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $$
     SELECT m.code, coalesce(p.population, m.population), coalesce(p.year, 2019)
       FROM settle.municipality m
@@ -37,7 +37,7 @@ CREATE FUNCTION settle.reception_per_capita(year integer)
 RETURNS TABLE (level text, municipality settle.kommunkod, name text, county settle.lanskod, received integer,
                population integer, per_1000 numeric, rank integer, above_median boolean, national_median numeric)
     LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 #variable_conflict use_column
 BEGIN
@@ -74,7 +74,7 @@ RETURNS TABLE (level text, municipality settle.kommunkod, name text, quota integ
                remaining integer, planned_to_date integer, deviation integer, overdue integer, pauses integer,
                paused_days integer, fulfilment_pct numeric)
     LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 #variable_conflict use_column
 DECLARE
@@ -126,9 +126,11 @@ COMMENT ON FUNCTION settle.county_report(integer, integer, settle.lanskod) IS
     'The quarterly follow-up a county board receives, as of the last day of the quarter: per municipality of the county the kommuntal in force, persons referred (not withdrawn by then), received, places remaining, planned up to the end of the quarter and the deviation (referred - planned), referrals of the year overdue on that day (settle.overdue), pauses reported that overlap the quarter and their days within it, and fulfilment %; then one county row with the totals.';
 
 -- hard to place, as settle.waiting() shows it
+-- no SET search_path, so that it is inlined into the queries that use it:
+-- instead every name is qualified (test/scripts/attacks.sh knows this one)
 CREATE FUNCTION settle.hard_to_place(needs text[], persons integer, linked_group text) RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$ SELECT cardinality(needs) > 0 OR persons >= 6 OR linked_group IS NOT NULL $$;
+AS $$ SELECT pg_catalog.cardinality(needs) OPERATOR(pg_catalog.>) 0 OR persons OPERATOR(pg_catalog.>=) 6 OR linked_group IS NOT NULL $$;
 COMMENT ON FUNCTION settle.hard_to_place(text[], integer, text) IS
     'Whether a household is hard to place: special needs, six or more persons, or linked to others (as settle.waiting() shows it).';
 
@@ -138,7 +140,7 @@ RETURNS TABLE (category text, hard_to_place boolean, households integer, persons
                to_reception_median numeric, to_reception_p90 numeric, to_reception_max integer,
                still_waiting integer, still_waiting_median_days numeric)
     LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 #variable_conflict use_column
 BEGIN
@@ -180,7 +182,7 @@ CREATE FUNCTION settle.fairness(year integer)
 RETURNS TABLE (month integer, referred integer, referred_hard integer, passed_over_hard integer,
                passed_by_easier integer, example text, finding text)
     LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 #variable_conflict use_column
 BEGIN
@@ -263,6 +265,7 @@ COMMENT ON VIEW settle.v_quota_status IS
 -- in km; north up.
 CREATE FUNCTION settle.tm_project(lat double precision, lon double precision, OUT x double precision, OUT y double precision)
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, settle, pg_temp
 AS $$
     SELECT 6371.0 * 0.5 * ln((1 + b) / (1 - b)),
            6371.0 * (atan2(tan(radians(lat)), cos(radians(lon - 15.0))) - radians(62.0))
@@ -273,6 +276,7 @@ COMMENT ON FUNCTION settle.tm_project(double precision, double precision) IS
 
 CREATE FUNCTION settle.xml_text(t text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, settle, pg_temp
 AS $$ SELECT replace(replace(replace(replace(t, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;') $$;
 COMMENT ON FUNCTION settle.xml_text(text) IS 'Internal: text escaped for XML content and attributes.';
 
@@ -280,7 +284,7 @@ CREATE FUNCTION settle.map_points(year integer, metric text, as_of date)
 RETURNS TABLE (code settle.kommunkod, name text, county settle.lanskod, x double precision, y double precision,
                quota integer, value double precision)
     LANGUAGE sql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $$
     SELECT m.code, m.name, m.county, p.x, p.y, s.quota,
            CASE metric WHEN 'fulfilment' THEN s.fulfilment_pct
@@ -298,7 +302,7 @@ COMMENT ON FUNCTION settle.map_points(integer, text, date) IS
 CREATE FUNCTION settle.map_svg(year integer, metric text DEFAULT 'fulfilment', as_of date DEFAULT settle.today())
 RETURNS text
     LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, settle
+    SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 DECLARE
     w constant double precision := 520;     -- drawing width and height in px, margins apart

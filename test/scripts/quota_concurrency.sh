@@ -2,13 +2,15 @@
 # TAP: the quota rules hold under concurrent transactions (READ COMMITTED,
 # the default): two revisions that are each fine alone but together would push
 # a kommuntal below the persons referred; a referral racing a quota cut; and
-# eight clients referring at once to a small quota.  Runs in the cluster that
+# eight clients referring at once to a small quota; a mixed load of
+# referrals, withdrawals and revisions that must end with an empty audit
+# (times are stamped under the quota row lock, so no false alarm).  Runs in the cluster that
 # test/check.sh started (PG* variables).
 set -uo pipefail
 db=settle_concurrency
 q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d $db "$@"; }
 . "$(dirname "$0")/../lib/tap.sh"
-echo "1..8"
+echo "1..10"
 dropdb --if-exists $db 2>/dev/null
 createdb $db || { echo "Bail out! createdb failed"; exit 1; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/settle-conc.XXXXXX")
@@ -71,4 +73,34 @@ check "every accepted referral is in the log and the audit is clean" \
                   AND (SELECT count(*) FROM settle.audit()) = 0
                   AND (SELECT intact AND unsealed = 0 FROM settle.verify_log())")" "t"
 echo "# quota 1083: $quota; accepted $accepted, refused as full $full"
+
+# 4. a mixed load on Karlskrona and Ronneby: four clients refer, withdraw
+#    and revise (moving places back and forth) at once
+q -c "SELECT count(*) FROM settle.revise_quotas(2027, 'mixed', ARRAY['1080', '1081']::settle.kommunkod[], ARRAY[30, -30])" >/dev/null 2>&1 || true
+cat > "$tmp/mixed.sql" <<'SQL'
+\set p random(1, 3)
+\set k random(1, 3)
+SELECT mixed_step(:client_id, :p, :k);
+SQL
+q -c "CREATE FUNCTION public.mixed_step(c integer, p integer, k integer) RETURNS void LANGUAGE plpgsql AS \$\$
+      DECLARE m settle.kommunkod := (ARRAY['1080', '1081'])[1 + (c + p) % 2]; r bigint;
+      BEGIN
+        IF k = 1 THEN
+          PERFORM settle.refer(settle.register_household('M-' || c || '-' || clock_timestamp(), 'abo', p, m, '2026-10-01'), m, '2027-02-01 10:00+01');
+        ELSIF k = 2 THEN
+          SELECT id INTO r FROM settle.referral WHERE status = 'issued' AND municipality IN ('1080', '1081') ORDER BY random() LIMIT 1;
+          IF r IS NOT NULL THEN PERFORM settle.withdraw(r, 'mixed load'); END IF;
+        ELSE
+          PERFORM settle.revise_quotas(2027, 'mixed-' || c, ARRAY['1080', '1081']::settle.kommunkod[], CASE WHEN p = 1 THEN ARRAY[-1, 1] ELSE ARRAY[1, -1] END);
+        END IF;
+      EXCEPTION WHEN check_violation OR unique_violation OR serialization_failure OR deadlock_detected THEN
+        NULL;       -- a full quota or a revision below referred: refused, as it should be
+      END \$\$" >/dev/null
+pgbench -n -c 4 -j 2 -t 60 -f "$tmp/mixed.sql" $db >"$tmp/mixed.out" 2>&1
+check "mixed load (refer, withdraw, revise; 4 clients x 60): pgbench finishes" "$?" "0"
+q -c "SELECT settle.seal_log()" >/dev/null
+check "... and ends with an empty audit and an intact log" \
+      "$(q -c "SELECT (SELECT count(*) FROM settle.audit()) || ' ' || (SELECT intact FROM settle.verify_log())
+                  || ' ' || ((SELECT count(*) FROM settle.referral WHERE status = 'withdrawn') > 0)
+                  || ' ' || ((SELECT count(*) FROM settle.revision WHERE agreement_ref LIKE 'mixed-%') > 0)")" "0 true true true"
 exit $failed
