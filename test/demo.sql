@@ -61,6 +61,7 @@ SELECT level, municipality, name, quota, referred, received, remaining, planned_
 
 \echo 'The audit (no rows = every rule holds) and the decision log:'
 SELECT * FROM audit(2027);
+SELECT seal_log() AS sealed_now;
 SELECT intact, entries FROM verify_log();
 
 \echo
