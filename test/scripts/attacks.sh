@@ -54,7 +54,7 @@ as() {
 as_msg() { psql -X -q -A -t -v ON_ERROR_STOP=1 -U "$1" -d $db -c "$2" 2>&1; }
 su() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d $db -c "$1" 2>&1; }
 super_count() { su "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'atk\_%' AND rolsuper"; }
-echo "1..55"
+echo "1..56"
 
 # ---- F1: definer code cannot be hijacked through pg_temp
 evil="CREATE FUNCTION pg_temp.evil(t text) RETURNS boolean LANGUAGE plpgsql AS \$\$
@@ -100,6 +100,8 @@ check "F2 the quotas of county 01 are unchanged" \
 
 # ---- F3: a municipality receives, it never withdraws
 check "F3 a municipality cannot withdraw its referral by UPDATE" \
+    "$(as atk_kommun_1081 "UPDATE settle.referral SET status = 'withdrawn'")" "23514"
+check "F3 ... not even with a reason" \
     "$(as atk_kommun_1081 "UPDATE settle.referral SET status = 'withdrawn', withdrawn_at = now(), withdraw_reason = 'x'")" "42501"
 check "F3 ... nor mark it received on infinity" \
     "$(as atk_kommun_1081 "UPDATE settle.referral SET status = 'received', received_on = 'infinity'")" "23514"
