@@ -156,6 +156,19 @@ CREATE INDEX referral_open_idx ON settle.referral (deadline) WHERE status = 'iss
 COMMENT ON TABLE settle.referral IS
     'Referrals (anvisningar): one row per decision referring a household to a municipality, counting its persons against that year''s kommuntal (the year of decided_at in Swedish time). Never deleted; status moves issued -> received or issued -> withdrawn. A withdrawn referral frees its places.';
 
+-- The needs of a household a municipality cannot meet in a year (NULL when
+-- it meets them all): one home for the referral trigger and settle.audit().
+CREATE FUNCTION settle.unmet_needs(needs text[], year integer, municipality settle.kommunkod) RETURNS text[]
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    SELECT array_agg(n ORDER BY n) FROM unnest(needs) n
+     WHERE NOT EXISTS (SELECT 1 FROM settle.capability c
+                        WHERE c.year = unmet_needs.year AND c.municipality = unmet_needs.municipality AND c.need = n)
+$$;
+COMMENT ON FUNCTION settle.unmet_needs(text[], integer, settle.kommunkod) IS
+    'Internal: the needs (sorted) that the municipality cannot meet in the year by settle.capability; NULL if none.';
+
 -- The rules of a referral have their home here, whatever writes it
 -- (settle.refer, settle.refer_matches, a plain INSERT, INSERT ... SELECT from
 -- a staging table); settle.refer only checks its arguments.  Who may change a
@@ -214,8 +227,7 @@ BEGIN
                   DETAIL = format('Reason reported: %s', p.reason),
                   HINT = 'Refer the household to another municipality, or after the pause.';
     END IF;
-    SELECT array_agg(n ORDER BY n) INTO unmet FROM unnest(h.needs) n
-     WHERE NOT EXISTS (SELECT 1 FROM settle.capability c WHERE c.year = y AND c.municipality = r.municipality AND c.need = n);
+    unmet := settle.unmet_needs(h.needs, y, r.municipality);
     IF unmet IS NOT NULL AND NOT coalesce(r.forced, false) THEN
         RAISE EXCEPTION '% cannot meet the needs of household %: %', settle.municipality_label(r.municipality), h.ref, array_to_string(unmet, ', ')
             USING ERRCODE = 'check_violation',
@@ -453,7 +465,7 @@ DECLARE
     r settle.referral;
 BEGIN
     PERFORM settle.require_text(reason, 'reason', 'Say why the referral is withdrawn; it is logged.');
-    UPDATE settle.referral x SET status = 'withdrawn', withdrawn_at = now(), withdraw_reason = reason
+    UPDATE settle.referral x SET status = 'withdrawn', withdraw_reason = reason     -- withdrawn_at: the trigger's
      WHERE x.id = referral RETURNING * INTO r;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'referral % does not exist', referral USING ERRCODE = 'no_data_found', HINT = 'Pass a referral id from settle.refer.';

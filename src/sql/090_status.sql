@@ -163,14 +163,12 @@ BEGIN
       JOIN settle.household h ON h.id = rf.household
       CROSS JOIN LATERAL (
         SELECT (rf.decided_at AT TIME ZONE 'Europe/Stockholm')::date AS day,
-               ARRAY(SELECT n FROM unnest(h.needs) n
-                      WHERE NOT EXISTS (SELECT 1 FROM settle.capability c
-                                         WHERE c.year = rf.year AND c.municipality = rf.municipality AND c.need = n)) AS unmet) d
+               settle.unmet_needs(h.needs, rf.year, rf.municipality) AS unmet) d
       CROSS JOIN LATERAL (
         SELECT CASE
           WHEN rf.status <> 'withdrawn' AND rf.persons <> h.persons
             THEN format('counts %s persons but household %s has %s', rf.persons, h.id, h.persons)
-          WHEN rf.status <> 'withdrawn' AND cardinality(d.unmet) > 0 AND NOT (rf.forced AND btrim(coalesce(rf.force_reason, '')) <> '')
+          WHEN rf.status <> 'withdrawn' AND d.unmet IS NOT NULL AND NOT (rf.forced AND btrim(coalesce(rf.force_reason, '')) <> '')
             THEN format('needs %s not met and not forced with a reason', array_to_string(d.unmet, ', '))
           WHEN EXISTS (SELECT 1 FROM settle.pause pz WHERE pz.municipality = rf.municipality
                           AND d.day BETWEEN pz.from_date AND pz.to_date AND pz.reported_at <= rf.recorded_at)

@@ -115,7 +115,8 @@ GRANT EXECUTE ON FUNCTION settle.distance_km(settle.kommunkod, settle.kommunkod)
                           settle.needs_mask(text[]),
                           settle.match_municipalities(integer, date),
                           settle.is_definer(),
-                          settle.case_key(text)
+                          settle.case_key(text),
+                          settle.unmet_needs(text[], integer, settle.kommunkod)
    TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
 GRANT SELECT ON settle.revision TO settle_agency, settle_county_board, settle_auditor, settle_analyst;
 GRANT SELECT ON settle.county_neighbours, settle.need_bit
