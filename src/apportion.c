@@ -219,7 +219,7 @@ check_keys_distinct(const array_arg *keys)
 	for (int i = 0; i < n; i++)
 	{
 		const char *d = VARDATA_ANY(DatumGetPointer(keys->values[i]));
-		int			len = VARSIZE_ANY_EXHDR(DatumGetPointer(keys->values[i]));
+		size_t		len = VARSIZE_ANY_EXHDR(DatumGetPointer(keys->values[i]));
 		uint32		h = hash_bytes((const unsigned char *) d, len) & (cap - 1);
 
 		while (slot[h] >= 0)
@@ -310,33 +310,23 @@ quota_numeric(int64 total, u128 w, u128 wsum)
 
 /* ------------------------------------------------------------- the SRF */
 
-#define KEY(i) key_name(keys.values[i])
-
-Datum
-settle_apportion(PG_FUNCTION_ARGS)
+/* the array arguments, one element per unit */
+typedef struct unit_args
 {
 	array_arg	keys,
 				weights,
 				mins,
 				maxs,
 				priors;
-	int			n;
+} unit_args;
+
+#define KEY(u, i) key_name((u)->keys.values[i])
+
+/* total (argument 0), never NULL or negative */
+static int64
+read_total(FunctionCallInfo fcinfo)
+{
 	int64		total;
-	decimal		d;
-	int16	   *frac;
-	int			scale = 0;
-	u128	   *w;
-	u128		wsum = 0;
-	int64	   *lo,
-			   *hi,
-			   *seats;
-	uint8	   *tie;
-	int64		prior_sum = 0;
-	app_problem prob;
-	app_status	st;
-	int64		shortfall;
-	bool		is_sl = false;
-	ReturnSetInfo *rsinfo;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -359,185 +349,231 @@ settle_apportion(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("total must be >= 0, not " INT64_FORMAT, total),
 				 errhint("The total is a number of seats (persons, places).")));
+	return total;
+}
 
-	prob.method = parse_method(text_to_cstring(PG_GETARG_TEXT_PP(3)), &is_sl);
-	prob.fd_num = 1;
-	prob.fd_den = 1;
-	if (!PG_ARGISNULL(7))
-	{
-		decimal		fd;
-		u128		v;
+/* method (argument 3) and first_divisor (argument 7) into prob */
+static void
+read_method(FunctionCallInfo fcinfo, app_problem *prob)
+{
+	bool		is_sl = false;
+	decimal		fd;
 
-		if (!is_sl)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("first_divisor applies only to the sainte_lague method"),
-					 errhint("Pass method => 'sainte_lague' with first_divisor => 1.2 (Sweden) or 1.4 (Norway), or drop first_divisor.")));
-		fd = parse_decimal(PG_GETARG_DATUM(7), "first_divisor", CStringGetTextDatum("sainte_lague"));
-		if (fd.frac > 6)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("first_divisor may have at most 6 decimals"),
-					 errhint("Sweden uses 1.2, Norway 1.4; plain Sainte-Laguë is 1.")));
-		v = fd.value;
-		prob.fd_den = 1;
-		for (int i = 0; i < fd.frac; i++)
-			prob.fd_den *= 10;
-		if (v == 0 || v > (u128) 2 * prob.fd_den)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("first_divisor must lie in (0, 2]"),
-					 errhint("The divisors are first_divisor, 3, 5, 7, ...; Sweden uses 1.2, Norway 1.4, plain Sainte-Laguë 1.")));
-		prob.fd_num = (uint64_t) v;
-	}
+	prob->method = parse_method(text_to_cstring(PG_GETARG_TEXT_PP(3)), &is_sl);
+	prob->fd_num = 1;
+	prob->fd_den = 1;
+	if (PG_ARGISNULL(7))
+		return;
+	if (!is_sl)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("first_divisor applies only to the sainte_lague method"),
+				 errhint("Pass method => 'sainte_lague' with first_divisor => 1.2 (Sweden) or 1.4 (Norway), or drop first_divisor.")));
+	fd = parse_decimal(PG_GETARG_DATUM(7), "first_divisor", CStringGetTextDatum("sainte_lague"));
+	if (fd.frac > 6)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("first_divisor may have at most 6 decimals"),
+				 errhint("Sweden uses 1.2, Norway 1.4; plain Sainte-Laguë is 1.")));
+	for (int i = 0; i < fd.frac; i++)
+		prob->fd_den *= 10;
+	if (fd.value == 0 || fd.value > (u128) 2 * prob->fd_den)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("first_divisor must lie in (0, 2]"),
+				 errhint("The divisors are first_divisor, 3, 5, 7, ...; Sweden uses 1.2, Norway 1.4, plain Sainte-Laguë 1.")));
+	prob->fd_num = (uint64_t) fd.value;
+}
 
-	get_array(fcinfo, 1, "keys", TEXTOID, &keys);
-	get_array(fcinfo, 2, "weights", NUMERICOID, &weights);
-	get_array(fcinfo, 4, "min_seats", INT4OID, &mins);
-	get_array(fcinfo, 5, "max_seats", INT4OID, &maxs);
-	get_array(fcinfo, 6, "prior", INT4OID, &priors);
-	same_length(&keys, &weights);
-	same_length(&keys, &mins);
-	same_length(&keys, &maxs);
-	same_length(&keys, &priors);
-	n = keys.n;
-
-	/* keys: present and distinct */
-	for (int i = 0; i < n; i++)
-		if (keys.nulls[i])
+/* the arrays, of equal length, with present and distinct keys */
+static void
+read_units(FunctionCallInfo fcinfo, unit_args *u)
+{
+	get_array(fcinfo, 1, "keys", TEXTOID, &u->keys);
+	get_array(fcinfo, 2, "weights", NUMERICOID, &u->weights);
+	get_array(fcinfo, 4, "min_seats", INT4OID, &u->mins);
+	get_array(fcinfo, 5, "max_seats", INT4OID, &u->maxs);
+	get_array(fcinfo, 6, "prior", INT4OID, &u->priors);
+	same_length(&u->keys, &u->weights);
+	same_length(&u->keys, &u->mins);
+	same_length(&u->keys, &u->maxs);
+	same_length(&u->keys, &u->priors);
+	for (int i = 0; i < u->keys.n; i++)
+		if (u->keys.nulls[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("keys[%d] is NULL", i + 1),
 					 errhint("Every unit needs a key, e.g. its municipality code.")));
-	check_keys_distinct(&keys);
+	check_keys_distinct(&u->keys);
+}
 
-	/* weights: exact decimals to integers at the finest scale used */
-	w = palloc_u128_array(n);
-	frac = palloc(sizeof(int16) * (n > 0 ? n : 1));
+/* the weights as exact integers at the finest scale used; their sum in *wsum */
+static u128 *
+read_weights(const unit_args *u, int64 total, u128 *wsum)
+{
+	int			n = u->keys.n,
+				scale = 0;
+	u128	   *w = palloc_u128_array(n);
+	int16	   *frac = palloc(sizeof(int16) * (n > 0 ? n : 1));
+
 	for (int i = 0; i < n; i++)
 	{
-		if (weights.nulls[i])
+		decimal		d;
+
+		if (u->weights.nulls[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("weight of \"%s\" is NULL", KEY(i)),
+					 errmsg("weight of \"%s\" is NULL", KEY(u, i)),
 					 errhint("Weights are finite numbers >= 0; use 0 for a unit that should get nothing.")));
-		d = parse_decimal(weights.values[i], "weight", keys.values[i]);
+		d = parse_decimal(u->weights.values[i], "weight", u->keys.values[i]);
 		w[i] = d.value;
 		frac[i] = (int16) d.frac;
 		if (d.frac > scale)
 			scale = d.frac;
 	}
+	*wsum = 0;
 	for (int i = 0; i < n; i++)
 	{
 		if (frac[i] < scale)
 		{
 			decimal		d = {w[i], frac[i]};
 
-			w[i] = scale_decimal(d, scale, "weight", keys.values[i]);
+			w[i] = scale_decimal(d, scale, "weight", u->keys.values[i]);
 		}
-		wsum += w[i];
+		*wsum += w[i];
 	}
-	if (wsum == 0 && total > 0)
+	if (*wsum == 0 && total > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg(n == 0 ? "there are no units to apportion %lld seats over"
 						: "all weights are zero, so %lld seats cannot be apportioned",
 						(long long) total),
 				 errhint("Give at least one unit a positive weight, or apportion a total of 0.")));
+	return w;
+}
 
-	/* bounds: holdings lo = prior + min, hi = prior + max */
-	lo = palloc(sizeof(int64) * (n > 0 ? n : 1));
-	hi = palloc(sizeof(int64) * (n > 0 ? n : 1));
-	for (int i = 0; i < n; i++)
+/* element i of an optional int4 array, >= 0 (absent or NULL: dflt) */
+static int64
+read_count(const unit_args *u, const array_arg *a, int i, int64 dflt, const char *hint)
+{
+	int64		v;
+
+	if (a->values == NULL || a->nulls[i])
+		return dflt;
+	v = DatumGetInt32(a->values[i]);
+	if (v < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s of \"%s\" is negative: " INT64_FORMAT, a->name, KEY(u, i), v),
+				 errhint("%s", hint)));
+	return v;
+}
+
+/* holdings lo = prior + min, hi = prior + max (APP_NO_MAX: none); returns sum(prior) */
+static int64
+read_bounds(const unit_args *u, int64 *lo, int64 *hi)
+{
+	int64		prior_sum = 0;
+
+	for (int i = 0; i < u->keys.n; i++)
 	{
-		int64		pr = 0,
-					mn = 0,
-					mx = -1;
+		int64		pr,
+					mn,
+					mx;
 
-		if (priors.values != NULL)
-		{
-			if (priors.nulls[i])
-				ereport(ERROR,
-						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						 errmsg("prior of \"%s\" is NULL", KEY(i)),
-						 errhint("prior holds what each unit already has; use 0 for none.")));
-			pr = DatumGetInt32(priors.values[i]);
-			if (pr < 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("prior of \"%s\" is negative: " INT64_FORMAT, KEY(i), pr),
-						 errhint("prior holds what each unit already has, >= 0.")));
-		}
-		if (mins.values != NULL && !mins.nulls[i])
-		{
-			mn = DatumGetInt32(mins.values[i]);
-			if (mn < 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("min_seats of \"%s\" is negative: " INT64_FORMAT, KEY(i), mn),
-						 errhint("min_seats are >= 0; NULL means no lower bound.")));
-		}
-		if (maxs.values != NULL && !maxs.nulls[i])
-		{
-			mx = DatumGetInt32(maxs.values[i]);
-			if (mx < 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("max_seats of \"%s\" is negative: " INT64_FORMAT, KEY(i), mx),
-						 errhint("max_seats are >= 0; NULL means no upper bound.")));
-			if (mx < mn)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("min_seats of \"%s\" (" INT64_FORMAT ") exceeds its max_seats (" INT64_FORMAT ")", KEY(i), mn, mx),
-						 errhint("Each unit needs min_seats <= max_seats.")));
-		}
+		if (u->priors.values != NULL && u->priors.nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("prior of \"%s\" is NULL", KEY(u, i)),
+					 errhint("prior holds what each unit already has; use 0 for none.")));
+		pr = read_count(u, &u->priors, i, 0, "prior holds what each unit already has, >= 0.");
+		mn = read_count(u, &u->mins, i, 0, "min_seats are >= 0; NULL means no lower bound.");
+		mx = read_count(u, &u->maxs, i, -1, "max_seats are >= 0; NULL means no upper bound.");
+		if (mx >= 0 && mx < mn)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("min_seats of \"%s\" (" INT64_FORMAT ") exceeds its max_seats (" INT64_FORMAT ")", KEY(u, i), mn, mx),
+					 errhint("Each unit needs min_seats <= max_seats.")));
 		prior_sum += pr;
 		lo[i] = pr + mn;
 		hi[i] = mx < 0 ? APP_NO_MAX : pr + mx;
 	}
-	if (total + prior_sum >= APP_MAX_TOTAL)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("total plus the sum of prior is too large: " INT64_FORMAT, total + prior_sum),
-				 errhint("The grand total (total + sum(prior)) must stay below 2^32.")));
+	return prior_sum;
+}
 
-	seats = palloc(sizeof(int64) * (n > 0 ? n : 1));
-	tie = palloc(n > 0 ? n : 1);
-	prob.n = n;
-	prob.w = w;
-	prob.lo = lo;
-	prob.hi = hi;
-	prob.total = total + prior_sum;
-	settle_core_begin();
-	st = app_solve(&prob, seats, tie, palloc(app_workspace_size(n)), &shortfall);
-	settle_core_end();
+/* the bounds admit no apportionment of the total: say by how much */
+static void
+report_infeasible(app_status st, const app_problem *prob, int64 shortfall, bool with_prior)
+{
 	if (st == APP_TOO_FEW_SEATS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("min_seats cannot be honoured: they need " INT64_FORMAT " more seats than the total", shortfall),
 				 errdetail("min_seats%s sum to " INT64_FORMAT " but the total%s is " INT64_FORMAT ".",
-						   priors.values ? " plus prior" : "", prob.total + shortfall,
-						   priors.values ? " plus prior" : "", prob.total),
+						   with_prior ? " plus prior" : "", prob->total + shortfall,
+						   with_prior ? " plus prior" : "", prob->total),
 				 errhint("Raise the total by at least " INT64_FORMAT " or lower min_seats.", shortfall)));
 	if (st == APP_TOO_MANY_SEATS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("max_seats cannot be honoured: " INT64_FORMAT " seats would be left over", shortfall),
 				 errdetail("Units with a positive weight can hold at most " INT64_FORMAT " seats under max_seats%s, but the total%s is " INT64_FORMAT ".",
-						   prob.total - shortfall, priors.values ? " (with prior)" : "",
-						   priors.values ? " plus prior" : "", prob.total),
+						   prob->total - shortfall, with_prior ? " (with prior)" : "",
+						   with_prior ? " plus prior" : "", prob->total),
 				 errhint("Lower the total by at least " INT64_FORMAT " or raise max_seats.", shortfall)));
+}
+
+Datum
+settle_apportion(PG_FUNCTION_ARGS)
+{
+	unit_args	u;
+	int			n;
+	int64		total = read_total(fcinfo),
+				prior_sum,
+				shortfall;
+	u128		wsum;
+	int64	   *lo,
+			   *hi,
+			   *seats;
+	uint8	   *tie;
+	app_problem prob;
+	app_status	st;
+	ReturnSetInfo *rsinfo;
+
+	read_method(fcinfo, &prob);
+	read_units(fcinfo, &u);
+	n = u.keys.n;
+	prob.n = n;
+	prob.w = read_weights(&u, total, &wsum);
+	lo = palloc(sizeof(int64) * (n > 0 ? n : 1));
+	hi = palloc(sizeof(int64) * (n > 0 ? n : 1));
+	prior_sum = read_bounds(&u, lo, hi);
+	prob.lo = lo;
+	prob.hi = hi;
+	if (total + prior_sum >= APP_MAX_TOTAL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("total plus the sum of prior is too large: " INT64_FORMAT, total + prior_sum),
+				 errhint("The grand total (total + sum(prior)) must stay below 2^32.")));
+	prob.total = total + prior_sum;
+
+	seats = palloc(sizeof(int64) * (n > 0 ? n : 1));
+	tie = palloc(n > 0 ? n : 1);
+	settle_core_begin();
+	st = app_solve(&prob, seats, tie, palloc(app_workspace_size(n)), &shortfall);
+	settle_core_end();
+	report_infeasible(st, &prob, shortfall, u.priors.values != NULL);
 
 	rsinfo = settle_materialized_srf(fcinfo);
 	for (int i = 0; i < n; i++)
 	{
 		Datum		values[4];
 		bool		nulls[4] = {false, false, false, false};
-		int64		pr = (priors.values != NULL) ? DatumGetInt32(priors.values[i]) : 0;
+		int64		pr = (u.priors.values != NULL) ? DatumGetInt32(u.priors.values[i]) : 0;
 
-		values[0] = keys.values[i];
+		values[0] = u.keys.values[i];
 		values[1] = Int32GetDatum((int32) (seats[i] - pr));
-		values[2] = quota_numeric(prob.total, w[i], wsum);
+		values[2] = quota_numeric(prob.total, prob.w[i], wsum);
 		values[3] = BoolGetDatum(tie[i] != 0);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}

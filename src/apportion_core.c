@@ -52,7 +52,7 @@ app_workspace_size(int n)
 }
 
 static void *
-take(char **cursor, size_t bytes)
+carve(char **cursor, size_t bytes)
 {
 	void	   *p = *cursor;
 
@@ -63,7 +63,7 @@ take(char **cursor, size_t bytes)
 /* ------------------------------------------------------- shared checks */
 
 static app_status
-feasible(const app_problem *p, int64_t *shortfall)
+check_totals(const app_problem *p, int64_t *shortfall)
 {
 	int64_t		sum_lo = 0;
 	int64_t		sum_max = 0;
@@ -199,29 +199,165 @@ select_candidates(const u128 *rem, int *c, int m, int k)
 	}
 }
 
+/*
+ * Water-filling over the breakpoints lo/w (a unit enters) and hi/w (it
+ * leaves): afterwards seats[i] holds unit i's state (0: at lo, 1: active,
+ * 2: at hi), *fixed the seats of the clamped units and *wa the weight of the
+ * active ones, at the lambda where the shares sum to the total.
+ */
+static void
+hamilton_sweep(const app_problem *p, int64_t *seats, event *ev, event *tmp, int64_t *fixed, u128 *wa)
+{
+	size_t		m = 0;
+
+	for (int i = 0; i < p->n; i++)
+	{
+		*fixed += p->lo[i];
+		if (p->w[i] == 0)
+			continue;
+		ev[m].unit = i;
+		ev[m++].enter = 1;
+		if (p->hi[i] != APP_NO_MAX)
+		{
+			ev[m].unit = i;
+			ev[m++].enter = 0;
+		}
+	}
+	sort_events(p, ev, tmp, m);
+
+	for (size_t e = 0; e < m; e++)
+	{
+		const event *x = &ev[e];
+		uint64_t	num = (uint64_t) (x->enter ? p->lo[x->unit] : p->hi[x->unit]);
+		u128		den = p->w[x->unit];
+
+		/* sum at this breakpoint: fixed + wa * num / den >= total ? */
+		u256		lhs = u256_add(u256_mul_u64(u256_from_u128(den), (uint64_t) *fixed),
+								   u256_mul_u64(u256_from_u128(*wa), num));
+		u256		rhs = u256_mul_u64(u256_from_u128(den), (uint64_t) p->total);
+
+		if (u256_cmp(lhs, rhs) >= 0)
+			break;
+		if (x->enter)
+		{
+			*fixed -= p->lo[x->unit];
+			*wa += p->w[x->unit];
+			seats[x->unit] = 1;
+		}
+		else
+		{
+			*fixed += p->hi[x->unit];
+			*wa -= p->w[x->unit];
+			seats[x->unit] = 2;
+		}
+	}
+}
+
+/*
+ * From the states in seats[]: active units get floor((total - fixed) * w /
+ * wa) and their remainder in rem[] (listed in cand[] when positive), the
+ * others their bound.  Returns the seats given and the candidates' count.
+ */
+static int64_t
+hamilton_shares(const app_problem *p, int64_t fixed, u128 wa, int64_t *seats, u128 *rem,
+				int *cand, int *ncand)
+{
+	u128		avail = (u128) (p->total - fixed);
+	u128		wmax = 0;
+	int64_t		assigned = 0;
+	int			small;
+
+	for (int i = 0; i < p->n; i++)
+		if (p->w[i] > wmax)
+			wmax = p->w[i];
+	small = (avail * wmax) >> 64 == 0 && wa >> 64 == 0;
+	for (int i = 0; i < p->n; i++)
+	{
+		int64_t		state = seats[i];
+
+		rem[i] = 0;
+		if (state == 1 && wa > 0)
+		{
+			u128		num = avail * p->w[i];	/* < 2^32 * 2^80 */
+
+			if (small)			/* the common case: 64-bit division is much faster */
+			{
+				seats[i] = (int64_t) ((uint64_t) num / (uint64_t) wa);
+				rem[i] = (uint64_t) num % (uint64_t) wa;
+			}
+			else
+			{
+				seats[i] = (int64_t) (num / wa);
+				rem[i] = num % wa;
+			}
+			if (rem[i] > 0)
+				cand[(*ncand)++] = i;
+		}
+		else if (state == 2)
+			seats[i] = p->hi[i];
+		else
+			seats[i] = p->lo[i];
+		assigned += seats[i];
+	}
+	return assigned;
+}
+
+/*
+ * The remaining `extra' seats go to the largest remainders, ties by input
+ * order; when the last receiver and the best non-receiver have equal
+ * remainders, every candidate with that remainder is marked in tie[].
+ */
+static void
+hamilton_remainders(const u128 *rem, int *cand, int ncand, int64_t extra, int64_t *seats, uint8_t *tie)
+{
+	int			last = 0;
+
+	/* cand[0..extra) receive a seat; cand[extra] is the best of the others */
+	select_candidates(rem, cand, ncand, (int) extra);
+	for (int k = 0; k < extra; k++)
+	{
+		seats[cand[k]]++;
+		if (rem_before(rem, cand[last], cand[k]))
+			last = k;			/* the worst of the receivers */
+	}
+	if (extra < ncand)
+	{
+		int			next = (int) extra;
+
+		for (int k = (int) extra + 1; k < ncand; k++)
+			if (rem_before(rem, cand[k], cand[next]))
+				next = k;
+		if (rem[cand[last]] == rem[cand[next]])
+		{
+			u128		v = rem[cand[next]];
+
+			for (int k = 0; k < ncand; k++)
+				if (rem[cand[k]] == v)
+					tie[cand[k]] = 1;
+		}
+	}
+}
+
 static void
 hamilton(const app_problem *p, int64_t *seats, uint8_t *tie, char *work)
 {
 	int			n = p->n;
-	size_t		m = 0;
-	event	   *ev = take(&work, 2 * (size_t) n * sizeof(event));
-	u128	   *rem = take(&work, (size_t) n * sizeof(u128));
-	int		   *cand = take(&work, (size_t) n * sizeof(int));
+	event	   *ev = carve(&work, 2 * (size_t) n * sizeof(event));
+	u128	   *rem = carve(&work, (size_t) n * sizeof(u128));
+	int		   *cand = carve(&work, (size_t) n * sizeof(int));
 	int64_t		fixed = 0;		/* sum of clamped holdings */
 	u128		wa = 0;			/* sum of weights of active units */
 	int			bounded = 0;
-	int64_t		assigned = 0;
+	int64_t		assigned;
 	int			ncand = 0;
 
 	for (int i = 0; i < n; i++)
 		if (p->lo[i] != 0 || p->hi[i] != APP_NO_MAX)
 			bounded = 1;
 
-	/* seats[] holds each unit's state during the sweep: 0 below its range
-	 * (at lo), 1 active (lambda * w inside [lo, hi]), 2 above (at hi) */
+	/* seats[] holds each unit's state until the shares are known */
 	for (int i = 0; i < n; i++)
 		seats[i] = 0;
-
 	if (!bounded)
 	{
 		for (int i = 0; i < n; i++)
@@ -233,132 +369,13 @@ hamilton(const app_problem *p, int64_t *seats, uint8_t *tie, char *work)
 	}
 	else
 	{
-		event	   *tmp;
-		int			found = 0;
-
-		for (int i = 0; i < n; i++)
-		{
-			fixed += p->lo[i];
-			if (p->w[i] == 0)
-				continue;
-			ev[m].unit = i;
-			ev[m++].enter = 1;
-			if (p->hi[i] != APP_NO_MAX)
-			{
-				ev[m].unit = i;
-				ev[m++].enter = 0;
-			}
-		}
 		/* the remainders are not needed yet: their n * 16 bytes hold the
 		 * merge buffer of at most 2n 8-byte events */
-		tmp = (event *) rem;
-		sort_events(p, ev, tmp, m);
-
-		for (size_t e = 0; e < m && !found; e++)
-		{
-			const event *x = &ev[e];
-			uint64_t	num = (uint64_t) (x->enter ? p->lo[x->unit] : p->hi[x->unit]);
-			u128		den = p->w[x->unit];
-
-			/* sum at this breakpoint: fixed + wa * num / den >= total ? */
-			u256		lhs = u256_add(u256_mul_u64(u256_from_u128(den), (uint64_t) fixed),
-									   u256_mul_u64(u256_from_u128(wa), num));
-			u256		rhs = u256_mul_u64(u256_from_u128(den), (uint64_t) p->total);
-
-			if (u256_cmp(lhs, rhs) >= 0)
-			{
-				found = 1;
-				break;
-			}
-			if (x->enter)
-			{
-				fixed -= p->lo[x->unit];
-				wa += p->w[x->unit];
-				seats[x->unit] = 1;
-			}
-			else
-			{
-				fixed += p->hi[x->unit];
-				wa -= p->w[x->unit];
-				seats[x->unit] = 2;
-			}
-		}
+		hamilton_sweep(p, seats, ev, (event *) rem, &fixed, &wa);
 	}
-
-	/* fair shares: active units (state 1) get (total - fixed) * w / wa */
-	{
-		u128		avail = (u128) (p->total - fixed);
-		u128		wmax = 0;
-		int			small;
-
-		for (int i = 0; i < n; i++)
-			if (p->w[i] > wmax)
-				wmax = p->w[i];
-		small = (avail * wmax) >> 64 == 0 && wa >> 64 == 0;
-		for (int i = 0; i < n; i++)
-		{
-			int64_t		state = seats[i];
-
-			rem[i] = 0;
-			if (state == 1 && wa > 0)
-			{
-				u128		num = avail * p->w[i];	/* < 2^32 * 2^80 */
-
-				if (small)		/* the common case: 64-bit division is much faster */
-				{
-					seats[i] = (int64_t) ((uint64_t) num / (uint64_t) wa);
-					rem[i] = (uint64_t) num % (uint64_t) wa;
-				}
-				else
-				{
-					seats[i] = (int64_t) (num / wa);
-					rem[i] = num % wa;
-				}
-				if (rem[i] > 0)
-					cand[ncand++] = i;
-			}
-			else if (state == 2)
-				seats[i] = p->hi[i];
-			else
-				seats[i] = p->lo[i];
-			assigned += seats[i];
-		}
-	}
-
-	/* the remaining seats go to the largest remainders, ties by input order */
-	{
-		int64_t		extra = p->total - assigned;
-
-		if (extra > 0)
-		{
-			int			last = 0;
-
-			/* c[0..extra) receive a seat; c[extra] is the best of the others */
-			select_candidates(rem, cand, ncand, (int) extra);
-			for (int k = 0; k < extra; k++)
-			{
-				seats[cand[k]]++;
-				if (rem_before(rem, cand[last], cand[k]))
-					last = k;	/* the worst of the receivers */
-			}
-			if (extra < ncand)
-			{
-				int			next = (int) extra;
-
-				for (int k = (int) extra + 1; k < ncand; k++)
-					if (rem_before(rem, cand[k], cand[next]))
-						next = k;
-				if (rem[cand[last]] == rem[cand[next]])
-				{
-					u128		v = rem[cand[next]];
-
-					for (int k = 0; k < ncand; k++)
-						if (rem[cand[k]] == v)
-							tie[cand[k]] = 1;
-				}
-			}
-		}
-	}
+	assigned = hamilton_shares(p, fixed, wa, seats, rem, cand, &ncand);
+	if (p->total > assigned)
+		hamilton_remainders(rem, cand, ncand, p->total - assigned, seats, tie);
 }
 
 /* ---------------------------------------------------- divisor methods */
@@ -583,175 +600,216 @@ estimate_all(const app_problem *p, const double *wd, double mu, int64_t *s)
 	return sum;
 }
 
-static void
-divisor(const app_problem *p, int64_t *seats, uint8_t *tie, char *work)
+/*
+ * The weight factors (w, or w^2 for Huntington-Hill) in the widths the
+ * comparisons need, and wd[] = w as a double; returns the weight of the
+ * units that can still take seats, for the divisor's first estimate.
+ */
+static double
+divisor_factors(div_ctx *c, double *wd)
 {
-	int			n = p->n;
-	div_ctx		c;
-	double	   *wd;
+	const app_problem *p = c->p;
 	double		wsum = 0.0;
-	int64_t		sum;
 
-	c.p = p;
-	c.s = seats;
-	c.wf = take(&work, (size_t) n * sizeof(u256));
-	c.wf64 = take(&work, (size_t) n * sizeof(uint64_t));
-	c.wfd = take(&work, (size_t) n * sizeof(double));
-	c.narrow = 1;
-	wd = take(&work, (size_t) n * sizeof(double));
-	for (int h = 0; h < 2; h++)
-	{
-		c.heap[h] = take(&work, (size_t) n * sizeof(int));
-		c.pos[h] = take(&work, (size_t) n * sizeof(int));
-	}
-	for (int i = 0; i < n; i++)
+	c->narrow = 1;
+	for (int i = 0; i < p->n; i++)
 	{
 		u128		f = p->w[i];
 
 		if (p->method == APP_HUNTINGTON_HILL)
 			f = (f >> 64) == 0 ? f * f : ~(u128) 0;	/* ~0: does not fit, see below */
 		if ((f >> 64) != 0)
-			c.narrow = 0;
-		c.wf64[i] = (uint64_t) f;
+			c->narrow = 0;
+		c->wf64[i] = (uint64_t) f;
 		wd[i] = (double) p->w[i];
 		if (p->hi[i] > p->lo[i])	/* a unit at its bound takes no more: its weight */
 			wsum += wd[i];		/* would only shrink the start (a 1e22 weight capped at 0) */
-		c.wfd[i] = p->method == APP_HUNTINGTON_HILL ? wd[i] * wd[i] : wd[i];
+		c->wfd[i] = p->method == APP_HUNTINGTON_HILL ? wd[i] * wd[i] : wd[i];
 	}
 	/* the 256-bit factors only when some factor needs more than 64 bits */
-	if (!c.narrow)
-		for (int i = 0; i < n; i++)
-			c.wf[i] = p->method == APP_HUNTINGTON_HILL ? u256_mul_u128(p->w[i], p->w[i])
+	if (!c->narrow)
+		for (int i = 0; i < p->n; i++)
+			c->wf[i] = p->method == APP_HUNTINGTON_HILL ? u256_mul_u128(p->w[i], p->w[i])
 				: u256_from_u128(p->w[i]);
+	return wsum;
+}
 
-	/*
-	 * Estimate the divisor.  The seat count f falls as lambda grows and is
-	 * close to linear in mu = 1/lambda, so bracket the target and run
-	 * regula falsi (Illinois variant) on mu; stop when the count is within
-	 * a few seats.  Any start is correct; a good one saves heap work.
-	 */
-	{
-		double		mu_lo,
-					mu_hi,
-					mu;
-		int64_t		f_lo,
-					f_hi,
-					f;
-		int64_t		close_enough = 16;
-		int			last = 0;	/* which end the previous step replaced */
-		double		pull_lo = 1.0,
-					pull_hi = 1.0;
-
-		mu = (double) (p->total > 0 ? p->total : 1) / (wsum > 0 ? wsum : 1.0);
-		mu_lo = mu_hi = mu;
-		f_lo = f_hi = estimate_all(p, wd, mu, seats);
-		/* bracket: up to the whole range of a double, so that no weights,
-		 * however extreme, leave the heaps below to add seats one by one */
-		for (int it = 0; it < 2100 && f_lo > p->total && mu_lo > 0.0 && !core_stopping(); it++)
-			f_lo = estimate_all(p, wd, mu_lo /= 2.0, seats);
-		for (int it = 0; it < 2100 && f_hi < p->total && mu_hi < 1e300 && !core_stopping(); it++)
-			f_hi = estimate_all(p, wd, mu_hi *= 2.0, seats);
-		mu = f_lo >= p->total ? mu_lo : mu_hi;
-		for (int it = 0; it < 40 && f_lo < p->total && f_hi > p->total; it++)
-		{
-			double		wlo = (double) (p->total - f_lo) * pull_lo;
-			double		whi = (double) (f_hi - p->total) * pull_hi;
-
-			mu = mu_lo + (mu_hi - mu_lo) * wlo / (wlo + whi);
-			if (!(mu > mu_lo && mu < mu_hi))
-				mu = sqrt(mu_lo * mu_hi);
-			if (!(mu > mu_lo && mu < mu_hi))
-				break;
-			f = estimate_all(p, wd, mu, seats);
-			if ((f > p->total ? f - p->total : p->total - f) <= close_enough)
-				break;
-			/* Illinois: replacing the same end twice halves the other's pull */
-			if (f < p->total)
-			{
-				mu_lo = mu;
-				f_lo = f;
-				pull_lo = 1.0;
-				if (last < 0)
-					pull_hi /= 2.0;
-				last = -1;
-			}
-			else
-			{
-				mu_hi = mu;
-				f_hi = f;
+/*
+ * Estimate the divisor.  The seat count f falls as lambda grows and is close
+ * to linear in mu = 1/lambda, so bracket the target and run regula falsi
+ * (Illinois variant) on mu; stop when the count is within a few seats.  Any
+ * start is correct; a good one saves heap work.  Leaves the estimate in
+ * seats[] and returns its sum.
+ */
+static int64_t
+divisor_estimate(const app_problem *p, const double *wd, double wsum, int64_t *seats)
+{
+	double		mu_lo,
+				mu_hi,
+				mu;
+	int64_t		f_lo,
+				f_hi,
+				f;
+	int64_t		close_enough = 16;
+	int			last = 0;		/* which end the previous step replaced */
+	double		pull_lo = 1.0,
 				pull_hi = 1.0;
-				if (last > 0)
-					pull_lo /= 2.0;
-				last = 1;
-			}
-		}
-		sum = estimate_all(p, wd, mu, seats);
-	}
 
-	/* heaps over the estimate */
+	mu = (double) (p->total > 0 ? p->total : 1) / (wsum > 0 ? wsum : 1.0);
+	mu_lo = mu_hi = mu;
+	f_lo = f_hi = estimate_all(p, wd, mu, seats);
+	/* bracket: up to the whole range of a double, so that no weights,
+	 * however extreme, leave the heaps below to add seats one by one */
+	for (int it = 0; it < 2100 && f_lo > p->total && mu_lo > 0.0 && !core_stopping(); it++)
+		f_lo = estimate_all(p, wd, mu_lo /= 2.0, seats);
+	for (int it = 0; it < 2100 && f_hi < p->total && mu_hi < 1e300 && !core_stopping(); it++)
+		f_hi = estimate_all(p, wd, mu_hi *= 2.0, seats);
+	mu = f_lo >= p->total ? mu_lo : mu_hi;
+	for (int it = 0; it < 40 && f_lo < p->total && f_hi > p->total; it++)
+	{
+		double		wlo = (double) (p->total - f_lo) * pull_lo;
+		double		whi = (double) (f_hi - p->total) * pull_hi;
+
+		mu = mu_lo + (mu_hi - mu_lo) * wlo / (wlo + whi);
+		if (!(mu > mu_lo && mu < mu_hi))
+			mu = sqrt(mu_lo * mu_hi);
+		if (!(mu > mu_lo && mu < mu_hi))
+			break;
+		f = estimate_all(p, wd, mu, seats);
+		if ((f > p->total ? f - p->total : p->total - f) <= close_enough)
+			break;
+		/* Illinois: replacing the same end twice halves the other's pull */
+		if (f < p->total)
+		{
+			mu_lo = mu;
+			f_lo = f;
+			pull_lo = 1.0;
+			if (last < 0)
+				pull_hi /= 2.0;
+			last = -1;
+		}
+		else
+		{
+			mu_hi = mu;
+			f_hi = f;
+			pull_hi = 1.0;
+			if (last > 0)
+				pull_lo /= 2.0;
+			last = 1;
+		}
+	}
+	return estimate_all(p, wd, mu, seats);
+}
+
+/* both heaps over the current seats */
+static void
+divisor_heapify(div_ctx *c)
+{
 	for (int h = 0; h < 2; h++)
 	{
-		c.size[h] = 0;
-		for (int i = 0; i < n; i++)
+		c->size[h] = 0;
+		for (int i = 0; i < c->p->n; i++)
 		{
-			c.pos[h][i] = -1;
-			if (in_heap(&c, h, i))
-				heap_place(&c, h, c.size[h]++, i);
+			c->pos[h][i] = -1;
+			if (in_heap(c, h, i))
+				heap_place(c, h, c->size[h]++, i);
 		}
-		for (int at = c.size[h] / 2 - 1; at >= 0; at--)
-			sift_down(&c, h, at);
+		for (int at = c->size[h] / 2 - 1; at >= 0; at--)
+			sift_down(c, h, at);
 	}
+}
 
-	/* fix the count: add the best next seats, or drop the worst last seats */
-	while (sum < p->total && c.size[0] > 0 && !core_stopping())
+/*
+ * From the estimate (sum seats in all) to the exact selection: add the best
+ * next seats or drop the worst last seats until the count is right, then
+ * swap while some unselected seat beats a selected one.
+ */
+static void
+divisor_settle(div_ctx *c, int64_t sum)
+{
+	const app_problem *p = c->p;
+	int64_t    *seats = c->s;
+
+	while (sum < p->total && c->size[0] > 0 && !core_stopping())
 	{
-		int			u = c.heap[0][0];
+		int			u = c->heap[0][0];
 
 		seats[u]++;
 		sum++;
-		heap_refresh(&c, u);
+		heap_refresh(c, u);
 	}
-	while (sum > p->total && c.size[1] > 0 && !core_stopping())
+	while (sum > p->total && c->size[1] > 0 && !core_stopping())
 	{
-		int			u = c.heap[1][0];
+		int			u = c->heap[1][0];
 
 		seats[u]--;
 		sum--;
-		heap_refresh(&c, u);
+		heap_refresh(c, u);
 	}
-
-	/* swap while some unselected seat beats a selected one */
-	while (c.size[0] > 0 && c.size[1] > 0 && !core_stopping())
+	while (c->size[0] > 0 && c->size[1] > 0 && !core_stopping())
 	{
-		int			a = c.heap[0][0];	/* best unselected next seat */
-		int			b = c.heap[1][0];	/* worst selected last seat */
-		int			r = prio_cmp(&c, a, seats[a], b, seats[b] - 1);
+		int			a = c->heap[0][0];	/* best unselected next seat */
+		int			b = c->heap[1][0];	/* worst selected last seat */
+		int			r = prio_cmp(c, a, seats[a], b, seats[b] - 1);
 
 		if (r < 0 || (r == 0 && a > b) || a == b)
 			break;
 		seats[a]++;
 		seats[b]--;
-		heap_refresh(&c, a);
-		heap_refresh(&c, b);
+		heap_refresh(c, a);
+		heap_refresh(c, b);
 	}
+}
 
-	/* a tie decided a seat: the worst selected equals the best unselected */
-	if (c.size[0] > 0 && c.size[1] > 0 && !core_stopped)
+/* a tie decided a seat when the worst selected equals the best unselected:
+ * mark every unit with a seat of that priority on either side */
+static void
+divisor_mark_ties(const div_ctx *c, uint8_t *tie)
+{
+	const int64_t *seats = c->s;
+	int			a,
+				b;
+
+	if (c->size[0] == 0 || c->size[1] == 0 || core_stopped)
+		return;
+	a = c->heap[0][0];
+	b = c->heap[1][0];
+	if (a == b || prio_cmp(c, a, seats[a], b, seats[b] - 1) != 0)
+		return;
+	for (int i = 0; i < c->p->n; i++)
 	{
-		int			a = c.heap[0][0];
-		int			b = c.heap[1][0];
-
-		if (a != b && prio_cmp(&c, a, seats[a], b, seats[b] - 1) == 0)
-		{
-			for (int i = 0; i < n; i++)
-			{
-				if (in_heap(&c, 0, i) && prio_cmp(&c, i, seats[i], a, seats[a]) == 0)
-					tie[i] = 1;
-				if (in_heap(&c, 1, i) && prio_cmp(&c, i, seats[i] - 1, a, seats[a]) == 0)
-					tie[i] = 1;
-			}
-		}
+		if (in_heap(c, 0, i) && prio_cmp(c, i, seats[i], a, seats[a]) == 0)
+			tie[i] = 1;
+		if (in_heap(c, 1, i) && prio_cmp(c, i, seats[i] - 1, a, seats[a]) == 0)
+			tie[i] = 1;
 	}
+}
+
+static void
+divisor(const app_problem *p, int64_t *seats, uint8_t *tie, char *work)
+{
+	int			n = p->n;
+	div_ctx		c;
+	double	   *wd;
+	double		wsum;
+	int64_t		sum;
+
+	c.p = p;
+	c.s = seats;
+	c.wf = carve(&work, (size_t) n * sizeof(u256));
+	c.wf64 = carve(&work, (size_t) n * sizeof(uint64_t));
+	c.wfd = carve(&work, (size_t) n * sizeof(double));
+	wd = carve(&work, (size_t) n * sizeof(double));
+	for (int h = 0; h < 2; h++)
+	{
+		c.heap[h] = carve(&work, (size_t) n * sizeof(int));
+		c.pos[h] = carve(&work, (size_t) n * sizeof(int));
+	}
+	wsum = divisor_factors(&c, wd);
+	sum = divisor_estimate(p, wd, wsum, seats);
+	divisor_heapify(&c);
+	divisor_settle(&c, sum);
+	divisor_mark_ties(&c, tie);
 }
 
 /* ---------------------------------------------------------------- entry */
@@ -763,7 +821,7 @@ app_solve(const app_problem *p, int64_t *seats, uint8_t *tie, void *work, int64_
 
 	*shortfall = 0;
 	memset(tie, 0, (size_t) (p->n > 0 ? p->n : 0));
-	st = feasible(p, shortfall);
+	st = check_totals(p, shortfall);
 	if (st != APP_OK)
 		return st;
 	if (p->n == 0)

@@ -87,18 +87,15 @@ match_chronological(const match_problem *p, int32_t *assign, int32_t *rank, void
 		}
 		else
 		{
-			/* no residence: most planned places left, then most places left, then lowest index */
+			/* no residence: match_quota_before's order */
 			for (int m = 0; m < n; m++)
-				if (feasible(p, pl, m) &&
-					(best < 0 || p->planned[m] > p->planned[best] ||
-					 (p->planned[m] == p->planned[best] && p->capacity[m] > p->capacity[best])))
+				if (feasible(p, pl, m) && (best < 0 || match_quota_before(p->planned, p->capacity, m, best)))
 					best = m;
 			/* rank: among the statically feasible by the same order on the initial figures */
 			if (best >= 0)
 				for (int m = 0; m < n; m++)
 					if (statically_feasible(p, pl, m, cap0) &&
-						(m == best || plan0[m] > plan0[best] ||
-						 (plan0[m] == plan0[best] && (cap0[m] > cap0[best] || (cap0[m] == cap0[best] && m < best)))))
+						(m == best || match_quota_before(plan0, cap0, m, best)))
 						k++;
 		}
 		assign[pl] = best;

@@ -45,6 +45,23 @@ match_fits(const match_problem *p, uint64_t needs, int32_t fixed, int m)
 	return !p->paused[m] && (needs & ~p->able[m]) == 0 && (fixed < 0 || fixed == m);
 }
 
+/*
+ * The order in which a placement without residence (a quota refugee) prefers
+ * municipalities: a before b when a has more planned places left, then more
+ * places left, then the lower index.  Its one home: match_chronological (its
+ * choice and rank), the optimal mode's rank_choices, and settle.candidates()
+ * in SQL (100_matching.sql), which says so.
+ */
+static inline int
+match_quota_before(const int32_t *planned, const int32_t *capacity, int a, int b)
+{
+	if (planned[a] != planned[b])
+		return planned[a] > planned[b];
+	if (capacity[a] != capacity[b])
+		return capacity[a] > capacity[b];
+	return a < b;
+}
+
 /* the municipality placement pl is fixed to, or -1 */
 static inline int32_t
 match_fixed(const match_problem *p, int pl)
@@ -98,10 +115,11 @@ extern void match_evaluate(const match_problem *p, double unplaced_km, const int
  * replace (feasible there, and its persons fit into the places left plus the
  * later one's) is placed.  The LP relaxation over classes of identical
  * placements is solved exactly by network simplex (arcs kept: the nearest
- * municipalities of each class, more added while any prices out); placements
- * are then packed into the LP's flows in chronological order, the rest placed
- * where places are left, improved by moves to cheaper places left, and
- * repaired for chronology.  s->lower_bound_km is the LP optimum, a lower bound
+ * municipalities of each class, more added while any prices out); each
+ * class's latest placements then fill the LP's unplaced flow and the rest are
+ * packed largest first into its flows, what does not fit is placed where
+ * places are left, then improved by moves to cheaper places left and
+ * repaired for chronology (stages: match_optimal.c).  s->lower_bound_km is the LP optimum, a lower bound
  * for every assignment.  p->capacity and p->planned are not changed.
  * Returns 0, -1 when out of memory, -2 when interrupted() said so, -3 when
  * unplaced_km is not above every cost or too large.

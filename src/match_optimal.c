@@ -1,27 +1,31 @@
 /*
- * match_optimal.c: the optimal matching mode (see match_core.h).
+ * match_optimal.c: the optimal matching mode (see match_core.h), in stages.
  *
- * 1. Classes.  Placements with the same residence, needs and fixed
- *    municipality are interchangeable person for person in the LP
- *    relaxation (a household may be split there), so the LP is a
- *    transportation problem from classes to municipalities, whose size does
- *    not grow with the number of households.
- * 2. LP.  Network simplex (mcf.c) on class -> municipality arcs (cost per
- *    person in metres, the nearest KEEP feasible municipalities of each class
- *    to start with), class -> sink (unplaced, unplaced_km per person) and
- *    municipality -> sink (capacity).  Then pricing: every feasible
- *    class -> municipality pair not in the network is checked against the
- *    potentials; those with a negative reduced cost are added and the solve
- *    continues, until none is left.  The LP optimum is then the optimum over
- *    all pairs: the lower bound.
- * 3. Integer proposal.  Each class's households, in chronological order,
- *    are packed into the LP's flows (cheapest first, first fit); what does
- *    not fit goes, in chronological order, to its cheapest municipality with
- *    places left.  Then moves to cheaper municipalities with places left,
- *    then the chronology repair: an unplaced placement takes the place of
- *    the latest later placed one it can replace, which waits its own turn.
- *    If the chronological proposal happens to cost less, it is returned
- *    instead (it keeps every rule too), so optimal never costs more.
+ *   opt_init           the cost matrix in metres, the penalty check, classes
+ *   lp_build           class -> municipality arcs (the KEEP cheapest feasible
+ *                      of each class), class -> sink (unplaced), municipality
+ *                      -> sink (capacity)
+ *   lp_price_out       network simplex (mcf.c), then every feasible pair not
+ *                      in the network whose reduced cost is negative is added
+ *                      and the solve continues until none is left: the LP
+ *                      optimum over all pairs, the lower bound
+ *   lp_collect_flows   the LP's flows per class, cheapest first
+ *   pack_classes       each class's latest households fill the LP's unplaced
+ *                      flow; the rest go largest first into the cheapest flow
+ *                      with room (first fit decreasing)
+ *   place_leftovers    what did not fit: its cheapest municipality with places
+ *                      left, possibly after moving one other household on
+ *   improve_by_moves   moves to cheaper municipalities with places left
+ *   repair_chronology  the chronology rule (see there)
+ *   rank_choices       the rank of each choice, as the chronological mode
+ *                      reports it
+ *   keep_cheaper       the chronological proposal instead, if it costs less
+ *                      (it keeps every rule too), so optimal never costs more
+ *
+ * Classes: placements with the same residence, needs and fixed municipality
+ * are interchangeable person for person in the LP relaxation (a household
+ * may be split there), so the LP is a transportation problem from classes to
+ * municipalities whose size does not grow with the number of households.
  */
 #include "match_core.h"
 #include "idxsort.h"
@@ -33,6 +37,9 @@
 
 #define KEEP 32					/* arcs per class to start with */
 #define SIZE_BUCKETS 16			/* placements of 16+ persons share a bucket */
+#define MOVE_MUNIS 24			/* municipalities tried for a household that did not fit */
+#define MOVE_OTHERS 32			/* households there considered for moving on */
+#define REPAIR_ROUNDS 64		/* chronology repair: at most this many sweeps */
 
 /* a proximity cost in whole metres, as the objective counts it */
 static int64_t
@@ -41,53 +48,48 @@ metres_of(double km)
 	return (int64_t) llround(km * 1000.0);
 }
 
-static int64_t
-cost_m(const match_problem *p, int r, int m)
-{
-	return r < 0 ? 0 : metres_of(p->cost[(size_t) r * p->n_muni + m]);
-}
+/* ---- costs ------------------------------------------------------------ */
 
-typedef struct
+typedef struct cost_table
 {
-	const match_problem *p;
 	int			n;
 	int64_t    *metres;			/* n x n: the cost matrix in metres, rounded once */
 	int32_t    *order;			/* n x n: municipalities by cost from each residence (row n: no residence) */
 	uint8_t    *ready;			/* per row */
-} costs;
+} cost_table;
 
 /* the cost in metres of a placement living in r (-1: none, cost 0) at m */
 static inline int64_t
-cost_at(const costs *c, int r, int m)
+cost_at(const cost_table *c, int r, int m)
 {
 	return r < 0 ? 0 : c->metres[(size_t) r * c->n + m];
 }
 
-typedef struct
+typedef struct cost_row
 {
-	const costs *c;
+	const cost_table *c;
 	int			r;
-} row_of;
+} cost_row;
 
-/* for idx_sort: a costs less than b from residence r */
+/* for idx_sort: a costs less than b from the row's residence */
 static int
 cheaper_from(int32_t a, int32_t b, const void *ctx)
 {
-	const row_of *x = ctx;
+	const cost_row *x = ctx;
 
 	return cost_at(x->c, x->r, a) < cost_at(x->c, x->r, b);
 }
 
 /* for idx_sort: placement a has more persons than b */
 static int
-larger(int32_t a, int32_t b, const void *p)
+more_persons(int32_t a, int32_t b, const void *p)
 {
 	return ((const match_problem *) p)->persons[a] > ((const match_problem *) p)->persons[b];
 }
 
 /* the municipalities by cost from residence r (-1: in index order) */
 static const int32_t *
-order_of(costs *c, int r, int32_t *tmp)
+order_of(cost_table *c, int r, int32_t *tmp)
 {
 	int			row = r < 0 ? c->n : r;
 	int32_t    *o = c->order + (size_t) row * c->n;
@@ -98,7 +100,7 @@ order_of(costs *c, int r, int32_t *tmp)
 			o[m] = m;
 		if (r >= 0)
 		{
-			row_of		x = {c, r};
+			cost_row	x = {c, r};
 
 			idx_sort(o, tmp, c->n, cheaper_from, &x);
 		}
@@ -116,9 +118,11 @@ match_evaluate(const match_problem *p, double unplaced_km, const int32_t *assign
 	s->lower_bound_km = -1;
 	for (int pl = 0; pl < p->n_place; pl++)
 	{
+		int			r = p->residence[pl];
+
 		if (assign[pl] >= 0)
 		{
-			metres += p->persons[pl] * cost_m(p, p->residence[pl], assign[pl]);
+			metres += p->persons[pl] * (r < 0 ? 0 : metres_of(p->cost[(size_t) r * p->n_muni + assign[pl]]));
 			s->persons_placed += p->persons[pl];
 			s->placed++;
 		}
@@ -134,7 +138,7 @@ match_evaluate(const match_problem *p, double unplaced_km, const int32_t *assign
 
 /* ---- classes ---------------------------------------------------------- */
 
-typedef struct
+typedef struct classes
 {
 	int			n;
 	int32_t    *res;
@@ -144,8 +148,9 @@ typedef struct
 	int32_t    *of;				/* per placement */
 } classes;
 
+/* a 64-bit finaliser (MurmurHash3's), for the class hash table */
 static uint64_t
-mix(uint64_t h)
+hash64(uint64_t h)
 {
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
@@ -155,6 +160,7 @@ mix(uint64_t h)
 	return h;
 }
 
+/* the class of every placement, by open addressing on (residence, needs, fixed) */
 static int
 build_classes(const match_problem *p, classes *k)
 {
@@ -181,7 +187,7 @@ build_classes(const match_problem *p, classes *k)
 		int32_t		r = p->residence[pl],
 					f = match_fixed(p, pl);
 		uint64_t	nd = p->needs[pl];
-		size_t		h = mix(nd ^ mix(((uint64_t) (uint32_t) r << 32) | (uint32_t) f)) & (size - 1);
+		size_t		h = hash64(nd ^ hash64(((uint64_t) (uint32_t) r << 32) | (uint32_t) f)) & (size - 1);
 
 		for (;; h = (h + 1) & (size - 1))
 		{
@@ -217,64 +223,447 @@ free_classes(classes *k)
 	free(k->of);
 }
 
+/* ---- the work of one call --------------------------------------------- */
+
+typedef struct optimal
+{
+	const match_problem *p;
+	int			n;				/* municipalities */
+	int			n_place;
+	double		unplaced_km;	/* the penalty per unplaced person */
+	int64_t		unplaced_m;		/* the same in metres */
+	cost_table	c;
+	classes		k;
+	int64_t    *cap;			/* per municipality: places at the start (>= 0) */
+	int64_t    *left;			/* per municipality: places left in the proposal */
+	int32_t    *tmp;			/* n + 1: sort scratch */
+	/* the LP's flows of class cl, cheapest first: flow_muni/flow_amount[flow_start[cl] ..] */
+	int32_t    *flow_start;
+	int32_t    *flow_muni;
+	int64_t    *flow_amount;
+	int64_t    *unplaced_flow;	/* per class */
+	/* the placements of class cl in chronological order: member[member_start[cl] ..] */
+	int32_t    *member_start;
+	int32_t    *member;
+	int32_t    *sort_tmp;
+	/* placed placements by municipality and size bucket (place_buckets) */
+	int32_t    *bucket_start;
+	int32_t    *bucket_list;
+	int32_t    *bucket_fill;
+	match_summary *s;
+	int			(*interrupted) (void *);
+	void	   *arg;
+} optimal;
+
+static void
+opt_free(optimal *o)
+{
+	free_classes(&o->k);
+	free(o->c.metres);
+	free(o->c.order);
+	free(o->c.ready);
+	free(o->tmp);
+	free(o->cap);
+	free(o->left);
+	free(o->flow_start);
+	free(o->flow_muni);
+	free(o->flow_amount);
+	free(o->unplaced_flow);
+	free(o->member_start);
+	free(o->member);
+	free(o->sort_tmp);
+	free(o->bucket_start);
+	free(o->bucket_list);
+	free(o->bucket_fill);
+}
+
+/*
+ * The cost matrix in metres, the scratch arrays and the classes.  Returns 0,
+ * -1 when out of memory, -3 when the penalty is not above every cost or so
+ * large that the network simplex's artificial cost cannot dominate it.
+ */
+static int
+opt_init(optimal *o)
+{
+	const match_problem *p = o->p;
+	int			n = o->n;
+	int64_t		max_cost = 0;
+
+	o->c.n = n;
+	o->c.metres = malloc(((size_t) n * n + 1) * sizeof(int64_t));
+	if (!o->c.metres)
+		return -1;
+	for (size_t i = 0; i < (size_t) n * n; i++)
+	{
+		o->c.metres[i] = metres_of(p->cost[i]);
+		if (o->c.metres[i] > max_cost)
+			max_cost = o->c.metres[i];
+	}
+	if (!(o->unplaced_m > max_cost) || !(o->unplaced_km < 1e9))
+		return -3;
+	o->c.order = malloc(((size_t) n + 1) * (n > 0 ? n : 1) * sizeof(int32_t));
+	o->c.ready = calloc((size_t) n + 1, 1);
+	o->tmp = malloc(((size_t) n + 1) * sizeof(int32_t));
+	o->cap = malloc(((size_t) n + 1) * sizeof(int64_t));
+	o->left = malloc(((size_t) n + 1) * sizeof(int64_t));
+	if (!o->c.order || !o->c.ready || !o->tmp || !o->cap || !o->left || build_classes(p, &o->k) != 0)
+		return -1;
+	for (int m = 0; m < n; m++)
+		o->cap[m] = p->capacity[m] > 0 ? p->capacity[m] : 0;
+	o->s->classes = o->k.n;
+	if ((int64_t) (o->k.n + n + 2) >= MCF_ART_COST / (o->unplaced_m + 1))
+		return -3;
+	return 0;
+}
+
+/* ---- the LP over classes ---------------------------------------------- */
+
+/* nodes: classes 0 .. k.n-1, then the municipalities, then the sink */
+static inline int
+muni_node(const optimal *o, int m)
+{
+	return o->k.n + m;
+}
+
+static inline int
+sink_node(const optimal *o)
+{
+	return o->k.n + o->n;
+}
+
+/* whether class cl may send persons to municipality m at all */
+static inline int
+class_fits(const optimal *o, int cl, int m)
+{
+	return o->cap[m] > 0 && match_fits(o->p, o->k.needs[cl], o->k.fixed[cl], m);
+}
+
+/* the network to start from: the KEEP cheapest feasible municipalities of each class */
+static mcf *
+lp_build(optimal *o)
+{
+	int			n_class = o->k.n;
+	int64_t		total = 0;
+	mcf		   *g = mcf_create(sink_node(o) + 1);
+
+	if (!g)
+		return NULL;
+	for (int cl = 0; cl < n_class; cl++)
+	{
+		const int32_t *order = order_of(&o->c, o->k.res[cl], o->tmp);
+		int			kept = 0;
+
+		mcf_set_supply(g, cl, o->k.persons[cl]);
+		total += o->k.persons[cl];
+		for (int i = 0; i < o->n && kept < KEEP; i++)
+		{
+			int			m = order[i];
+
+			if (!class_fits(o, cl, m))
+				continue;
+			if (mcf_add_arc(g, cl, muni_node(o, m), MCF_INF, cost_at(&o->c, o->k.res[cl], m)) < 0)
+				goto oom;
+			kept++;
+		}
+		if (mcf_add_arc(g, cl, sink_node(o), MCF_INF, o->unplaced_m) < 0)
+			goto oom;
+	}
+	for (int m = 0; m < o->n; m++)
+		if (o->cap[m] > 0 && mcf_add_arc(g, muni_node(o, m), sink_node(o), o->cap[m], 0) < 0)
+			goto oom;
+	mcf_set_supply(g, sink_node(o), -total);
+	return g;
+oom:
+	mcf_free(g);
+	return NULL;
+}
+
+/*
+ * Solve, then add every feasible class -> municipality arc with a negative
+ * reduced cost and solve again, until none is left.  Returns 0, -1 (out of
+ * memory) or -2 (interrupted).
+ */
+static int
+lp_price_out(optimal *o, mcf *g)
+{
+	for (;;)
+	{
+		int			r = mcf_solve(g, o->interrupted, o->arg),
+					added = 0;
+
+		if (r == -1 || r == -2)
+			return r;
+		for (int cl = 0; cl < o->k.n; cl++)
+		{
+			int64_t		pc = mcf_potential(g, cl);
+
+			for (int m = 0; m < o->n; m++)
+			{
+				int64_t		cost = cost_at(&o->c, o->k.res[cl], m);
+
+				if (!class_fits(o, cl, m) || cost + pc - mcf_potential(g, muni_node(o, m)) >= 0)
+					continue;
+				if (mcf_add_arc(g, cl, muni_node(o, m), MCF_INF, cost) < 0)
+					return -1;
+				added++;
+			}
+		}
+		if (added == 0)
+			return 0;
+	}
+}
+
+/* arc e carries persons from a class to a municipality */
+static inline int
+placing_arc(const optimal *o, const mcf *g, int e)
+{
+	int			from = mcf_arc_from(g, e),
+				to = mcf_arc_to(g, e);
+
+	return from < o->k.n && to >= o->k.n && to < sink_node(o) && mcf_flow(g, e) > 0;
+}
+
+/* insert flow i of class cl among its earlier ones by cost (few flows each) */
+static void
+sort_flow_in(optimal *o, int cl, int i)
+{
+	while (i > o->flow_start[cl] &&
+		   cost_at(&o->c, o->k.res[cl], o->flow_muni[i - 1]) > cost_at(&o->c, o->k.res[cl], o->flow_muni[i]))
+	{
+		int32_t		tm = o->flow_muni[i - 1];
+		int64_t		ta = o->flow_amount[i - 1];
+
+		o->flow_muni[i - 1] = o->flow_muni[i];
+		o->flow_amount[i - 1] = o->flow_amount[i];
+		o->flow_muni[i] = tm;
+		o->flow_amount[i] = ta;
+		i--;
+	}
+}
+
+/* the LP's value (the lower bound) and its flows per class, cheapest first */
+static int
+lp_collect_flows(optimal *o, mcf *g)
+{
+	int			n_class = o->k.n,
+				n_arc = mcf_arc_count(g);
+	int64_t		lp = 0;
+	int32_t    *fill;
+
+	for (int e = 0; e < n_arc; e++)
+		lp += mcf_flow(g, e) * mcf_arc_cost(g, e);
+	o->s->lower_bound_km = lp / 1000.0;
+	o->s->pivots = mcf_pivots(g);
+
+	o->flow_start = calloc((size_t) n_class + 1, sizeof(int32_t));
+	o->unplaced_flow = calloc((size_t) n_class + 1, sizeof(int64_t));
+	if (!o->flow_start || !o->unplaced_flow)
+		return -1;
+	for (int e = 0; e < n_arc; e++)
+	{
+		if (placing_arc(o, g, e))
+			o->flow_start[mcf_arc_from(g, e) + 1]++;
+		if (mcf_arc_from(g, e) < n_class && mcf_arc_to(g, e) == sink_node(o))
+			o->unplaced_flow[mcf_arc_from(g, e)] = mcf_flow(g, e);
+	}
+	for (int cl = 0; cl < n_class; cl++)
+		o->flow_start[cl + 1] += o->flow_start[cl];
+	o->flow_muni = malloc(((size_t) o->flow_start[n_class] + 1) * sizeof(int32_t));
+	o->flow_amount = malloc(((size_t) o->flow_start[n_class] + 1) * sizeof(int64_t));
+	fill = malloc(((size_t) n_class + 1) * sizeof(int32_t));
+	if (!o->flow_muni || !o->flow_amount || !fill)
+	{
+		free(fill);
+		return -1;
+	}
+	memcpy(fill, o->flow_start, (size_t) n_class * sizeof(int32_t));
+	for (int e = 0; e < n_arc; e++)
+		if (placing_arc(o, g, e))
+		{
+			int			cl = mcf_arc_from(g, e),
+						i = fill[cl]++;
+
+			o->flow_muni[i] = mcf_arc_to(g, e) - n_class;
+			o->flow_amount[i] = mcf_flow(g, e);
+			sort_flow_in(o, cl, i);
+		}
+	free(fill);
+	return 0;
+}
+
 /* ---- the integer proposal --------------------------------------------- */
 
 /* cheapest municipality where placement pl fits into the places left, or -1 */
 static int
-cheapest_free(const match_problem *p, costs *c, int pl, const int64_t *free_, int32_t *tmp)
+cheapest_free(optimal *o, int pl)
 {
-	const int32_t *o = order_of(c, p->residence[pl], tmp);
+	const match_problem *p = o->p;
+	const int32_t *order = order_of(&o->c, p->residence[pl], o->tmp);
 	uint64_t	nd = p->needs[pl];
 	int32_t		f = match_fixed(p, pl);
 
 	for (int i = 0; i < p->n_muni; i++)
 	{
-		int			m = o[i];
+		int			m = order[i];
 
-		if (free_[m] >= p->persons[pl] && match_fits(p, nd, f, m))
+		if (o->left[m] >= p->persons[pl] && match_fits(p, nd, f, m))
 			return m;
 	}
 	return -1;
 }
 
 static int
-bucket_of(int32_t persons)
+bucket_of(int64_t persons)
 {
-	return persons >= SIZE_BUCKETS ? SIZE_BUCKETS - 1 : persons - 1;
+	return persons >= SIZE_BUCKETS ? SIZE_BUCKETS - 1 : (int) persons - 1;
 }
 
 /*
  * The placed placements by municipality and size bucket, latest first:
- * bucket_list[bucket_start[m * SIZE_BUCKETS + b] ..] (fill: scratch, as long)
+ * bucket_list[bucket_start[m * SIZE_BUCKETS + b] ..]
  */
 static void
-place_buckets(const match_problem *p, const int32_t *assign, int32_t *bucket_start, int32_t *bucket_list, int32_t *fill)
+place_buckets(optimal *o, const int32_t *assign)
 {
+	const match_problem *p = o->p;
 	int			nb = p->n_muni * SIZE_BUCKETS;
 
-	memset(bucket_start, 0, ((size_t) nb + 1) * sizeof(int32_t));
+	memset(o->bucket_start, 0, ((size_t) nb + 1) * sizeof(int32_t));
 	for (int pl = 0; pl < p->n_place; pl++)
 		if (assign[pl] >= 0)
-			bucket_start[assign[pl] * SIZE_BUCKETS + bucket_of(p->persons[pl]) + 1]++;
+			o->bucket_start[assign[pl] * SIZE_BUCKETS + bucket_of(p->persons[pl]) + 1]++;
 	for (int b = 0; b < nb; b++)
-		bucket_start[b + 1] += bucket_start[b];
-	memcpy(fill, bucket_start, (size_t) nb * sizeof(int32_t));
+		o->bucket_start[b + 1] += o->bucket_start[b];
+	memcpy(o->bucket_fill, o->bucket_start, (size_t) nb * sizeof(int32_t));
 	for (int pl = p->n_place - 1; pl >= 0; pl--)
 		if (assign[pl] >= 0)
-			bucket_list[fill[assign[pl] * SIZE_BUCKETS + bucket_of(p->persons[pl])]++] = pl;
+			o->bucket_list[o->bucket_fill[assign[pl] * SIZE_BUCKETS + bucket_of(p->persons[pl])]++] = pl;
+}
+
+/* the placements of each class, in chronological order */
+static int
+group_members(optimal *o)
+{
+	int			n_class = o->k.n;
+	int32_t    *fill;
+
+	o->member_start = calloc((size_t) n_class + 1, sizeof(int32_t));
+	o->member = malloc(((size_t) o->n_place + 1) * sizeof(int32_t));
+	o->sort_tmp = malloc(((size_t) o->n_place + 1) * sizeof(int32_t));
+	fill = malloc(((size_t) n_class + 1) * sizeof(int32_t));
+	if (!o->member_start || !o->member || !o->sort_tmp || !fill)
+	{
+		free(fill);
+		return -1;
+	}
+	for (int pl = 0; pl < o->n_place; pl++)
+		o->member_start[o->k.of[pl] + 1]++;
+	for (int cl = 0; cl < n_class; cl++)
+		o->member_start[cl + 1] += o->member_start[cl];
+	memcpy(fill, o->member_start, (size_t) n_class * sizeof(int32_t));
+	for (int pl = 0; pl < o->n_place; pl++)
+		o->member[fill[o->k.of[pl]]++] = pl;
+	free(fill);
+	return 0;
+}
+
+/*
+ * Pack class cl's placements into its LP flows: the latest ones fill the
+ * LP's unplaced flow (assign -1: left for the chronology repair); the rest,
+ * largest first, go into the cheapest flow with room (first fit decreasing,
+ * so small households fill the gaps); those that fit nowhere get -2.
+ */
+static void
+pack_class(optimal *o, int cl, int32_t *assign)
+{
+	const match_problem *p = o->p;
+	int			lo = o->member_start[cl],
+				hi = o->member_start[cl + 1],
+				kept = 0;
+	int64_t		budget = o->unplaced_flow[cl];
+
+	for (int i = hi - 1; i >= lo; i--)
+	{
+		int			pl = o->member[i];
+
+		if (budget > 0 && p->persons[pl] <= budget)
+		{
+			budget -= p->persons[pl];
+			assign[pl] = -1;
+		}
+		else
+		{
+			assign[pl] = -2;
+			o->sort_tmp[lo + kept++] = pl;
+		}
+	}
+	/* the class's segment of member[] is the sort's scratch from here on */
+	idx_sort(o->sort_tmp + lo, o->member + lo, kept, more_persons, p);
+	for (int i = lo; i < lo + kept; i++)
+	{
+		int			pl = o->sort_tmp[i];
+
+		for (int j = o->flow_start[cl]; j < o->flow_start[cl + 1]; j++)
+			if (o->flow_amount[j] >= p->persons[pl])
+			{
+				o->flow_amount[j] -= p->persons[pl];
+				assign[pl] = o->flow_muni[j];
+				o->left[o->flow_muni[j]] -= p->persons[pl];
+				break;
+			}
+	}
 }
 
 static int
-place_buckets_alloc(int n, int P, int32_t **start, int32_t **list, int32_t **fill)
+pack_classes(optimal *o, int32_t *assign)
 {
-	*start = malloc(((size_t) n * SIZE_BUCKETS + 1) * sizeof(int32_t));
-	*list = malloc(((size_t) P + 1) * sizeof(int32_t));
-	*fill = malloc(((size_t) n * SIZE_BUCKETS + 1) * sizeof(int32_t));
-	return *start && *list && *fill ? 0 : -1;
+	if (group_members(o) != 0)
+		return -1;
+	memcpy(o->left, o->cap, (size_t) o->n * sizeof(int64_t));
+	for (int cl = 0; cl < o->k.n; cl++)
+		pack_class(o, cl, assign);
+	return 0;
 }
 
-#define MOVE_MUNIS 24			/* municipalities tried for a household that did not fit */
-#define MOVE_OTHERS 32			/* households there considered for moving on */
+/*
+ * The best household placed at m to move on so that pl (needing `need` more
+ * places there) fits, if that costs less than *best in total: updates *best
+ * and returns the household (-1: none), its new municipality in *to_out.
+ */
+static int
+best_to_move(optimal *o, const int32_t *assign, int pl, int m, int64_t need, int64_t *best, int *to_out)
+{
+	const match_problem *p = o->p;
+	int64_t		cpm = cost_at(&o->c, p->residence[pl], m);
+	int			w = p->persons[pl],
+				found = -1,
+				seen = 0;
+
+	for (int b = bucket_of(need); b < SIZE_BUCKETS && seen < MOVE_OTHERS; b++)
+		for (int j = o->bucket_start[m * SIZE_BUCKETS + b]; j < o->bucket_start[m * SIZE_BUCKETS + b + 1] && seen < MOVE_OTHERS; j++)
+		{
+			int			q = o->bucket_list[j],
+						to;
+			int64_t		delta;
+
+			if (assign[q] != m || p->persons[q] < need)
+				continue;
+			seen++;
+			o->left[m] += p->persons[q] - w;
+			to = cheapest_free(o, q);
+			o->left[m] -= p->persons[q] - w;
+			if (to < 0 || to == m)
+				continue;
+			delta = cpm + cost_at(&o->c, p->residence[q], to) - cost_at(&o->c, p->residence[q], m);
+			if (delta < *best)
+			{
+				*best = delta;
+				*to_out = to;
+				found = q;
+			}
+		}
+	return found;
+}
 
 /*
  * Place pl (unplaced) at its cheapest municipality with places left, or, if
@@ -284,516 +673,328 @@ place_buckets_alloc(int n, int P, int32_t **start, int32_t **list, int32_t **fil
  * (assign decides).
  */
 static void
-place_with_one_move(const match_problem *p, costs *c, int pl, int32_t *assign, int64_t *free_,
-					const int32_t *bucket_start, const int32_t *bucket_list, int32_t *tmp)
+place_with_one_move(optimal *o, int pl, int32_t *assign)
 {
+	const match_problem *p = o->p;
 	int			w = p->persons[pl],
 				r = p->residence[pl],
-				best_m = cheapest_free(p, c, pl, free_, tmp),
+				best_m = cheapest_free(o, pl),
 				best_q = -1,
 				best_q_to = -1,
 				tried = 0;
-	int64_t		best = best_m >= 0 ? cost_at(c, r, best_m) : INT64_MAX;
-	const int32_t *o = order_of(c, r, tmp);
+	int64_t		best = best_m >= 0 ? cost_at(&o->c, r, best_m) : INT64_MAX;
+	const int32_t *order = order_of(&o->c, r, o->tmp);
 
 	for (int i = 0; i < p->n_muni && tried < MOVE_MUNIS; i++)
 	{
-		int			m = o[i];
-		int64_t		cpm = cost_at(c, r, m),
-					need = w - free_[m];
+		int			m = order[i],
+					q,
+					to = -1;
+		int64_t		need = w - o->left[m];
 
-		if (cpm >= best)
+		if (cost_at(&o->c, r, m) >= best)
 			break;
 		if (!match_fits(p, p->needs[pl], match_fixed(p, pl), m) || need <= 0)
 			continue;
 		tried++;
-		for (int b = need >= SIZE_BUCKETS ? SIZE_BUCKETS - 1 : (int) need - 1, seen = 0; b < SIZE_BUCKETS && seen < MOVE_OTHERS; b++)
-			for (int j = bucket_start[m * SIZE_BUCKETS + b]; j < bucket_start[m * SIZE_BUCKETS + b + 1] && seen < MOVE_OTHERS; j++)
-			{
-				int			q = bucket_list[j],
-							to;
-				int64_t		delta;
-
-				if (assign[q] != m || p->persons[q] < need)
-					continue;
-				seen++;
-				free_[m] += p->persons[q] - w;
-				to = cheapest_free(p, c, q, free_, tmp);
-				free_[m] -= p->persons[q] - w;
-				if (to < 0 || to == m)
-					continue;
-				delta = cpm + cost_at(c, p->residence[q], to) - cost_at(c, p->residence[q], m);
-				if (delta < best)
-				{
-					best = delta;
-					best_m = m;
-					best_q = q;
-					best_q_to = to;
-				}
-			}
+		q = best_to_move(o, assign, pl, m, need, &best, &to);
+		if (q >= 0)
+		{
+			best_m = m;
+			best_q = q;
+			best_q_to = to;
+		}
 	}
 	if (best_m < 0)
 		return;
 	if (best_q >= 0)
 	{
-		free_[best_m] += p->persons[best_q];
+		o->left[best_m] += p->persons[best_q];
 		assign[best_q] = best_q_to;
-		free_[best_q_to] -= p->persons[best_q];
+		o->left[best_q_to] -= p->persons[best_q];
 	}
 	assign[pl] = best_m;
-	free_[best_m] -= w;
+	o->left[best_m] -= w;
 }
 
-int
-match_optimal(const match_problem *p, double unplaced_km, int32_t *assign, int32_t *rank,
-			  match_summary *s, int (*interrupted) (void *), void *arg)
+/* what did not fit into the LP's flows (assign -2) */
+static int
+place_leftovers(optimal *o, int32_t *assign)
 {
-	int			n = p->n_muni,
-				P = p->n_place,
-				rc = -1;
-	int64_t		unplaced_m = metres_of(unplaced_km),
-				max_cost = 0;
-	classes		k = {0};
-	costs		c = {p, n, NULL, NULL, NULL};
-	mcf		   *g = NULL;
-	int32_t    *tmp = NULL,
-			   *arc_start = NULL,
-			   *arc_list = NULL,
-			   *bucket_start = NULL,
-			   *bucket_list = NULL,
-			   *bucket_fill = NULL,
-			   *cls_start = NULL,
-			   *cls_list = NULL,
-			   *sort_tmp = NULL;
-	int64_t    *unplaced_flow = NULL;
-	int64_t    *free_ = NULL,
-			   *amount = NULL,
-			   *cap = NULL;
-	int			C,
-				T;
+	size_t		nb = (size_t) o->n * SIZE_BUCKETS + 1;
 
-	memset(s, 0, sizeof(*s));
-	c.metres = malloc(((size_t) n * n + 1) * sizeof(int64_t));
-	if (!c.metres)
+	o->bucket_start = malloc(nb * sizeof(int32_t));
+	o->bucket_list = malloc(((size_t) o->n_place + 1) * sizeof(int32_t));
+	o->bucket_fill = malloc(nb * sizeof(int32_t));
+	if (!o->bucket_start || !o->bucket_list || !o->bucket_fill)
 		return -1;
-	for (size_t i = 0; i < (size_t) n * n; i++)
-	{
-		c.metres[i] = metres_of(p->cost[i]);
-		if (c.metres[i] > max_cost)
-			max_cost = c.metres[i];
-	}
-	if (!(unplaced_m > max_cost) || !(unplaced_km < 1e9))
-		goto bad_penalty;
-
-	c.order = malloc(((size_t) n + 1) * (n > 0 ? n : 1) * sizeof(int32_t));
-	c.ready = calloc((size_t) n + 1, 1);
-	tmp = malloc(((size_t) n + 1) * sizeof(int32_t));
-	cap = malloc(((size_t) n + 1) * sizeof(int64_t));
-	free_ = malloc(((size_t) n + 1) * sizeof(int64_t));
-	if (!c.order || !c.ready || !tmp || !cap || !free_ || build_classes(p, &k) != 0)
-		goto done;
-	for (int m = 0; m < n; m++)
-		cap[m] = p->capacity[m] > 0 ? p->capacity[m] : 0;
-	C = k.n;
-	T = C + n;
-	s->classes = C;
-
-	/* 2. the LP over classes */
-	if ((int64_t) (T + 2) >= MCF_ART_COST / (unplaced_m + 1))
-		goto bad_penalty;
-	g = mcf_create(T + 1, C * (KEEP + 1) + n);
-	if (!g)
-		goto done;
-	{
-		int64_t		total = 0;
-
-		for (int cl = 0; cl < C; cl++)
-		{
-			const int32_t *o = order_of(&c, k.res[cl], tmp);
-			int			kept = 0;
-
-			mcf_set_supply(g, cl, k.persons[cl]);
-			total += k.persons[cl];
-			for (int i = 0; i < n && kept < KEEP; i++)
-			{
-				int			m = o[i];
-
-				if (cap[m] > 0 && match_fits(p, k.needs[cl], k.fixed[cl], m))
-				{
-					if (mcf_add_arc(g, cl, C + m, MCF_INF, cost_at(&c, k.res[cl], m)) < 0)
-						goto done;
-					kept++;
-				}
-			}
-			if (mcf_add_arc(g, cl, T, MCF_INF, unplaced_m) < 0)
-				goto done;
-		}
-		for (int m = 0; m < n; m++)
-			if (cap[m] > 0 && mcf_add_arc(g, C + m, T, cap[m], 0) < 0)
-				goto done;
-		mcf_set_supply(g, T, -total);
-	}
-	for (;;)
-	{
-		int			r = mcf_solve(g, interrupted, arg),
-					added = 0;
-
-		if (r == -1)
-			goto done;
-		if (r == -2)
-		{
-			rc = -2;
-			goto done;
-		}
-		for (int cl = 0; cl < C; cl++)
-		{
-			int64_t		pc = mcf_potential(g, cl);
-
-			for (int m = 0; m < n; m++)
-				if (cap[m] > 0 && match_fits(p, k.needs[cl], k.fixed[cl], m) &&
-					cost_at(&c, k.res[cl], m) + pc - mcf_potential(g, C + m) < 0)
-				{
-					if (mcf_add_arc(g, cl, C + m, MCF_INF, cost_at(&c, k.res[cl], m)) < 0)
-						goto done;
-					added++;
-				}
-		}
-		if (added == 0)
-			break;
-	}
-	{
-		int64_t		lp = 0;
-		int			A = mcf_arc_count(g);
-
-		for (int e = 0; e < A; e++)
-			lp += mcf_flow(g, e) * mcf_arc_cost(g, e);
-		s->lower_bound_km = lp / 1000.0;
-		s->pivots = mcf_pivots(g);
-
-		/* the LP's flows per class: (municipality, persons), cheapest first */
-		arc_start = calloc((size_t) C + 1, sizeof(int32_t));
-		unplaced_flow = calloc((size_t) C + 1, sizeof(int64_t));
-		if (!arc_start || !unplaced_flow)
-			goto done;
-		for (int e = 0; e < A; e++)
-		{
-			int			from = mcf_arc_from(g, e),
-						to = mcf_arc_to(g, e);
-
-			if (from < C && to >= C && to < T && mcf_flow(g, e) > 0)
-				arc_start[from + 1]++;
-			if (from < C && to == T)
-				unplaced_flow[from] = mcf_flow(g, e);
-		}
-		for (int cl = 0; cl < C; cl++)
-			arc_start[cl + 1] += arc_start[cl];
-		arc_list = malloc(((size_t) arc_start[C] + 1) * sizeof(int32_t));
-		amount = malloc(((size_t) arc_start[C] + 1) * sizeof(int64_t));
-		if (!arc_list || !amount)
-			goto done;
-		{
-			int32_t    *fill = malloc(((size_t) C + 1) * sizeof(int32_t));
-
-			if (!fill)
-				goto done;
-			memcpy(fill, arc_start, (size_t) C * sizeof(int32_t));
-			for (int e = 0; e < A; e++)
-			{
-				int			from = mcf_arc_from(g, e),
-							to = mcf_arc_to(g, e);
-
-				if (from < C && to >= C && to < T && mcf_flow(g, e) > 0)
-				{
-					int			i = fill[from]++;
-
-					arc_list[i] = to - C;
-					amount[i] = mcf_flow(g, e);
-					/* insertion by cost within the class (few flows each) */
-					while (i > arc_start[from] &&
-						   cost_at(&c, k.res[from], arc_list[i - 1]) > cost_at(&c, k.res[from], arc_list[i]))
-					{
-						int32_t		tm = arc_list[i - 1];
-						int64_t		ta = amount[i - 1];
-
-						arc_list[i - 1] = arc_list[i];
-						amount[i - 1] = amount[i];
-						arc_list[i] = tm;
-						amount[i] = ta;
-						i--;
-					}
-				}
-			}
-			free(fill);
-		}
-	}
-	mcf_free(g);
-	g = NULL;
-
-	/*
-	 * 3. pack each class's households into its flows: the latest ones into
-	 * the LP's unplaced flow, the rest largest first into the cheapest flow
-	 * with room (first fit decreasing, so small households fill the gaps)
-	 */
-	cls_start = calloc((size_t) C + 1, sizeof(int32_t));
-	cls_list = malloc(((size_t) P + 1) * sizeof(int32_t));
-	sort_tmp = malloc(((size_t) P + 1) * sizeof(int32_t));
-	if (!cls_start || !cls_list || !sort_tmp)
-		goto done;
-	for (int pl = 0; pl < P; pl++)
-		cls_start[k.of[pl] + 1]++;
-	for (int cl = 0; cl < C; cl++)
-		cls_start[cl + 1] += cls_start[cl];
-	{
-		int32_t    *fill = malloc(((size_t) C + 1) * sizeof(int32_t));
-
-		if (!fill)
-			goto done;
-		memcpy(fill, cls_start, (size_t) C * sizeof(int32_t));
-		for (int pl = 0; pl < P; pl++)
-			cls_list[fill[k.of[pl]]++] = pl;
-		free(fill);
-	}
-	memcpy(free_, cap, (size_t) n * sizeof(int64_t));
-	for (int cl = 0; cl < C; cl++)
-	{
-		int			lo = cls_start[cl],
-					hi = cls_start[cl + 1],
-					kept = 0;
-		int64_t		budget = unplaced_flow[cl];
-
-		for (int i = hi - 1; i >= lo; i--)
-		{
-			int			pl = cls_list[i];
-
-			if (budget > 0 && p->persons[pl] <= budget)
-			{
-				budget -= p->persons[pl];
-				assign[pl] = -1;	/* left for the chronology repair */
-			}
-			else
-			{
-				assign[pl] = -2;
-				sort_tmp[lo + kept++] = pl;
-			}
-		}
-		idx_sort(sort_tmp + lo, cls_list + lo, kept, larger, p);	/* largest first */
-		for (int i = lo; i < lo + kept; i++)
-		{
-			int			pl = sort_tmp[i];
-
-			for (int j = arc_start[cl]; j < arc_start[cl + 1]; j++)
-				if (amount[j] >= p->persons[pl])
-				{
-					amount[j] -= p->persons[pl];
-					assign[pl] = arc_list[j];
-					free_[arc_list[j]] -= p->persons[pl];
-					break;
-				}
-		}
-		/* (cls_list's segment was the sort's scratch; it is not used again) */
-	}
-	/* what did not fit: its cheapest place, possibly by moving one other household */
-	if (place_buckets_alloc(n, P, &bucket_start, &bucket_list, &bucket_fill) != 0)
-		goto done;
-	place_buckets(p, assign, bucket_start, bucket_list, bucket_fill);
-	for (int pl = 0; pl < P; pl++)
+	place_buckets(o, assign);
+	for (int pl = 0; pl < o->n_place; pl++)
 		if (assign[pl] == -2)
 		{
 			assign[pl] = -1;
-			place_with_one_move(p, &c, pl, assign, free_, bucket_start, bucket_list, tmp);
+			place_with_one_move(o, pl, assign);
 		}
+	return 0;
+}
 
-	/* moves to cheaper municipalities with places left */
+/* up to two passes of moves to cheaper municipalities with places left */
+static void
+improve_by_moves(optimal *o, int32_t *assign)
+{
+	const match_problem *p = o->p;
+
 	for (int pass = 0; pass < 2; pass++)
 	{
 		int			moved = 0;
 
-		for (int pl = 0; pl < P; pl++)
+		for (int pl = 0; pl < o->n_place; pl++)
 		{
 			int			m = assign[pl],
 						b;
 
 			if (m < 0)
 				continue;
-			free_[m] += p->persons[pl];
-			b = cheapest_free(p, &c, pl, free_, tmp);
-			if (b >= 0 && cost_at(&c, p->residence[pl], b) < cost_at(&c, p->residence[pl], m))
+			o->left[m] += p->persons[pl];
+			b = cheapest_free(o, pl);
+			if (b >= 0 && cost_at(&o->c, p->residence[pl], b) < cost_at(&o->c, p->residence[pl], m))
 			{
 				assign[pl] = b;
 				moved++;
 			}
-			free_[assign[pl]] -= p->persons[pl];
+			o->left[assign[pl]] -= p->persons[pl];
 		}
 		if (moved == 0)
 			break;
 	}
+}
 
-	/* chronology repair */
-	for (int round = 0; round < 64; round++)
+/* ---- the chronology rule ---------------------------------------------- */
+
+/*
+ * The latest placement after pl, placed at a municipality where pl is
+ * feasible, whose places plus those left there hold pl; -1 if none (its
+ * municipality in *m_out).  The buckets list each municipality's placements
+ * latest first, so each bucket is read only down to the first candidate.
+ */
+static int
+latest_replaceable(const optimal *o, const int32_t *assign, int pl, int *m_out)
+{
+	const match_problem *p = o->p;
+	int			w = p->persons[pl],
+				best_q = -1;
+	int32_t		f = match_fixed(p, pl);
+
+	for (int m = 0; m < o->n; m++)
+	{
+		int64_t		need = w - o->left[m];
+
+		if (!match_fits(p, p->needs[pl], f, m) || w > o->cap[m])
+			continue;
+		for (int b = bucket_of(need); b < SIZE_BUCKETS; b++)
+		{
+			int			lo = o->bucket_start[m * SIZE_BUCKETS + b],
+						hi = o->bucket_start[m * SIZE_BUCKETS + b + 1];
+
+			for (int i = lo; i < hi; i++)
+			{
+				int			q = o->bucket_list[i];
+
+				if (q <= pl || q <= best_q)
+					break;
+				if (assign[q] == m && p->persons[q] >= need)
+				{
+					best_q = q;
+					*m_out = m;
+					break;
+				}
+			}
+		}
+	}
+	return best_q;
+}
+
+/*
+ * The chronology rule (DOMAIN.md: referrals follow the order in which
+ * households became ready to be referred): no placement stays unplaced while
+ * a later placement that it could replace is placed.  Each unplaced
+ * placement, earliest first, takes its cheapest municipality with places
+ * left, or else the place of the latest later placement it can replace,
+ * which becomes unplaced and waits its own turn in the next sweep.  Sweeps
+ * repeat until nothing changes (at most REPAIR_ROUNDS).  Returns 0, or -2
+ * when interrupted.  The chronological mode keeps the rule by construction
+ * (match_chronological); this is its one home in the optimal mode.
+ */
+static int
+repair_chronology(optimal *o, int32_t *assign)
+{
+	const match_problem *p = o->p;
+
+	for (int round = 0; round < REPAIR_ROUNDS; round++)
 	{
 		int			changed = 0;
 
-		place_buckets(p, assign, bucket_start, bucket_list, bucket_fill);
-		for (int pl = 0; pl < P; pl++)
+		place_buckets(o, assign);
+		for (int pl = 0; pl < o->n_place; pl++)
 		{
 			int			w = p->persons[pl],
-						best_m = -1,
-						best_q = -1;
-			int32_t		f = match_fixed(p, pl);
+						m = -1,
+						q;
 
 			if (assign[pl] >= 0)
 				continue;
-			if (interrupted && (pl & 1023) == 0 && interrupted(arg))
+			if (o->interrupted && (pl & 1023) == 0 && o->interrupted(o->arg))
+				return -2;
+			m = cheapest_free(o, pl);
+			if (m >= 0)
 			{
-				rc = -2;
-				goto done;
-			}
-			best_m = cheapest_free(p, &c, pl, free_, tmp);
-			if (best_m >= 0)
-			{
-				assign[pl] = best_m;
-				free_[best_m] -= w;
+				assign[pl] = m;
+				o->left[m] -= w;
 				changed++;
 				continue;
 			}
-			/* the latest later placement it can replace */
-			for (int m = 0; m < n; m++)
-			{
-				int64_t		need = w - free_[m];
-
-				if (!match_fits(p, p->needs[pl], f, m) || w > cap[m])
-					continue;
-				for (int b = need > SIZE_BUCKETS ? SIZE_BUCKETS - 1 : (int) need - 1; b < SIZE_BUCKETS; b++)
-				{
-					int			lo = bucket_start[m * SIZE_BUCKETS + b],
-								hi = bucket_start[m * SIZE_BUCKETS + b + 1];
-
-					for (int i = lo; i < hi; i++)
-					{
-						int			q = bucket_list[i];
-
-						if (q <= pl || q <= best_q)
-							break;
-						if (assign[q] == m && p->persons[q] >= need)
-						{
-							best_q = q;
-							best_m = m;
-							break;
-						}
-					}
-				}
-			}
-			if (best_q >= 0)
-			{
-				free_[best_m] += p->persons[best_q] - w;
-				assign[best_q] = -1;
-				assign[pl] = best_m;
-				s->chronology_swaps++;
-				changed++;
-			}
+			q = latest_replaceable(o, assign, pl, &m);
+			if (q < 0)
+				continue;
+			o->left[m] += p->persons[q] - w;
+			assign[q] = -1;
+			assign[pl] = m;
+			o->s->chronology_swaps++;
+			changed++;
 		}
 		if (changed == 0)
 			break;
 	}
+	return 0;
+}
 
-	/* ranks: the choice among the municipalities feasible before anyone was placed */
-	for (int pl = 0; pl < P; pl++)
+/* ---- reporting -------------------------------------------------------- */
+
+/*
+ * rank[pl]: the position of pl's municipality among those feasible for it
+ * before anyone was placed, in the order the chronological mode uses (cost,
+ * or match_quota_before without residence); 0 when unplaced.
+ */
+static void
+rank_choices(const optimal *o, const int32_t *assign, int32_t *rank)
+{
+	const match_problem *p = o->p;
+
+	for (int pl = 0; pl < o->n_place; pl++)
 	{
 		int			m = assign[pl],
 					r = p->residence[pl],
-					kk = 0;
-		int64_t		cm;
+					k = 0;
 
 		if (m < 0)
 		{
 			rank[pl] = 0;
 			continue;
 		}
-		cm = cost_at(&c, r, m);
-		for (int x = 0; x < n; x++)
+		for (int x = 0; x < o->n; x++)
 		{
-			int64_t		cx;
-
-			if (cap[x] < p->persons[pl] || !match_fits(p, p->needs[pl], match_fixed(p, pl), x))
+			if (o->cap[x] < p->persons[pl] || !match_fits(p, p->needs[pl], match_fixed(p, pl), x))
 				continue;
-			if (r < 0)
-			{
-				/* no residence: chronological's order (most planned, then most places left) */
-				if (p->planned[x] > p->planned[m] ||
-					(p->planned[x] == p->planned[m] && (cap[x] > cap[m] || (cap[x] == cap[m] && x <= m))))
-					kk++;
-				continue;
-			}
-			cx = cost_at(&c, r, x);
-			if (cx < cm || (cx == cm && x <= m))
-				kk++;
+			if (r < 0 ? (x == m || match_quota_before(p->planned, p->capacity, x, m))
+				: (cost_at(&o->c, r, x) < cost_at(&o->c, r, m) ||
+				   (cost_at(&o->c, r, x) == cost_at(&o->c, r, m) && x <= m)))
+				k++;
 		}
-		rank[pl] = kk > 0 ? kk : 1;
+		rank[pl] = k > 0 ? k : 1;
 	}
+}
+
+/*
+ * Fill in the summary; if the chronological proposal costs less, take it
+ * instead (it keeps every rule too), so the optimal mode never costs more
+ * than today's practice.
+ */
+static int
+keep_cheaper(optimal *o, int32_t *assign, int32_t *rank)
+{
+	const match_problem *p = o->p;
+	match_problem q = *p;
+	match_summary e,
+				ce;
+	int			n = o->n,
+				n_place = o->n_place;
+	int32_t    *ca = malloc(((size_t) n_place + 1) * sizeof(int32_t)),
+			   *cr = malloc(((size_t) n_place + 1) * sizeof(int32_t)),
+			   *cc = malloc(((size_t) n + 1) * sizeof(int32_t)),
+			   *cp = malloc(((size_t) n + 1) * sizeof(int32_t));
+	void	   *work = malloc(match_workspace_size(n));
+	int			rc = -1;
+
+	if (ca && cr && cc && cp && work)
 	{
-		match_summary e;
-
-		match_evaluate(p, unplaced_km, assign, &e);
-		/* never worse than today's practice: chronological keeps every rule too */
+		match_evaluate(p, o->unplaced_km, assign, &e);
+		memcpy(cc, p->capacity, (size_t) n * sizeof(int32_t));
+		memcpy(cp, p->planned, (size_t) n * sizeof(int32_t));
+		q.capacity = cc;
+		q.planned = cp;
+		match_chronological(&q, ca, cr, work);
+		match_evaluate(p, o->unplaced_km, ca, &ce);
+		if (ce.objective_km < e.objective_km)
 		{
-			match_problem q = *p;
-			int32_t    *ca = malloc(((size_t) P + 1) * sizeof(int32_t)),
-					   *cr = malloc(((size_t) P + 1) * sizeof(int32_t)),
-					   *cc = malloc(((size_t) n + 1) * sizeof(int32_t)),
-					   *cp = malloc(((size_t) n + 1) * sizeof(int32_t));
-			void	   *work = malloc(match_workspace_size(n));
-			match_summary ce;
-
-			if (!ca || !cr || !cc || !cp || !work)
-			{
-				free(ca), free(cr), free(cc), free(cp), free(work);
-				goto done;
-			}
-			memcpy(cc, p->capacity, (size_t) n * sizeof(int32_t));
-			memcpy(cp, p->planned, (size_t) n * sizeof(int32_t));
-			q.capacity = cc;
-			q.planned = cp;
-			match_chronological(&q, ca, cr, work);
-			match_evaluate(p, unplaced_km, ca, &ce);
-			if (ce.objective_km < e.objective_km)
-			{
-				memcpy(assign, ca, (size_t) P * sizeof(int32_t));
-				memcpy(rank, cr, (size_t) P * sizeof(int32_t));
-				e = ce;
-				s->chronological_kept = 1;
-			}
-			free(ca), free(cr), free(cc), free(cp), free(work);
+			memcpy(assign, ca, (size_t) n_place * sizeof(int32_t));
+			memcpy(rank, cr, (size_t) n_place * sizeof(int32_t));
+			e = ce;
+			o->s->chronological_kept = 1;
 		}
-		e.lower_bound_km = s->lower_bound_km;
-		e.pivots = s->pivots;
-		e.classes = s->classes;
-		e.chronology_swaps = s->chronology_swaps;
-		e.chronological_kept = s->chronological_kept;
-		*s = e;
+		e.lower_bound_km = o->s->lower_bound_km;
+		e.pivots = o->s->pivots;
+		e.classes = o->s->classes;
+		e.chronology_swaps = o->s->chronology_swaps;
+		e.chronological_kept = o->s->chronological_kept;
+		*o->s = e;
+		rc = 0;
 	}
-	rc = 0;
-	goto done;
+	free(ca), free(cr), free(cc), free(cp), free(work);
+	return rc;
+}
 
-bad_penalty:
-	rc = -3;
-done:
+/* ---- the entry -------------------------------------------------------- */
+
+int
+match_optimal(const match_problem *p, double unplaced_km, int32_t *assign, int32_t *rank,
+			  match_summary *s, int (*interrupted) (void *), void *arg)
+{
+	optimal		o = {0};
+	mcf		   *g = NULL;
+	int			rc;
+
+	memset(s, 0, sizeof(*s));
+	o.p = p;
+	o.n = p->n_muni;
+	o.n_place = p->n_place;
+	o.unplaced_km = unplaced_km;
+	o.unplaced_m = metres_of(unplaced_km);
+	o.s = s;
+	o.interrupted = interrupted;
+	o.arg = arg;
+
+	rc = opt_init(&o);
+	if (rc == 0)
+		rc = (g = lp_build(&o)) != NULL ? 0 : -1;
+	if (rc == 0)
+		rc = lp_price_out(&o, g);
+	if (rc == 0)
+		rc = lp_collect_flows(&o, g);
 	mcf_free(g);
-	free_classes(&k);
-	free(c.metres);
-	free(c.order);
-	free(c.ready);
-	free(tmp);
-	free(cap);
-	free(free_);
-	free(arc_start);
-	free(arc_list);
-	free(amount);
-	free(bucket_start);
-	free(bucket_list);
-	free(bucket_fill);
-	free(cls_start);
-	free(cls_list);
-	free(sort_tmp);
-	free(unplaced_flow);
+	if (rc == 0)
+		rc = pack_classes(&o, assign);
+	if (rc == 0)
+		rc = place_leftovers(&o, assign);
+	if (rc == 0)
+	{
+		improve_by_moves(&o, assign);
+		rc = repair_chronology(&o, assign);
+	}
+	if (rc == 0)
+	{
+		rank_choices(&o, assign, rank);
+		rc = keep_cheaper(&o, assign, rank);
+	}
+	opt_free(&o);
 	return rc;
 }

@@ -52,7 +52,7 @@ struct mcf
 };
 
 mcf *
-mcf_create(int n_nodes, int arc_hint)
+mcf_create(int n_nodes)
 {
 	mcf		   *g = calloc(1, sizeof(mcf));
 	size_t		n1 = (size_t) n_nodes + 1;
@@ -76,7 +76,6 @@ mcf_create(int n_nodes, int arc_hint)
 		mcf_free(g);
 		return NULL;
 	}
-	(void) arc_hint;
 	return g;
 }
 

@@ -30,7 +30,7 @@
 typedef struct mcf mcf;
 
 /* NULL when out of memory */
-extern mcf *mcf_create(int n_nodes, int arc_hint);
+extern mcf *mcf_create(int n_nodes);
 extern void mcf_free(mcf *g);
 
 /* supply > 0: the node sends; < 0: it receives */

@@ -161,7 +161,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int j = 0; j < nt; j++)
 		a[m++] = (arc) {ns + j, sink, byte(&p, &left) % 12, 0, 0};
 
-	g = mcf_create(n, m);
+	g = mcf_create(n);
 	if (!g)
 		return 0;
 	for (int u = 0; u < n; u++)
