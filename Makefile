@@ -1,6 +1,9 @@
 # settle: PostgreSQL extension (PGXS).
 #
 #   make                 build the module and the extension script
+#   make STRICT=1        the same with -Wall -Wextra -Werror on settle's own
+#                        code and its internal checks (SETTLE_ASSERT) compiled
+#                        in: the build test/check.sh tests
 #   make install         install into the PostgreSQL that pg_config names
 #   make installcheck    pg_regress scenarios (sql/, expected/) on a running server
 #   make prove           pgTAP suites (test/pgtap) on a running server
@@ -17,24 +20,10 @@ OBJS        = src/settle.o src/cancel.o src/codes.o src/code_ops.o src/kommunkod
               src/apportion_core.o src/apportion.o src/match_core.o src/match.o \
               src/lanskod.o src/distance.o src/match_optimal.o src/mcf.o
 
-# The install script is built from these parts, in this order.
-SQL_PARTS   = src/sql/010_types.sql \
-              src/sql/020_reference.sql \
-              build/025_reference_data.sql \
-              src/sql/027_reference_guard.sql \
-              src/sql/030_distance.sql \
-              src/sql/040_apportion.sql \
-              src/sql/050_planning.sql \
-              src/sql/055_decision_log.sql \
-              src/sql/060_quotas.sql \
-              src/sql/070_referrals.sql \
-              src/sql/075_referral_followup.sql \
-              src/sql/080_plan.sql \
-              src/sql/090_status.sql \
-              src/sql/100_matching.sql \
-              src/sql/110_followup.sql \
-              src/sql/095_security.sql \
-              src/sql/099_dump.sql
+# The install script is the parts of src/install/ in the order of their
+# numbers, with the generated reference data (build/025_...) in its place.
+INSTALL_PARTS = $(sort $(notdir $(wildcard src/install/*.sql)) 025_reference_data.sql)
+SQL_PARTS   = $(foreach f,$(INSTALL_PARTS),$(if $(filter 025_reference_data.sql,$(f)),build/$(f),src/install/$(f)))
 
 REFERENCE_CSV = src/data/counties.csv src/data/municipalities.csv \
                 src/data/municipality_neighbours.csv src/data/population_1950_2019.csv
@@ -47,6 +36,12 @@ REGRESS     = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 PG_CONFIG  ?= pg_config
 PG_CPPFLAGS = -I$(srcdir)/src
 SHLIB_LINK += -lm
+
+ifdef STRICT
+# PostgreSQL's headers as system headers: -Wextra is for settle's code only
+PG_CPPFLAGS += -isystem $(shell $(PG_CONFIG) --includedir-server) -DSETTLE_ASSERTS
+PG_CFLAGS   += -Wall -Wextra -Werror
+endif
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)

@@ -25,6 +25,7 @@
  */
 #include "apportion_core.h"
 #include "cancel.h"
+#include "settle_assert.h"
 
 #include <math.h>
 #include <string.h>
@@ -833,5 +834,19 @@ app_solve(const app_problem *p, int64_t *seats, uint8_t *tie, void *work, int64_
 		hamilton(p, seats, tie, (char *) work);
 	else
 		divisor(p, seats, tie, (char *) work);
+#ifdef SETTLE_ASSERTS
+	if (!core_stopped)
+	{
+		int64_t		sum = 0;
+
+		for (int i = 0; i < p->n; i++)
+		{
+			SETTLE_ASSERT(seats[i] >= p->lo[i] && seats[i] <= p->hi[i]);
+			SETTLE_ASSERT(p->w[i] > 0 || seats[i] == p->lo[i]);
+			sum += seats[i];
+		}
+		SETTLE_ASSERT(sum == p->total);
+	}
+#endif
 	return APP_OK;
 }

@@ -101,10 +101,13 @@ settle_code_to_int4(PG_FUNCTION_ARGS)
 	PG_RETURN_INT32((int32) ARG_CODE(0));
 }
 
+/* the county codes for hints, from the one table in codes.c */
 const char *
 settle_county_code_list(void)
 {
-	return "01 03 04 05 06 07 08 09 10 12 13 14 17 18 19 20 21 22 23 24 25";
+	static char codes[SETTLE_COUNTY_LIST_SIZE];
+
+	return codes[0] ? codes : settle_county_list(codes, sizeof(codes), 0);
 }
 
 void
@@ -112,6 +115,7 @@ settle_code_text_error(settle_code_kind kind, settle_code_status st,
 					   const char *input, int partial)
 {
 	bool		muni = (kind == KIND_KOMMUNKOD);
+	char		list[SETTLE_COUNTY_LIST_SIZE];
 	const char *what = muni ? "municipality code (kommunkod)" : "county code (länskod)";
 	const char *example = muni
 		? "A municipality code has exactly four digits, the first two being its county's code, e.g. '0180' for Stockholm or '1480' for Göteborg."
@@ -171,7 +175,7 @@ settle_code_text_error(settle_code_kind kind, settle_code_status st,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 					 errmsg("invalid %s: \"%s\"", what, input),
 					 errdetail("No county has this letter code."),
-					 errhint("The letter codes are AB C D E F G H I K M N O S T U W X Y Z AC BD.")));
+					 errhint("The letter codes are %s.", settle_county_list(list, sizeof(list), 1))));
 			break;
 		case CODE_OK:
 			break;

@@ -8,6 +8,8 @@
  */
 #include "codes.h"
 
+#include <string.h>
+
 static const struct
 {
 	int			code;
@@ -32,6 +34,38 @@ settle_county_letter(int county)
 		if (counties[i].code == county)
 			return counties[i].letter;
 	return NULL;
+}
+
+char *
+settle_county_list(char *buf, size_t size, int letters)
+{
+	size_t		at = 0;
+
+	if (size == 0)
+		return buf;
+	buf[0] = '\0';
+	for (int i = 0; i < SETTLE_N_COUNTIES; i++)
+	{
+		char		item[8];
+		size_t		len = 0;
+
+		if (i > 0)
+			item[len++] = ' ';
+		if (letters)
+			for (const char *l = counties[i].letter; *l; l++)
+				item[len++] = *l;
+		else
+		{
+			item[len++] = (char) ('0' + counties[i].code / 10);
+			item[len++] = (char) ('0' + counties[i].code % 10);
+		}
+		if (at + len >= size)
+			break;
+		memcpy(buf + at, item, len);
+		at += len;
+		buf[at] = '\0';
+	}
+	return buf;
 }
 
 static int

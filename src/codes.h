@@ -30,6 +30,14 @@ extern int	settle_county_valid(int county);
 /* The registration letter code of a valid county ("AB"), or NULL. */
 extern const char *settle_county_letter(int county);
 
+/*
+ * The 21 county codes ("01 03 ... 25") or letter codes ("AB C ... BD"),
+ * space-separated, written from the one table in codes.c into buf (size
+ * SETTLE_COUNTY_LIST_SIZE is always enough); returns buf.
+ */
+#define SETTLE_COUNTY_LIST_SIZE 80
+extern char *settle_county_list(char *buf, size_t size, int letters);
+
 /* The county whose letter code is s (case-insensitive, len bytes), or -1. */
 extern int	settle_county_by_letter(const char *s, size_t len);
 

@@ -27,6 +27,7 @@
 
 PG_FUNCTION_INFO_V1(settle_match_core);
 PG_FUNCTION_INFO_V1(settle_match_core_summary);
+PG_FUNCTION_INFO_V1(settle_require_mode);
 
 /* the data of a one-dimensional array argument without NULLs */
 static void *
@@ -127,11 +128,16 @@ read_problem(FunctionCallInfo fcinfo, match_problem *p)
 					 errmsg("cost[%d] is %g; costs are kilometres from 0 to 1,000,000", i + 1, p->cost[i])));
 }
 
-static match_mode
-read_mode(FunctionCallInfo fcinfo, int argno)
-{
-	char	   *mode = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+/*
+ * The matching modes: their one home.  settle.require_mode() (SQL) and the
+ * cores' mode argument both go through parse_mode.
+ */
+#define MODES_HINT "Modes: chronological (each waiting household in turn takes its best feasible municipality), " \
+	"optimal (least total proximity cost under the same rules, the chronology rule and the most persons placed)."
 
+static match_mode
+parse_mode(const char *mode)
+{
 	if (strcmp(mode, "chronological") == 0)
 		return MODE_CHRONOLOGICAL;
 	if (strcmp(mode, "optimal") == 0)
@@ -139,9 +145,27 @@ read_mode(FunctionCallInfo fcinfo, int argno)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("unknown matching mode \"%s\"", mode),
-			 errhint("Modes: chronological (each waiting household in turn takes its best feasible municipality), "
-					 "optimal (least total proximity cost under the same rules and the chronology rule).")));
+			 errhint(MODES_HINT)));
 	return MODE_CHRONOLOGICAL;	/* not reached */
+}
+
+static match_mode
+read_mode(FunctionCallInfo fcinfo, int argno)
+{
+	return parse_mode(text_to_cstring(PG_GETARG_TEXT_PP(argno)));
+}
+
+/* settle.require_mode(mode text): the mode, or 22023 (22004 for NULL) with the list of modes */
+Datum
+settle_require_mode(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the matching mode must not be NULL"),
+				 errhint(MODES_HINT)));
+	(void) read_mode(fcinfo, 0);
+	PG_RETURN_TEXT_P(PG_GETARG_TEXT_PP(0));
 }
 
 /* run the mode; the summary is filled in both modes */

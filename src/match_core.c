@@ -9,6 +9,7 @@
 #include "match_core.h"
 #include "idxsort.h"
 #include "cancel.h"
+#include "settle_assert.h"
 
 #include <string.h>
 
@@ -102,6 +103,7 @@ match_chronological(const match_problem *p, int32_t *assign, int32_t *rank, void
 		rank[pl] = best >= 0 ? (k > 0 ? k : 1) : 0;
 		if (best >= 0)
 		{
+			SETTLE_ASSERT(p->capacity[best] >= p->persons[pl] && match_fits(p, p->needs[pl], match_fixed(p, pl), best));
 			p->capacity[best] -= p->persons[pl];
 			p->planned[best] -= p->persons[pl];
 		}

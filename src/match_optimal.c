@@ -30,6 +30,7 @@
 #include "match_core.h"
 #include "idxsort.h"
 #include "mcf.h"
+#include "settle_assert.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -955,6 +956,38 @@ keep_cheaper(optimal *o, int32_t *assign, int32_t *rank)
 
 /* ---- the entry -------------------------------------------------------- */
 
+/*
+ * Between stages (asserts builds): every placement is unplaced or at a
+ * municipality that fits it, and the places left match the assignment.
+ */
+static void
+check_proposal(const optimal *o, const int32_t *assign)
+{
+#ifdef SETTLE_ASSERTS
+	const match_problem *p = o->p;
+	int64_t    *used = calloc((size_t) o->n + 1, sizeof(int64_t));
+
+	if (!used)
+		return;
+	for (int pl = 0; pl < o->n_place; pl++)
+	{
+		int			m = assign[pl];
+
+		SETTLE_ASSERT(m >= -1 && m < o->n);
+		if (m < 0)
+			continue;
+		SETTLE_ASSERT(match_fits(p, p->needs[pl], match_fixed(p, pl), m));
+		used[m] += p->persons[pl];
+	}
+	for (int m = 0; m < o->n; m++)
+		SETTLE_ASSERT(used[m] <= o->cap[m] && o->left[m] == o->cap[m] - used[m]);
+	free(used);
+#else
+	(void) o;
+	(void) assign;
+#endif
+}
+
 int
 match_optimal(const match_problem *p, double unplaced_km, int32_t *assign, int32_t *rank,
 			  match_summary *s, int (*interrupted) (void *), void *arg)
@@ -987,11 +1020,14 @@ match_optimal(const match_problem *p, double unplaced_km, int32_t *assign, int32
 		rc = place_leftovers(&o, assign);
 	if (rc == 0)
 	{
+		check_proposal(&o, assign);
 		improve_by_moves(&o, assign);
+		check_proposal(&o, assign);
 		rc = repair_chronology(&o, assign);
 	}
 	if (rc == 0)
 	{
+		check_proposal(&o, assign);
 		rank_choices(&o, assign, rank);
 		rc = keep_cheaper(&o, assign, rank);
 	}

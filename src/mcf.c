@@ -9,6 +9,7 @@
  * cost above any real path away from it).
  */
 #include "mcf.h"
+#include "settle_assert.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -408,6 +409,29 @@ pivot(mcf *g, int in)
 	}
 }
 
+/* asserts builds: every arc within its bounds, every node's supply sent on */
+static void
+check_flows(const mcf *g)
+{
+#ifdef SETTLE_ASSERTS
+	int64_t    *net = calloc((size_t) g->n + 2, sizeof(int64_t));
+
+	if (!net)
+		return;
+	for (int e = 0; e < g->m; e++)
+	{
+		SETTLE_ASSERT(g->flow[e] >= 0 && g->flow[e] <= g->cap[e]);
+		net[g->from[e]] += g->flow[e];
+		net[g->to[e]] -= g->flow[e];
+	}
+	for (int v = 0; v < g->n; v++)
+		SETTLE_ASSERT(net[v] == g->supply[v]);
+	free(net);
+#else
+	(void) g;
+#endif
+}
+
 int
 mcf_solve(mcf *g, int (*interrupted) (void *), void *arg)
 {
@@ -423,6 +447,7 @@ mcf_solve(mcf *g, int (*interrupted) (void *), void *arg)
 		if (!interrupted)
 			g->pivots++;
 	}
+	check_flows(g);
 	for (int e = 0; e < g->m; e++)
 		if (g->artificial[e] && g->flow[e] != 0)
 			return 1;

@@ -50,6 +50,7 @@ settle_packages() {
 # beside symlinks to everything else, plus settle installed with DESTDIR.
 SETTLE_PGROOT=$SETTLE_TOP/build/pgroot
 
+# settle_private_tree [DEB]: settle's files from `make install`, or from DEB
 settle_private_tree() {
     local share lib d f
     share=$("$PG_CONFIG" --sharedir)
@@ -57,7 +58,11 @@ settle_private_tree() {
     rm -rf "$SETTLE_PGROOT"
     mkdir -p "$SETTLE_PGROOT$PG_BIN"
     cp "$PG_BIN/postgres" "$PG_BIN/initdb" "$PG_BIN/pg_ctl" "$SETTLE_PGROOT$PG_BIN/"
-    make -s -C "$SETTLE_TOP" install DESTDIR="$SETTLE_PGROOT" >/dev/null
+    if [ -n "${1:-}" ]; then
+        dpkg-deb -x "$1" "$SETTLE_PGROOT"
+    else
+        make -s -C "$SETTLE_TOP" install DESTDIR="$SETTLE_PGROOT" >/dev/null
+    fi
     # link every system file the copy has not got (plpgsql, pgtap, catalogs, ...)
     for d in "$share" "$share/extension" "$lib" "$lib/bitcode"; do
         mkdir -p "$SETTLE_PGROOT$d"
@@ -67,10 +72,19 @@ settle_private_tree() {
     done
 }
 
+# SETTLE_MAKE_ARGS: extra make variables for the build (test/check.sh: STRICT=1,
+# warnings as errors and the internal checks compiled in); such a build
+# starts from a clean tree, so no object of another build is reused
+SETTLE_MAKE_ARGS=${SETTLE_MAKE_ARGS:-}
+
 settle_setup() {
     settle_packages
-    say "building settle"
-    make -s -C "$SETTLE_TOP" >/dev/null || die "build failed"
+    say "building settle${SETTLE_MAKE_ARGS:+ ($SETTLE_MAKE_ARGS)}"
+    if [ -n "$SETTLE_MAKE_ARGS" ]; then
+        make -s -C "$SETTLE_TOP" clean >/dev/null
+    fi
+    # shellcheck disable=SC2086
+    make -s -C "$SETTLE_TOP" $SETTLE_MAKE_ARGS >/dev/null || die "build failed"
     if [ "$(id -u)" -eq 0 ]; then
         say "installing settle into PostgreSQL $PG_MAJOR"
         make -s -C "$SETTLE_TOP" install >/dev/null || die "make install failed"

@@ -6,27 +6,6 @@
 -- lowers a share; asylum seekers already living there; ...).  From it come
 -- the proposed county quotas (länstal) and municipal quotas (kommuntal).
 
--- "today" for follow-up defaults and for which plan months are past:
--- current_date, unless the session sets settle.today (replaying a scenario,
--- what-if questions).
-CREATE FUNCTION settle.today() RETURNS date
-    LANGUAGE plpgsql STABLE PARALLEL SAFE
-    SET search_path = pg_catalog, settle, pg_temp
-AS $$
-DECLARE
-    d date := coalesce(nullif(current_setting('settle.today', true), '')::date, current_date);
-BEGIN
-    IF NOT isfinite(d) THEN
-        RAISE EXCEPTION 'settle.today must be a date, not %', d
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'SET settle.today = ''2027-06-15'' to replay a day, or RESET settle.today for the real date.';
-    END IF;
-    RETURN d;
-END
-$$;
-COMMENT ON FUNCTION settle.today() IS
-    'The date settle treats as today: current_date, or the session''s setting settle.today (SET settle.today = ''2027-06-15'') to replay a scenario or ask what-if questions. Used by the as_of defaults and by the annual plan''s re-spread.';
-
 -- a required text argument: not NULL, not blank (22004 with a hint)
 CREATE FUNCTION settle.require_text(value text, what text, hint text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
@@ -42,7 +21,7 @@ $$;
 COMMENT ON FUNCTION settle.require_text(text, text, text) IS
     'Internal: returns value, or raises 22004 "<what> must not be empty" with the hint if it is NULL or blank.';
 
-CREATE FUNCTION settle.method_is_valid(method text, first_divisor numeric) RETURNS boolean
+CREATE FUNCTION settle.require_method(method text, first_divisor numeric) RETURNS boolean
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     SET search_path = pg_catalog, settle, pg_temp
 AS $$
@@ -52,8 +31,8 @@ BEGIN
     RETURN true;
 END
 $$;
-COMMENT ON FUNCTION settle.method_is_valid(text, numeric) IS
-    'True if settle.apportion accepts this method and first divisor; raises its error (22023, with a hint) otherwise. Used by the CHECK on settle.planning_year.';
+COMMENT ON FUNCTION settle.require_method(text, numeric) IS
+    'Internal: true if settle.apportion accepts this method and first divisor, else its error (22023 with a hint). Used by the CHECK on settle.planning_year.';
 
 CREATE TABLE settle.planning_year (
     year            integer PRIMARY KEY CHECK (year BETWEEN 2000 AND 2200),
@@ -62,7 +41,7 @@ CREATE TABLE settle.planning_year (
     first_divisor   numeric,
     decision_ref    text,
     note            text,
-    CHECK (settle.method_is_valid(method, first_divisor))
+    CHECK (settle.require_method(method, first_divisor))
 );
 COMMENT ON TABLE settle.planning_year IS
     'One row per calendar year: the national volume of persons to be referred (fixed by the government), and the apportionment method (settle.apportion) used for the year''s quotas.';

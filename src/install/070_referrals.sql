@@ -7,43 +7,6 @@
 -- queue on its quota row and can never together exceed the quota; under
 -- READ COMMITTED none fails for another reason than a full quota.
 
-CREATE TABLE settle.setting (
-    name        text PRIMARY KEY,
-    value       text NOT NULL,
-    description text,
-    edited      boolean NOT NULL DEFAULT false
-);
-INSERT INTO settle.setting (name, value, description) VALUES
-    ('deadline.abo', '2 months', 'time from referral to reception: households in the agency''s accommodation'),
-    ('deadline.quota_refugee', '2 months', 'time from referral to reception: resettled quota refugees'),
-    ('deadline.temporary_protection', '2 months', 'time from referral to reception: persons with temporary protection'),
-    ('deadline.other', '2 months', 'time from referral to reception: other households'),
-    ('matching.neighbour_county_km', '500', 'proximity cost (km) added when a candidate lies in a county neighbouring the residence''s'),
-    ('matching.other_county_km', '1000', 'proximity cost (km) added when a candidate lies in any other county'),
-    ('matching.unplaced_km', '10000', 'optimal matching: the cost (km) of each person left unplaced; must exceed every proximity cost');
-CREATE TRIGGER setting_edited BEFORE INSERT OR UPDATE ON settle.setting
-    FOR EACH ROW EXECUTE FUNCTION settle.reference_row_write('name');
-ALTER TABLE settle.setting ENABLE ALWAYS TRIGGER setting_edited;
-COMMENT ON TABLE settle.setting IS
-    'Parameters of settle, e.g. deadline.<category>: the time limit (an interval) from a referral to the reception.';
-
-CREATE TABLE settle.need (
-    code        text PRIMARY KEY CHECK (code ~ '^[a-z][a-z0-9_]*$'),
-    description text NOT NULL,
-    edited      boolean NOT NULL DEFAULT false
-);
-INSERT INTO settle.need (code, description) VALUES
-    ('accessible_housing', 'a dwelling accessible with a wheelchair or walking aid'),
-    ('specialist_care', 'access to specialist health care nearby'),
-    ('large_dwelling', 'a dwelling for a large family (five rooms or more)'),
-    ('psychiatric_care', 'access to psychiatric care, e.g. for survivors of torture'),
-    ('unaccompanied_minor', 'care for a child without a guardian');
-CREATE TRIGGER need_edited BEFORE INSERT OR UPDATE ON settle.need
-    FOR EACH ROW EXECUTE FUNCTION settle.reference_row_write('code');
-ALTER TABLE settle.need ENABLE ALWAYS TRIGGER need_edited;
-COMMENT ON TABLE settle.need IS
-    'The vocabulary of special needs a household may have and a municipality may be able to meet; extensible: insert a row for a new need.';
-
 CREATE TABLE settle.household (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     ref           text NOT NULL CONSTRAINT household_ref_given CHECK (btrim(ref) <> '' AND char_length(ref) <= 100),
@@ -75,6 +38,14 @@ COMMENT ON FUNCTION settle.case_key(text) IS
 CREATE UNIQUE INDEX household_ref_key ON settle.household (settle.case_key(ref));
 COMMENT ON TABLE settle.household IS
     'A household to be settled. ref is the agency''s own case number (no names or personal identity numbers are stored). residence: the municipality where it lived while waiting (NULL for quota refugees). needs: codes from settle.need. linked_group ties households to be placed together or near each other.';
+
+-- hard to place: the rule's one home (settle.waiting() shows it, the
+-- follow-up reports group by it); it never reorders the queue
+CREATE FUNCTION settle.hard_to_place(needs text[], persons integer, linked_group text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN pg_catalog.cardinality(needs) > 0 OR persons >= 6 OR linked_group IS NOT NULL;
+COMMENT ON FUNCTION settle.hard_to_place(text[], integer, text) IS
+    'Whether a household is hard to place: special needs, six or more persons, or linked to others.';
 
 CREATE FUNCTION settle.household_check() RETURNS trigger
     LANGUAGE plpgsql
@@ -118,15 +89,6 @@ $fn$;
 CREATE TRIGGER household_check BEFORE INSERT OR UPDATE ON settle.household
     FOR EACH ROW EXECUTE FUNCTION settle.household_check();
 
-CREATE TABLE settle.capability (
-    year          integer NOT NULL REFERENCES settle.planning_year,
-    municipality  settle.kommunkod NOT NULL REFERENCES settle.municipality,
-    need          text NOT NULL REFERENCES settle.need,
-    PRIMARY KEY (year, municipality, need)
-);
-COMMENT ON TABLE settle.capability IS
-    'Which needs (settle.need) a municipality can meet in a year. A household with a need is referred only to a municipality that can meet it (unless forced).';
-
 CREATE TABLE settle.referral (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     household     bigint NOT NULL REFERENCES settle.household,
@@ -144,10 +106,10 @@ CREATE TABLE settle.referral (
     forced        boolean NOT NULL DEFAULT false,
     force_reason  text,
     FOREIGN KEY (year, municipality) REFERENCES settle.municipal_quota (year, municipality),
-    CONSTRAINT referral_year_of_decision CHECK (year = extract(year FROM decided_at AT TIME ZONE 'Europe/Stockholm')),
+    CONSTRAINT referral_year_of_decision CHECK (year = extract(year FROM settle.local_time(decided_at))),
     CONSTRAINT referral_received_has_date CHECK ((status = 'received') = (received_on IS NOT NULL)),
     CONSTRAINT referral_withdrawn_has_time CHECK ((status = 'withdrawn') = (withdrawn_at IS NOT NULL)),
-    CONSTRAINT referral_received_after_decision CHECK (received_on IS NULL OR received_on >= (decided_at AT TIME ZONE 'Europe/Stockholm')::date)
+    CONSTRAINT referral_received_after_decision CHECK (received_on IS NULL OR received_on >= settle.local_date(decided_at))
 );
 -- one active (issued or received) referral per household
 CREATE UNIQUE INDEX referral_one_active ON settle.referral (household) WHERE status <> 'withdrawn';
@@ -172,7 +134,7 @@ COMMENT ON FUNCTION settle.unmet_needs(text[], integer, settle.kommunkod) IS
 -- The rules of a referral have their home here, whatever writes it
 -- (settle.refer, settle.refer_matches, a plain INSERT, INSERT ... SELECT from
 -- a staging table); settle.refer only checks its arguments.  Who may change a
--- status is row-level security's job (095_security.sql): a municipality may
+-- status is row-level security's job (900_security.sql): a municipality may
 -- only receive its own, the agency may also withdraw.
 CREATE FUNCTION settle.referral_issue(r settle.referral) RETURNS settle.referral
     LANGUAGE plpgsql
@@ -195,7 +157,7 @@ BEGIN
         RAISE EXCEPTION 'decided_at must be a finite time, not %', coalesce(r.decided_at::text, 'NULL')
             USING ERRCODE = 'invalid_parameter_value', HINT = 'The time of the referral decision, e.g. now().';
     END IF;
-    day := (r.decided_at AT TIME ZONE 'Europe/Stockholm')::date;
+    day := settle.local_date(r.decided_at);
     y := extract(year FROM day)::integer;
     IF r.year IS DISTINCT FROM y AND r.year IS NOT NULL THEN
         RAISE EXCEPTION 'a referral decided on % counts against the kommuntal of %, not %', day, y, r.year
@@ -238,7 +200,7 @@ BEGIN
     END IF;
     r.forced := unmet IS NOT NULL AND coalesce(r.forced, false);
     r.force_reason := CASE WHEN r.forced THEN r.force_reason END;
-    due := ((r.decided_at AT TIME ZONE 'Europe/Stockholm')
+    due := (settle.local_time(r.decided_at)
             + coalesce((SELECT value FROM settle.setting WHERE name = 'deadline.' || h.category), '2 months')::interval)::date;
     IF r.deadline IS DISTINCT FROM due AND r.deadline IS NOT NULL THEN
         RAISE EXCEPTION 'the deadline of a referral decided on % is %, not %', day, due, r.deadline
@@ -330,10 +292,10 @@ BEGIN
     END IF;
     IF n.status = 'received' THEN
         IF n.received_on IS NULL OR NOT isfinite(n.received_on)
-           OR n.received_on < (o.decided_at AT TIME ZONE 'Europe/Stockholm')::date
+           OR n.received_on < settle.local_date(o.decided_at)
            OR n.withdrawn_at IS NOT NULL OR n.withdraw_reason IS NOT NULL THEN
             RAISE EXCEPTION 'referral % can be received on a day from % on, not %', o.id,
-                            (o.decided_at AT TIME ZONE 'Europe/Stockholm')::date, coalesce(n.received_on::text, 'NULL')
+                            settle.local_date(o.decided_at), coalesce(n.received_on::text, 'NULL')
                 USING ERRCODE = 'check_violation', HINT = 'Report the day the household arrived: settle.receive(referral, day).';
         END IF;
     ELSIF n.status = 'withdrawn' THEN

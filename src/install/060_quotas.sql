@@ -6,7 +6,12 @@
 --   * county quotas of a year sum to its national volume        (at commit)
 --   * municipal quotas of a county sum to its county quota      (at commit)
 --   * a municipal quota is never below the persons in referrals
---     already issued to it that year (withdrawn ones do not count)
+--     already issued to it that year (withdrawn ones do not count).
+--     Home: the CHECK municipal_quota_not_below_referred.  Relying on it:
+--     municipal_quota_check and settle.revise_quotas (clearer messages),
+--     the referral trigger's guarded UPDATE (070_referrals.sql: a referral
+--     that would pass the quota is refused as full) and settle.audit()
+--     (090_status.sql: the rule over the whole history)
 --   * a decided municipal quota is not deleted while referrals exist
 -- Every value ever in force is kept in quota_history (append-only), and every
 -- change is appended to the decision log.

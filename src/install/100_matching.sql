@@ -6,11 +6,12 @@
 -- county: settle.setting matching.neighbour_county_km for a neighbouring
 -- county, matching.other_county_km for any other.  Quota refugees (no
 -- residence) are not ranked by distance but by the planned places left, then
--- the places left.  Feasible: enough places left under the kommuntal for all
+-- the places left (that order's home: match_quota_before in src/match_core.h).
+-- The cost's home is the view settle.proximity below.  Feasible: enough places left under the kommuntal for all
 -- the persons, not paused that day, able to meet every need.
 -- These functions propose and never write; settle.refer_matches() commits.
 
--- (the two settings are shipped with the others in 070_referrals.sql)
+-- (the settings are shipped with the others in 065_settings_needs.sql)
 
 CREATE FUNCTION settle.setting_km(name text) RETURNS double precision
     LANGUAGE plpgsql STABLE
@@ -39,24 +40,37 @@ SELECT DISTINCT settle.lanskod(n.b), settle.lanskod(n.a) FROM settle.neighbour n
  WHERE settle.lanskod(n.a) <> settle.lanskod(n.b);
 COMMENT ON VIEW settle.county_neighbours IS 'Pairs of counties that share a border (both directions), derived from settle.neighbour.';
 
+-- The proximity cost: its one home.  settle.proximity_cost(), the cost matrix
+-- of settle.match_problem() and the reasons of settle.match() and
+-- settle.candidates() all read this view.
+CREATE VIEW settle.proximity WITH (security_invoker = true) AS
+SELECT r.code AS residence, c.code AS municipality,
+       settle.distance_km(r.lat, r.lon, c.lat, c.lon) AS distance_km,
+       CASE WHEN r.county = c.county THEN 'same county'
+            WHEN cn.county IS NOT NULL THEN 'neighbouring county'
+            ELSE 'other county' END AS relation,
+       settle.distance_km(r.lat, r.lon, c.lat, c.lon)
+       + CASE WHEN r.county = c.county THEN 0
+              WHEN cn.county IS NOT NULL THEN k.neighbour_km
+              ELSE k.other_km END AS cost_km
+  FROM settle.municipality r
+ CROSS JOIN settle.municipality c
+ CROSS JOIN (SELECT settle.setting_km('matching.neighbour_county_km') AS neighbour_km,
+                    settle.setting_km('matching.other_county_km') AS other_km) k
+  LEFT JOIN settle.county_neighbours cn ON cn.county = r.county AND cn.neighbour = c.county;
+COMMENT ON VIEW settle.proximity IS
+    'The proximity cost of every (residence, municipality) pair: distance between centroids in km, plus matching.neighbour_county_km or matching.other_county_km when the municipality lies in a neighbouring or other county; with the distance and the relation.';
+
 CREATE FUNCTION settle.proximity_cost(residence settle.kommunkod, municipality settle.kommunkod)
 RETURNS TABLE (cost_km double precision, distance_km double precision, relation text)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $$
-    SELECT settle.distance_km(r.lat, r.lon, c.lat, c.lon)
-           + CASE WHEN r.county = c.county THEN 0
-                  WHEN cn.county IS NOT NULL THEN settle.setting_km('matching.neighbour_county_km')
-                  ELSE settle.setting_km('matching.other_county_km') END,
-           settle.distance_km(r.lat, r.lon, c.lat, c.lon),
-           CASE WHEN r.county = c.county THEN 'same county' WHEN cn.county IS NOT NULL THEN 'neighbouring county' ELSE 'other county' END
-      FROM settle.municipality r
-      JOIN settle.municipality c ON c.code = proximity_cost.municipality
-      LEFT JOIN settle.county_neighbours cn ON cn.county = r.county AND cn.neighbour = c.county
-     WHERE r.code = proximity_cost.residence
+    SELECT p.cost_km, p.distance_km, p.relation FROM settle.proximity p
+     WHERE p.residence = proximity_cost.residence AND p.municipality = proximity_cost.municipality
 $$;
 COMMENT ON FUNCTION settle.proximity_cost(settle.kommunkod, settle.kommunkod) IS
-    'The proximity cost of placing a household that lived in residence in municipality: distance between centroids in km, plus the county penalty (settings matching.neighbour_county_km, matching.other_county_km); with the distance and the relation (same county, neighbouring county, other county).';
+    'The proximity cost of placing a household that lived in residence in municipality (km: distance plus the county penalty), with the distance and the relation (same, neighbouring or other county).';
 
 -- the needs vocabulary as bits (in code order)
 CREATE VIEW settle.need_bit AS
@@ -129,8 +143,9 @@ BEGIN
     c AS (
         SELECT m.code, m.county, m.remaining, m.planned_remaining, (mask & ~m.able) = 0 AS meets, m.paused,
                pc.cost_km, pc.distance_km AS km, pc.relation
-          FROM m LEFT JOIN LATERAL settle.proximity_cost(h.residence, m.code) pc ON h.residence IS NOT NULL),
+          FROM m LEFT JOIN settle.proximity pc ON pc.residence = h.residence AND pc.municipality = m.code),
     f AS (
+        -- without residence: match_quota_before's order (src/match_core.h)
         SELECT c.*, row_number() OVER (ORDER BY
                    CASE WHEN h.residence IS NULL THEN -c.planned_remaining::double precision ELSE c.cost_km END,
                    CASE WHEN h.residence IS NULL THEN -c.remaining ELSE 0 END, c.code)::integer AS rk
@@ -200,8 +215,6 @@ AS $fn$
 DECLARE
     y integer := year;
     n_need integer;
-    nb double precision := settle.setting_km('matching.neighbour_county_km');
-    other double precision := settle.setting_km('matching.other_county_km');
 BEGIN
     PERFORM settle.require_planning_year(y);
     IF as_of IS NULL OR NOT isfinite(as_of) THEN
@@ -257,11 +270,9 @@ BEGIN
            ARRAY(SELECT m.planned_remaining FROM m ORDER BY m.idx),
            ARRAY(SELECT coalesce(m.able, 0) FROM m ORDER BY m.idx),
            ARRAY(SELECT m.paused FROM m ORDER BY m.idx),
-           -- the cost matrix, as settle.proximity_cost computes it
-           ARRAY(SELECT settle.distance_km(r.lat, r.lon, c.lat, c.lon)
-                        + CASE WHEN r.county = c.county THEN 0 WHEN cn.county IS NOT NULL THEN nb ELSE other END
-                   FROM m r CROSS JOIN m c
-                   LEFT JOIN settle.county_neighbours cn ON cn.county = r.county AND cn.neighbour = c.county
+           -- the cost matrix, row by residence
+           ARRAY(SELECT px.cost_km FROM m r CROSS JOIN m c
+                   JOIN settle.proximity px ON px.residence = r.code AND px.municipality = c.code
                   ORDER BY r.idx, c.idx),
            ma.household, ma.i
       FROM (SELECT array_agg(o.persons) AS persons, array_agg(o.res) AS res, array_agg(o.needs) AS needs, array_agg(o.fix) AS fix
@@ -280,20 +291,10 @@ $fn$;
 COMMENT ON FUNCTION settle.match_problem(integer, date) IS
     'Internal: the waiting households of settle.waiting(as_of) as placements (a linked group is one placement, in its earliest member''s turn, fixed to the municipality of a member already referred) in chronological order, with the municipalities'' places left, plans, capabilities, pauses and the proximity cost matrix of year, as the arrays settle.match_core takes; member_household/member_placement map each household (in queue order) to its placement.';
 
-CREATE FUNCTION settle.check_mode(mode text) RETURNS text
-    LANGUAGE plpgsql IMMUTABLE
-    SET search_path = pg_catalog, settle, pg_temp
-AS $$
-BEGIN
-    IF mode IS NULL OR mode NOT IN ('chronological', 'optimal') THEN
-        RAISE EXCEPTION 'unknown matching mode %', coalesce(quote_literal(mode), 'NULL')
-            USING ERRCODE = CASE WHEN mode IS NULL THEN 'null_value_not_allowed' ELSE 'invalid_parameter_value' END,
-                  HINT = 'Modes: chronological (each waiting household in turn takes its best feasible municipality), optimal (least total proximity cost under the same rules, the chronology rule and the most persons placed).';
-    END IF;
-    RETURN mode;
-END
-$$;
-COMMENT ON FUNCTION settle.check_mode(text) IS 'Internal: a matching mode, or 22023 (22004 for NULL) with the list of modes.';
+CREATE FUNCTION settle.require_mode(mode text) RETURNS text
+AS 'MODULE_PATHNAME', 'settle_require_mode'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION settle.require_mode(text) IS 'Internal: a matching mode, or 22023 (22004 for NULL) with the list of modes (src/match.c, the modes'' one home).';
 
 CREATE FUNCTION settle.match(year integer, as_of date DEFAULT settle.today(), mode text DEFAULT 'chronological')
 RETURNS TABLE (household bigint, municipality settle.kommunkod, persons integer, distance_km numeric,
@@ -304,7 +305,7 @@ AS $fn$
 #variable_conflict use_column
 DECLARE
     y integer := year;
-    md text := settle.check_mode(mode);
+    md text := settle.require_mode(mode);
     pr record;
 BEGIN
     pr := settle.match_problem(y, as_of);
@@ -315,15 +316,12 @@ BEGIN
                                         pr.able, pr.paused, pr.cost, md, settle.setting_km('matching.unplaced_km'))),
     mem AS (SELECT * FROM unnest(pr.member_household, pr.member_placement) WITH ORDINALITY AS x(household, placement, queue))
     SELECT h.id, mm.code, h.persons,
-           round(settle.distance_km(rr.lat, rr.lon, mm.lat, mm.lon)::numeric, 1),
-           rr.county = mm.county,
+           round(px.distance_km::numeric, 1),
+           px.relation = 'same county',
            res.choice_rank,
            CASE WHEN mm.code IS NULL THEN 'no feasible municipality left (places, needs or pauses)' || coalesce(', linked group ' || h.linked_group, '')
                 WHEN h.residence IS NULL THEN format('quota refugee: %s', CASE WHEN md = 'optimal' THEN 'no proximity to keep' ELSE format('most planned places left (%s)', mm.planned_remaining) END)
-                ELSE format('%s, %s km%s%s',
-                            CASE WHEN rr.county = mm.county THEN 'same county' WHEN cn.county IS NOT NULL THEN 'neighbouring county'
-                                 ELSE 'other county' END,
-                            round(settle.distance_km(rr.lat, rr.lon, mm.lat, mm.lon)::numeric),
+                ELSE format('%s, %s km%s%s', px.relation, round(px.distance_km::numeric),
                             CASE WHEN res.choice_rank > 1 AND md = 'optimal' THEN format(', choice %s (better ones went to others at less total cost)', res.choice_rank)
                                  WHEN res.choice_rank > 1 THEN format(', choice %s (better ones had too few places)', res.choice_rank) ELSE '' END,
                             coalesce(', linked group ' || h.linked_group, '')) END
@@ -331,8 +329,7 @@ BEGIN
       JOIN settle.household h ON h.id = mem.household
       JOIN res ON res.placement = mem.placement
       LEFT JOIN m mm ON mm.idx = res.municipality
-      LEFT JOIN m rr ON rr.code = h.residence
-      LEFT JOIN settle.county_neighbours cn ON cn.county = rr.county AND cn.neighbour = mm.county
+      LEFT JOIN settle.proximity px ON px.residence = h.residence AND px.municipality = mm.code
      ORDER BY mem.queue;
 END
 $fn$;
@@ -347,7 +344,7 @@ RETURNS TABLE (households integer, placements integer, placed integer, persons_p
 AS $fn$
 #variable_conflict use_column
 DECLARE
-    md text := settle.check_mode(mode);
+    md text := settle.require_mode(mode);
     pr record;
 BEGIN
     pr := settle.match_problem(year, as_of);
@@ -373,7 +370,7 @@ DECLARE
     r record;
     n integer := 0;
     at timestamptz := CASE WHEN as_of = current_date THEN now()
-                           ELSE (as_of + time '12:00') AT TIME ZONE 'Europe/Stockholm' END;
+                           ELSE settle.local_instant(as_of + time '12:00') END;
     households bigint[];
     municipalities settle.kommunkod[];
 BEGIN

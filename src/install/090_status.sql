@@ -19,15 +19,15 @@ AS $$
           CROSS JOIN LATERAL (
               SELECT x.quota FROM settle.quota_history x
                WHERE x.year = mq.year AND x.municipality = mq.municipality
-                 AND x.valid_from < ((as_of + 1)::timestamp AT TIME ZONE 'Europe/Stockholm')
+                 AND x.valid_from < settle.local_instant((as_of + 1)::timestamp)
                ORDER BY x.valid_from DESC, x.id DESC LIMIT 1) h
           LEFT JOIN LATERAL (
               SELECT sum(rf.persons) FILTER (WHERE rf.withdrawn_at IS NULL
-                                               OR (rf.withdrawn_at AT TIME ZONE 'Europe/Stockholm')::date > as_of) AS referred,
+                                               OR settle.local_date(rf.withdrawn_at) > as_of) AS referred,
                      sum(rf.persons) FILTER (WHERE rf.received_on <= as_of) AS received
                 FROM settle.referral rf
                WHERE rf.year = mq.year AND rf.municipality = mq.municipality
-                 AND (rf.decided_at AT TIME ZONE 'Europe/Stockholm')::date <= as_of) r ON true
+                 AND settle.local_date(rf.decided_at) <= as_of) r ON true
           LEFT JOIN LATERAL (
               SELECT sum(ap.planned) AS planned FROM settle.annual_plan ap
                WHERE ap.year = mq.year AND ap.municipality = mq.municipality
@@ -162,7 +162,7 @@ BEGIN
       FROM settle.referral rf
       JOIN settle.household h ON h.id = rf.household
       CROSS JOIN LATERAL (
-        SELECT (rf.decided_at AT TIME ZONE 'Europe/Stockholm')::date AS day,
+        SELECT settle.local_date(rf.decided_at) AS day,
                settle.unmet_needs(h.needs, rf.year, rf.municipality) AS unmet) d
       CROSS JOIN LATERAL (
         SELECT CASE

@@ -3,7 +3,7 @@
 -- Every decision (planning year, county and municipal quotas, revisions,
 -- referrals and their status changes, pauses) is appended here by settle's
 -- own triggers, with the actor (session_user), the time and a JSON payload.
--- Only settle's definer role (settle_definer, see 095_security.sql) writes
+-- Only settle's definer role (settle_definer, see 900_security.sql) writes
 -- here: the guards below check current_user, never a setting a user could
 -- change.  Rows are chained when sealed: hash = sha256(prev_hash || content).
 -- Sealing is settle.seal_log()'s job alone, in its own short transaction:
@@ -41,7 +41,7 @@ COMMENT ON TABLE settle.decision_log_head IS
 
 -- Who writes the log, the quota history and the referred counts: settle's
 -- definer role, never a login.  The guards of those tables rely on this one
--- test; 095_security.sql creates the role and gives it the definer code.
+-- test; 900_security.sql creates the role and gives it the definer code.
 CREATE FUNCTION settle.is_definer() RETURNS boolean
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, settle, pg_temp
@@ -131,7 +131,7 @@ COMMENT ON FUNCTION settle.seal_log() IS
 CREATE INDEX decision_log_unsealed ON settle.decision_log (id) WHERE hash IS NULL;
 
 -- refuse every change that is not settle's own append or seal: the writer
--- must be settle's definer role (settle.is_definer(), 095_security.sql)
+-- must be settle's definer role (settle.is_definer(), 900_security.sql)
 CREATE FUNCTION settle.decision_log_guard() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, settle, pg_temp

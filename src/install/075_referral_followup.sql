@@ -8,12 +8,12 @@ RETURNS TABLE (referral bigint, household bigint, municipality settle.kommunkod,
     SET search_path = pg_catalog, settle, pg_temp
 AS $$
     SELECT r.id, r.household, r.municipality, m.name, r.persons,
-           (r.decided_at AT TIME ZONE 'Europe/Stockholm')::date, r.deadline, r.received_on,
+           settle.local_date(r.decided_at), r.deadline, r.received_on,
            CASE WHEN r.received_on IS NULL THEN as_of - r.deadline ELSE r.received_on - r.deadline END,
            CASE WHEN r.received_on IS NULL THEN 'not received' ELSE 'received late' END
       FROM settle.referral r
       JOIN settle.municipality m ON m.code = r.municipality
-     WHERE (r.decided_at AT TIME ZONE 'Europe/Stockholm')::date <= as_of
+     WHERE settle.local_date(r.decided_at) <= as_of
        AND ((r.status = 'issued' AND r.deadline < as_of)
             OR (r.status = 'received' AND r.received_on > r.deadline AND r.received_on <= as_of))
      ORDER BY 9 DESC, r.id
@@ -31,14 +31,14 @@ AS $$
            h.id, h.category, h.persons, h.residence, h.permit_date,
            as_of - h.permit_date,
            h.needs, h.linked_group,
-           cardinality(h.needs) > 0 OR h.persons >= 6 OR h.linked_group IS NOT NULL
+           settle.hard_to_place(h.needs, h.persons, h.linked_group)
       FROM settle.household h
-     WHERE (h.registered_at AT TIME ZONE 'Europe/Stockholm')::date <= as_of
+     WHERE settle.local_date(h.registered_at) <= as_of
        AND NOT EXISTS (
            SELECT 1 FROM settle.referral r
             WHERE r.household = h.id
-              AND (r.decided_at AT TIME ZONE 'Europe/Stockholm')::date <= as_of
-              AND (r.withdrawn_at IS NULL OR (r.withdrawn_at AT TIME ZONE 'Europe/Stockholm')::date > as_of))
+              AND settle.local_date(r.decided_at) <= as_of
+              AND (r.withdrawn_at IS NULL OR settle.local_date(r.withdrawn_at) > as_of))
      ORDER BY 1
 $$;
 COMMENT ON FUNCTION settle.waiting(date) IS

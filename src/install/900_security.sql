@@ -1,4 +1,4 @@
--- 095_security.sql: roles, scopes, privileges and row-level security.
+-- 900_security.sql: roles, scopes, privileges and row-level security.
 --
 -- Roles (NOLOGIN; grant them to real users):
 --   settle_agency        national volume, model, county quotas, households, referrals, plan
@@ -45,6 +45,8 @@ CREATE TABLE settle.role_scope (
 CREATE UNIQUE INDEX role_scope_key ON settle.role_scope (role, county, coalesce(municipality::integer, 0));
 COMMENT ON TABLE settle.role_scope IS
     'Maps a county board''s role to its county (municipality NULL), or a municipality''s role to its municipality. Members of the role act within that scope (row-level security).';
+-- dumped like the other data tables (890_dump.sql lists them; this one lives here)
+SELECT pg_catalog.pg_extension_config_dump('settle.role_scope', '');
 
 -- SECURITY INVOKER on purpose: current_user must be the caller
 CREATE FUNCTION settle.in_scope(county settle.lanskod, municipality settle.kommunkod) RETURNS boolean
@@ -91,8 +93,11 @@ GRANT EXECUTE ON FUNCTION settle.distance_km(settle.kommunkod, settle.kommunkod)
                           settle.distance_km(double precision, double precision, double precision, double precision),
                           settle.apportion(integer, text[], numeric[], text, integer[], integer[], integer[], numeric),
                           settle.apportion(integer, jsonb, text, numeric),
-                          settle.method_is_valid(text, numeric),
+                          settle.require_method(text, numeric),
                           settle.today(),
+                          settle.local_time(timestamptz),
+                          settle.local_date(timestamptz),
+                          settle.local_instant(timestamp),
                           settle.require_text(text, text, text),
                           settle.require_planning_year(integer),
                           settle.model_scores(integer),
@@ -119,7 +124,7 @@ GRANT EXECUTE ON FUNCTION settle.distance_km(settle.kommunkod, settle.kommunkod)
                           settle.unmet_needs(text[], integer, settle.kommunkod)
    TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
 GRANT SELECT ON settle.revision TO settle_agency, settle_county_board, settle_auditor, settle_analyst;
-GRANT SELECT ON settle.county_neighbours, settle.need_bit
+GRANT SELECT ON settle.county_neighbours, settle.need_bit, settle.proximity
    TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
 
 -- the whole picture: agency, auditor, analyst
@@ -132,7 +137,7 @@ GRANT EXECUTE ON FUNCTION settle.candidates(bigint, date, integer),
                           settle.match(integer, date, text),
                           settle.match_summary(integer, date, text),
                           settle.match_problem(integer, date),
-                          settle.check_mode(text),
+                          settle.require_mode(text),
                           settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision),
                           settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision)
    TO settle_agency, settle_auditor, settle_analyst;

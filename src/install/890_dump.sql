@@ -1,4 +1,4 @@
--- 099_dump.sql: which of settle's tables pg_dump includes.
+-- 890_dump.sql: which of settle's tables pg_dump includes.
 --
 -- The data you create lives in extension tables, which pg_dump skips unless
 -- they are registered here.  Shipped rows of setting and need are re-created
@@ -6,6 +6,7 @@
 -- Restore with triggers in replica mode (see the README): the rows come back
 -- exactly as they were, without settle's triggers writing history or log
 -- entries a second time; settle.audit() and settle.verify_log() check them.
+-- settle.role_scope is registered beside its table in 900_security.sql.
 -- (one call per statement: each call rewrites the extension's catalog row)
 SELECT pg_catalog.pg_extension_config_dump('settle.planning_year', '');
 SELECT pg_catalog.pg_extension_config_dump('settle.model_weight', '');
@@ -20,7 +21,6 @@ SELECT pg_catalog.pg_extension_config_dump('settle.capability', '');
 SELECT pg_catalog.pg_extension_config_dump('settle.referral', '');
 SELECT pg_catalog.pg_extension_config_dump('settle.annual_plan', '');
 SELECT pg_catalog.pg_extension_config_dump('settle.pause', '');
-SELECT pg_catalog.pg_extension_config_dump('settle.role_scope', '');
 SELECT pg_catalog.pg_extension_config_dump('settle.revision', '');
 SELECT pg_catalog.pg_extension_config_dump('settle.setting', 'WHERE edited');
 SELECT pg_catalog.pg_extension_config_dump('settle.need', 'WHERE edited');

@@ -128,12 +128,6 @@ COMMENT ON FUNCTION settle.county_report(integer, integer, settle.lanskod) IS
 -- hard to place, as settle.waiting() shows it
 -- no SET search_path, so that it is inlined into the queries that use it:
 -- instead every name is qualified (test/scripts/attacks.sh knows this one)
-CREATE FUNCTION settle.hard_to_place(needs text[], persons integer, linked_group text) RETURNS boolean
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$ SELECT pg_catalog.cardinality(needs) OPERATOR(pg_catalog.>) 0 OR persons OPERATOR(pg_catalog.>=) 6 OR linked_group IS NOT NULL $$;
-COMMENT ON FUNCTION settle.hard_to_place(text[], integer, text) IS
-    'Whether a household is hard to place: special needs, six or more persons, or linked to others (as settle.waiting() shows it).';
-
 CREATE FUNCTION settle.waiting_times(as_of date DEFAULT settle.today())
 RETURNS TABLE (category text, hard_to_place boolean, households integer, persons integer, referred integer,
                to_referral_median numeric, to_referral_p90 numeric, to_referral_max integer, received integer,
@@ -150,15 +144,15 @@ BEGIN
     RETURN QUERY
     WITH h AS (
         SELECT x.id, x.category, x.persons, x.permit_date, settle.hard_to_place(x.needs, x.persons, x.linked_group) AS hard,
-               (SELECT (r.decided_at AT TIME ZONE 'Europe/Stockholm')::date FROM settle.referral r
-                 WHERE r.household = x.id AND (r.decided_at AT TIME ZONE 'Europe/Stockholm')::date <= as_of
-                   AND (r.withdrawn_at IS NULL OR (r.withdrawn_at AT TIME ZONE 'Europe/Stockholm')::date > as_of)
+               (SELECT settle.local_date(r.decided_at) FROM settle.referral r
+                 WHERE r.household = x.id AND settle.local_date(r.decided_at) <= as_of
+                   AND (r.withdrawn_at IS NULL OR settle.local_date(r.withdrawn_at) > as_of)
                  ORDER BY r.decided_at LIMIT 1) AS referred_on,
                (SELECT r.received_on FROM settle.referral r
                  WHERE r.household = x.id AND r.received_on <= as_of LIMIT 1) AS received_on
           FROM settle.household x
          WHERE x.permit_date IS NOT NULL AND x.permit_date <= as_of
-           AND (x.registered_at AT TIME ZONE 'Europe/Stockholm')::date <= as_of)
+           AND settle.local_date(x.registered_at) <= as_of)
     SELECT h.category, h.hard, count(*)::integer, sum(h.persons)::integer,
            count(h.referred_on)::integer,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY h.referred_on - h.permit_date)::numeric,
@@ -194,10 +188,10 @@ BEGIN
           FROM settle.household x),
     -- referrals decided in the year, the household's first referral only
     e AS (
-        SELECT h.*, extract(month FROM h.first_referral AT TIME ZONE 'Europe/Stockholm')::integer AS month
+        SELECT h.*, extract(month FROM settle.local_time(h.first_referral))::integer AS month
           FROM h
-         WHERE h.first_referral >= make_date(fairness.year, 1, 1)::timestamp AT TIME ZONE 'Europe/Stockholm'
-           AND h.first_referral < make_date(fairness.year + 1, 1, 1)::timestamp AT TIME ZONE 'Europe/Stockholm'),
+         WHERE h.first_referral >= settle.local_instant(make_date(fairness.year, 1, 1))
+           AND h.first_referral < settle.local_instant(make_date(fairness.year + 1, 1, 1))),
     -- a hard-to-place household passed over: waiting (registered, not yet
     -- referred) when a household after it in the queue, not hard to place, was referred
     passed AS (
