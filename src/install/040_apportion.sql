@@ -15,7 +15,7 @@ AS 'MODULE_PATHNAME', 'settle_apportion'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 COMMENT ON FUNCTION settle.apportion(integer, text[], numeric[], text, integer[], integer[], integer[], numeric) IS
-$$Split total seats over units in proportion to weights, exactly, in whole seats summing to total. One row per unit in input order: key, seats, quota (fair share total*w/sum(w) to 12 decimals; with prior, of total+sum(prior)), tie (a tie broken by input order decided this unit's seat). Methods: hamilton (largest_remainder, hare), dhondt (jefferson), sainte_lague (webster; first_divisor 1.2 = Sweden, 1.4 = Norway), huntington_hill (equal_proportions), adams (smallest_divisors). min_seats/max_seats bound each unit's new seats (NULL element = no bound); prior = holdings that already count towards the fair share.$$;
+'Splits total whole seats over keys in proportion to weights, exactly, by a largest-remainder or divisor method with optional bounds and prior holdings (docs/apportionment.md).';
 
 CREATE FUNCTION settle.apportion(
     total integer,
@@ -56,4 +56,4 @@ END
 $fn$;
 
 COMMENT ON FUNCTION settle.apportion(integer, jsonb, text, numeric) IS
-$$Convenience form of settle.apportion for a JSON object of key: weight (e.g. from jsonb_object_agg). Rows come back ordered by key (C collation); ties are broken in that order. No bounds or prior: use the array form for those.$$;
+'settle.apportion for a JSON object of key: weight (rows in key order), without bounds or prior holdings.';

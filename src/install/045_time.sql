@@ -45,5 +45,5 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION settle.today() IS
-    'The date settle treats as today: current_date, or the session''s setting settle.today (SET settle.today = ''2027-06-15'') to replay a scenario or ask what-if questions. Used by the as_of defaults and by the annual plan''s re-spread.';
+    'The date settle treats as today: current_date, or the session setting settle.today (SET settle.today = ''2027-06-15'') to replay a scenario.';
 

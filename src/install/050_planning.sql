@@ -54,7 +54,7 @@ CREATE TABLE settle.model_weight (
     PRIMARY KEY (year, factor)
 );
 COMMENT ON TABLE settle.model_weight IS
-    'The distribution model of a year: each factor''s weight. A negative weight lowers the share of municipalities with much of that factor (e.g. previous reception per inhabitant).';
+    'The distribution model of a year: each factor''s weight. A negative weight lowers the share of municipalities with much of that factor, such as previous reception.';
 
 CREATE TABLE settle.model_input (
     year         integer NOT NULL,
@@ -143,7 +143,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.model_shares(integer) IS
-    'Each municipality''s share under the year''s distribution model: score = sum over factors of weight * value / (the factor''s national sum); share = max(score, 0) / sum of positive scores (never negative, summing to 1 up to the 15-decimal rounding). contributions shows each factor''s part of the score, so an analyst sees why.';
+    'Each municipality''s share of year under the distribution model, with every factor''s contribution, so an analyst sees why (docs/yearly-cycle.md).';
 
 CREATE FUNCTION settle.propose_county_quotas(year integer)
 RETURNS TABLE (county settle.lanskod, share numeric, fair_quota numeric, quota integer, tie boolean)
@@ -172,7 +172,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.propose_county_quotas(integer) IS
-    'Proposed county quotas (länstal) of a year: the national volume apportioned over the 21 counties by their summed model shares with the year''s method. No writes. A county never gets fewer than the persons already referred to it that year.';
+    'Proposed länstal of year: the national volume apportioned over the counties by their summed model scores, never below the persons already referred. Writes nothing.';
 
 CREATE FUNCTION settle.propose_municipal_quotas(year integer, county settle.lanskod)
 RETURNS TABLE (municipality settle.kommunkod, share numeric, fair_quota numeric, quota integer, tie boolean)
@@ -210,4 +210,4 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.propose_municipal_quotas(integer, settle.lanskod) IS
-    'Proposed municipal quotas (kommuntal) of a county in a year: its decided county quota apportioned over its municipalities by model score with the year''s method. share is the share within the county. No writes. A municipality never gets fewer than the persons already referred to it that year.';
+    'Proposed kommuntal of a county: its länstal apportioned over its municipalities by model score, never below the persons already referred. Writes nothing.';

@@ -28,7 +28,7 @@ CREATE TABLE settle.decision_log (
     CHECK ((seq IS NULL) = (hash IS NULL) AND (hash IS NULL) = (prev_hash IS NULL))
 );
 COMMENT ON TABLE settle.decision_log IS
-    'Append-only log of every decision, revision, referral and status change, written only by settle''s triggers. Entries are chained by SHA-256 when settle.seal_log() seals them; settle.verify_log() checks the chain.';
+    'Append-only log of every decision, revision, referral, status change and pause, hash-chained by settle.seal_log(); written only by settle.';
 
 -- the head of the chain: one row, locked for the moment of sealing
 CREATE TABLE settle.decision_log_head (
@@ -126,7 +126,7 @@ CREATE FUNCTION settle.seal_log() RETURNS bigint
     SET search_path = pg_catalog, settle, pg_temp
 AS $$ SELECT settle.decision_log_seal_now() $$;
 COMMENT ON FUNCTION settle.seal_log() IS
-    'Seals every committed entry of settle.decision_log not yet on the hash chain and returns how many. Run it in its own transaction, often (e.g. every minute from a scheduler).';
+    'Seals every committed entry of settle.decision_log not yet on the hash chain and returns how many; run it often, in its own transaction.';
 
 CREATE INDEX decision_log_unsealed ON settle.decision_log (id) WHERE hash IS NULL;
 
@@ -235,7 +235,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.verify_log() IS
-    'Recomputes the SHA-256 chain of settle.decision_log. One row: intact, entries checked, unsealed (entries not yet on the chain: settle.seal_log() seals them), and for a broken chain the first bad position and entry with what is wrong (altered, unlinked, missing, or the tail removed).';
+    'Checks the decision log''s hash chain: intact, entries checked, entries not yet sealed, and the first broken entry if any.';
 
 -- ------------------------------------------------------------- checkpoints
 -- A checkpoint is the chain's head at a moment: its position, its hash and
@@ -257,7 +257,7 @@ AS $$
       FROM (SELECT 1) one LEFT JOIN settle.decision_log_head h ON true
 $$;
 COMMENT ON FUNCTION settle.log_checkpoint() IS
-    'The decision log''s sealed head now (position, hex hash, time): keep it outside the database and pass it to settle.verify_log(checkpoints) later. Seal first (settle.seal_log()) to cover the latest entries.';
+    'The sealed head of the decision log (seq, hash, time): keep it outside the database and pass it to settle.verify_log(checkpoint[]) later.';
 
 CREATE FUNCTION settle.verify_log(checkpoints settle.checkpoint[])
 RETURNS TABLE (intact boolean, entries bigint, unsealed bigint, first_bad_seq bigint, first_bad_id bigint, problem text)

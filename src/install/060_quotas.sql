@@ -27,7 +27,7 @@ CREATE TABLE settle.county_quota (
     PRIMARY KEY (year, county)
 );
 COMMENT ON TABLE settle.county_quota IS
-    'Decided county quotas (länstal): persons to be referred to each county in a year. Rule (checked at commit): they sum to the year''s national volume. decided_at/decided_by are set by settle.';
+    'Decided county quotas (länstal): persons to be referred to each county in a year. They sum to the year''s national volume at commit; decided_at and decided_by are set by settle.';
 
 CREATE TABLE settle.municipal_quota (
     year          integer NOT NULL,
@@ -46,7 +46,7 @@ CREATE TABLE settle.municipal_quota (
 );
 CREATE INDEX municipal_quota_county_idx ON settle.municipal_quota (year, county);
 COMMENT ON TABLE settle.municipal_quota IS
-    'Decided municipal quotas (kommuntal). county is derived from the code. referred = persons in referrals issued to the municipality that year and not withdrawn, maintained by settle (read-only to users). Rules: quota >= referred always; the quotas of a county sum to its county quota (at commit); a quota is not deleted while referrals exist.';
+    'Decided municipal quotas (kommuntal); referred counts the persons in active referrals and is maintained by settle. Rules: quota >= referred, and a county''s quotas sum to its länstal at commit.';
 COMMENT ON COLUMN settle.municipal_quota.referred IS
     'Persons in issued or received (not withdrawn) referrals of that year; maintained by the referral triggers, refused if written directly.';
 
@@ -68,7 +68,7 @@ CREATE TABLE settle.quota_history (
 );
 CREATE INDEX quota_history_key ON settle.quota_history (year, county, municipality, valid_from, id);
 COMMENT ON TABLE settle.quota_history IS
-    'Every county and municipal quota value ever in force, with the decision or agreement that set it (append-only; rows cannot be updated or deleted). municipality NULL = the county quota; quota NULL = removed.';
+    'Every county and municipal quota value ever in force, with the decision or agreement that set it and when it was written; append-only, written only by settle.';
 
 CREATE VIEW settle.quota_history_periods AS
 SELECT h.id, h.year, h.county, h.municipality, h.quota, h.valid_from,
@@ -403,7 +403,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.decide_county_quotas(integer, text, date) IS
-    'Records the current proposal (settle.propose_county_quotas) as the year''s decided county quotas, replacing earlier ones, under one decision reference. Returns the quotas. Logged; history kept.';
+    'Records the current proposal (settle.propose_county_quotas) as the year''s länstal under one decision reference, replacing earlier ones; returns them, logged with history kept.';
 
 CREATE FUNCTION settle.decide_municipal_quotas(year integer, county settle.lanskod, decision_ref text,
                                                decision_date date DEFAULT current_date)
@@ -431,7 +431,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.decide_municipal_quotas(integer, settle.lanskod, text, date) IS
-    'Records the current proposal (settle.propose_municipal_quotas) as the decided municipal quotas of one county, replacing earlier ones. Returns the quotas. Logged; history kept.';
+    'Records the current proposal (settle.propose_municipal_quotas) as one county''s kommuntal, replacing earlier ones; returns them, logged with history kept.';
 
 -- ------------------------------------------------------------------ revisions
 
@@ -520,7 +520,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.revise_quotas(integer, text, settle.kommunkod[], integer[], date) IS
-    'All-or-nothing revision of several kommuntal of the same county under one agreement: deltas sum to 0 (the länstal is unchanged) and no new quota falls below the persons already referred. Refused (23514) across counties, with a non-zero sum, or below referred. Returns old and new quotas; logged, history kept; the annual plan''s not-yet-past months are re-spread (trigger on municipal_quota).';
+    'Revises several kommuntal of one county under one agreement, all or nothing: the deltas sum to 0 and no quota falls below the persons referred (else 23514).';
 
 -- ----------------------------------------------------------------- as of a time
 
@@ -535,4 +535,4 @@ AS $$
      ORDER BY h.county, h.municipality NULLS FIRST, h.valid_from DESC, h.id DESC
 $$;
 COMMENT ON FUNCTION settle.quota_as_of(integer, timestamptz) IS
-    'The county quotas (municipality NULL) and municipal quotas of a year in force at a moment, from settle.quota_history, with when and by which decision they were set. A quota removed by then shows quota NULL.';
+    'The county and municipal quotas of year in force at a moment, from settle.quota_history.';

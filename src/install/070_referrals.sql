@@ -37,7 +37,7 @@ COMMENT ON FUNCTION settle.case_key(text) IS
     'The key a case number (household.ref) is compared by: Unicode NFC, invisible format characters removed, trimmed, upper case.';
 CREATE UNIQUE INDEX household_ref_key ON settle.household (settle.case_key(ref));
 COMMENT ON TABLE settle.household IS
-    'A household to be settled. ref is the agency''s own case number (no names or personal identity numbers are stored). residence: the municipality where it lived while waiting (NULL for quota refugees). needs: codes from settle.need. linked_group ties households to be placed together or near each other.';
+    'Households waiting to be referred, by the agency''s case number ref (no names or personal identity numbers). persons, residence and needs are fixed once a referral exists.';
 
 -- hard to place: the rule's one home (settle.waiting() shows it, the
 -- follow-up reports group by it); it never reorders the queue
@@ -116,7 +116,7 @@ CREATE UNIQUE INDEX referral_one_active ON settle.referral (household) WHERE sta
 CREATE INDEX referral_quota_idx ON settle.referral (year, municipality);
 CREATE INDEX referral_open_idx ON settle.referral (deadline) WHERE status = 'issued';
 COMMENT ON TABLE settle.referral IS
-    'Referrals (anvisningar): one row per decision referring a household to a municipality, counting its persons against that year''s kommuntal (the year of decided_at in Swedish time). Never deleted; status moves issued -> received or issued -> withdrawn. A withdrawn referral frees its places.';
+    'Referrals (anvisningar) of households to municipalities. Never deleted: status moves only from issued to received or withdrawn, and every rule is checked by its trigger on every write path.';
 
 -- The needs of a household a municipality cannot meet in a year (NULL when
 -- it meets them all): one home for the referral trigger and settle.audit().
@@ -392,7 +392,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.refer(bigint, settle.kommunkod, timestamptz, text, boolean, text) IS
-    'Issues a referral of a household to a municipality, counting its persons against the kommuntal of the decision''s year; returns the referral id. Refused (23514) when the quota has too few places left, the municipality is paused that day, or it cannot meet a need of the household (unless force => true with a force_reason, logged); 23505 when the household already has an active referral. Safe under concurrency: referrals never together exceed a quota.';
+    'Refers a household to a municipality, counting its persons against that year''s kommuntal; refused (23514) when full, paused or unable to meet a need unless forced with a reason.';
 
 CREATE FUNCTION settle.receive(referral bigint, received_on date DEFAULT current_date) RETURNS settle.referral
     LANGUAGE plpgsql
@@ -416,7 +416,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.receive(bigint, date) IS
-    'The municipality reports that the referred household was received on a date (not before the referral). Only an issued referral can be received. Logged.';
+    'The municipality reports that the household of an issued referral was received on a date, not before the referral; logged.';
 
 CREATE FUNCTION settle.withdraw(referral bigint, reason text) RETURNS settle.referral
     LANGUAGE plpgsql
@@ -453,4 +453,4 @@ AS $$
            FOR NO KEY UPDATE) locked
 $$;
 COMMENT ON FUNCTION settle.lock_quotas(integer, settle.kommunkod[]) IS
-    'Locks the kommuntal rows of the year for these municipalities in code order, until the transaction ends; call it first in a transaction that refers several households, so that concurrent batches queue instead of deadlocking. Returns how many rows it locked.';
+    'Locks the quota rows of these municipalities in code order, so that transactions referring to several municipalities queue instead of deadlocking.';

@@ -19,7 +19,7 @@ AS $$
      ORDER BY 9 DESC, r.id
 $$;
 COMMENT ON FUNCTION settle.overdue(date) IS
-    'Referrals that need follow-up as of a date: issued but not received by their deadline (problem ''not received'', days_late = as_of - deadline), and receptions reported after the deadline (''received late''). Most overdue first.';
+    'Referrals needing follow-up as of a date: issued and not received by their deadline, or received after it; most overdue first.';
 
 CREATE FUNCTION settle.waiting(as_of date DEFAULT settle.today())
 RETURNS TABLE (queue_position bigint, household bigint, category text, persons integer, residence settle.kommunkod,
@@ -42,7 +42,7 @@ AS $$
      ORDER BY 1
 $$;
 COMMENT ON FUNCTION settle.waiting(date) IS
-    'Households without an active referral as of a date, in the fair chronological order the agency works in: earliest residence permit first (then registration, then id). days_waited counts from the permit. hard_to_place (special needs, six or more persons, or a linked case) is shown, not used to reorder: hard cases keep their place in the queue.';
+    'Households without an active referral as of a date, in fair chronological order (permit, then registration); hard_to_place is shown, never used to reorder.';
 
 CREATE FUNCTION settle.distribution_numbers(year integer, total integer, method text DEFAULT 'hamilton')
 RETURNS TABLE (municipality settle.kommunkod, county settle.lanskod, share numeric, present integer,
@@ -81,4 +81,4 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.distribution_numbers(integer, integer, text) IS
-    'The distribution numbers (fördelningstal) for persons with temporary protection: per municipality its model share, the protected persons already living there (model input factor present_protected), its fair share of the grand total (total + all present), and the number to receive by referral, from settle.apportion with prior = present, so that municipalities already hosting many get fewer; never negative, summing exactly to total.';
+    'The distribution numbers (fördelningstal) for persons with temporary protection: total split by the model so that municipalities already hosting many receive fewer.';

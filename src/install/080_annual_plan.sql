@@ -14,7 +14,7 @@ CREATE TABLE settle.annual_plan (
     FOREIGN KEY (year, municipality) REFERENCES settle.municipal_quota ON DELETE CASCADE
 );
 COMMENT ON TABLE settle.annual_plan IS
-    'The annual plan: persons planned to be referred to a municipality per month. Rule (at commit): a municipality''s 12 months sum to its kommuntal. Re-spread automatically over the not-yet-past months when the quota changes.';
+    'The annual plan: each kommuntal spread over the 12 months of its year. A municipality''s months sum to its quota at commit, and the months not yet past are re-spread when the quota changes.';
 
 CREATE FUNCTION settle.check_plan_sum(y integer, m settle.kommunkod) RETURNS void
     LANGUAGE plpgsql
@@ -110,7 +110,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.spread_plan(integer, settle.lanskod, numeric[]) IS
-    'Spreads each kommuntal of the year (of one county, or all) over its 12 months, exactly (Hamilton), evenly or by a 12-element profile such as front-loading the first half; replaces the earlier plan of those municipalities. Returns the months.';
+    'Spreads each kommuntal of year (one county, or all) over its 12 months exactly, evenly or by a monthly profile, into settle.annual_plan.';
 
 CREATE FUNCTION settle.respread_plan(year integer, municipality settle.kommunkod, as_of date DEFAULT settle.today())
 RETURNS void
@@ -146,7 +146,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.respread_plan(integer, settle.kommunkod, date) IS
-    'Re-spreads a municipality''s annual plan after its quota changed: the months not yet past as of as_of get the quota minus the past months, in proportion to their current plan (evenly if that is all 0). If nothing is left to spread that way, the whole year is re-spread. Called automatically when a kommuntal changes.';
+    'Re-spreads the not yet past months of a municipality''s annual plan in proportion to their current plan, so that the plan sums to the quota again.';
 
 CREATE FUNCTION settle.municipal_quota_respread() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER

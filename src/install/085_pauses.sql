@@ -88,4 +88,4 @@ AS $$
     RETURNING id
 $$;
 COMMENT ON FUNCTION settle.pause(integer, settle.kommunkod, date, date, text) IS
-    'A municipality reports that it cannot receive from from_date to to_date (inclusive); settle.refer refuses referrals to it on those days. Returns the pause id. Overlapping pauses are refused (23P01). Logged.';
+    'Reports a period (inclusive) in which a municipality cannot receive; no referral is issued to it then. Returns the pause''s id.';

@@ -49,7 +49,7 @@ AS $$
      ORDER BY 2, 3 NULLS FIRST
 $$;
 COMMENT ON FUNCTION settle.quota_status(integer, date) IS
-    'Follow-up of a year as of a date (Swedish time), per county (municipality NULL) and per municipality: quota in force, persons referred (decided by then and not withdrawn by then), received, remaining places, planned up to and including the month of as_of, deviation (referred - planned) and fulfilment % (referred / quota).';
+    'Per county and municipality as of a date: quota in force, persons referred and received, remaining, planned to date, deviation from plan and fulfilment %.';
 
 CREATE TYPE settle.audit_finding AS (rule text, year integer, subject text, detail text);
 COMMENT ON TYPE settle.audit_finding IS 'One finding of settle.audit(): the rule that does not hold, the year, the subject (county, municipality, household, log entry) and what is wrong.';
@@ -209,4 +209,4 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.audit(integer) IS
-    'Lists every rule that does not hold (for one year, or all), one row per finding: rule, year, subject, detail. Empty = clean. Checks the sums (county quotas = national volume, municipal = county quota), quota >= persons referred now and at every moment of the history, the maintained referred counts, history against the current quotas and its order, annual plan sums, one active referral per household, every referral against the rules it was issued under, revisions applied, pause overlaps and the decision log''s hash chain. Meant for what only a restore or a superuser edit with triggers disabled could break.';
+    'Every rule that does not hold, one row per finding, for one year or all (NULL); no rows means every rule holds (docs/yearly-cycle.md).';

@@ -55,11 +55,12 @@ SELECT r.code AS residence, c.code AS municipality,
               ELSE k.other_km END AS cost_km
   FROM settle.municipality r
  CROSS JOIN settle.municipality c
+ -- (OFFSET 0 keeps the two settings read once per query, not once per pair)
  CROSS JOIN (SELECT settle.setting_km('matching.neighbour_county_km') AS neighbour_km,
-                    settle.setting_km('matching.other_county_km') AS other_km) k
+                    settle.setting_km('matching.other_county_km') AS other_km OFFSET 0) k
   LEFT JOIN settle.county_neighbours cn ON cn.county = r.county AND cn.neighbour = c.county;
 COMMENT ON VIEW settle.proximity IS
-    'The proximity cost of every (residence, municipality) pair: distance between centroids in km, plus matching.neighbour_county_km or matching.other_county_km when the municipality lies in a neighbouring or other county; with the distance and the relation.';
+    'The proximity cost of every (residence, municipality) pair: the distance between centroids in km plus the county penalty (settings matching.neighbour_county_km, matching.other_county_km).';
 
 CREATE FUNCTION settle.proximity_cost(residence settle.kommunkod, municipality settle.kommunkod)
 RETURNS TABLE (cost_km double precision, distance_km double precision, relation text)
@@ -70,7 +71,7 @@ AS $$
      WHERE p.residence = proximity_cost.residence AND p.municipality = proximity_cost.municipality
 $$;
 COMMENT ON FUNCTION settle.proximity_cost(settle.kommunkod, settle.kommunkod) IS
-    'The proximity cost of placing a household that lived in residence in municipality (km: distance plus the county penalty), with the distance and the relation (same, neighbouring or other county).';
+    'The proximity cost of placing a household from residence in municipality (distance plus county penalty, km), with the distance and the relation; reads the view settle.proximity.';
 
 -- the needs vocabulary as bits (in code order)
 CREATE VIEW settle.need_bit AS
@@ -105,7 +106,7 @@ AS $$
       LEFT JOIN settle.municipal_quota mq ON mq.year = match_municipalities.year AND mq.municipality = m.code
 $$;
 COMMENT ON FUNCTION settle.match_municipalities(integer, date) IS
-    'Internal: each municipality (idx in code order) with its places left under the kommuntal of the year, planned places left up to the month of as_of, the needs it can meet (bit mask), whether it is paused on as_of, and its centroid.';
+    'Internal: each municipality with its places and planned places left in year, the needs it can meet (bit mask), whether it is paused on as_of, and its centroid.';
 
 CREATE FUNCTION settle.candidates(household bigint, as_of date DEFAULT settle.today(), max_results integer DEFAULT 10)
 RETURNS TABLE (rank integer, municipality settle.kommunkod, county settle.lanskod, same_county boolean, neighbour_county boolean,
@@ -177,7 +178,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.candidates(bigint, date, integer) IS
-    'The feasible municipalities for one household on a day, best first: enough places left under the kommuntal of that year for all its persons, not paused, able to meet every need. Ranked by proximity cost (distance plus the county penalty: same county first, then neighbouring counties, then the rest); a quota refugee (no residence) by planned places left, then places left. reason explains each row; if nothing is feasible, one row with municipality NULL says why. Proposes only; writes nothing.';
+    'The feasible municipalities for one household on a day, best first by proximity cost, with a reason per row; one row with municipality NULL says why when none is feasible.';
 
 CREATE FUNCTION settle.match_core(persons integer[], residence integer[], needs bigint[], fixed integer[],
                                   capacity integer[], planned integer[], able bigint[], paused boolean[],
@@ -188,7 +189,7 @@ AS 'MODULE_PATHNAME', 'settle_match_core'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
 ROWS 100000;   -- one row per placement: the planner then hashes its joins
 COMMENT ON FUNCTION settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision) IS
-    'Internal (C, src/match_core.c and src/match_optimal.c): matching over prepared arrays. Placements in chronological order; residence and fixed are 0-based municipality indexes (-1 = none); cost is the n x n matrix row by residence, in km. Returns the 1-based placement, the 1-based municipality (NULL = unplaced) and the choice rank. Used by settle.match().';
+    'Internal (C): matching over the arrays of settle.match_problem; returns each placement''s municipality (NULL if unplaced) and choice rank.';
 
 CREATE FUNCTION settle.match_core_summary(persons integer[], residence integer[], needs bigint[], fixed integer[],
                                           capacity integer[], planned integer[], able bigint[], paused boolean[],
@@ -202,7 +203,7 @@ CREATE FUNCTION settle.match_core_summary(persons integer[], residence integer[]
 AS 'MODULE_PATHNAME', 'settle_match_core_summary'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision) IS
-    'Internal: the figures of settle.match_core''s proposal on the same arrays (objective, lower bound for optimal, the core''s time in ms, and for optimal the classes, network simplex pivots, chronology repairs and whether the chronological proposal was kept because it cost less). Used by settle.match_summary() and the benchmark.';
+    'Internal (C): the figures of settle.match_core''s proposal on the same arrays, with the core''s time; used by settle.match_summary and the benchmarks.';
 
 -- the matching problem of a year on a day, as arrays for the C core
 CREATE FUNCTION settle.match_problem(year integer, as_of date,
@@ -270,10 +271,9 @@ BEGIN
            ARRAY(SELECT m.planned_remaining FROM m ORDER BY m.idx),
            ARRAY(SELECT coalesce(m.able, 0) FROM m ORDER BY m.idx),
            ARRAY(SELECT m.paused FROM m ORDER BY m.idx),
-           -- the cost matrix, row by residence
-           ARRAY(SELECT px.cost_km FROM m r CROSS JOIN m c
-                   JOIN settle.proximity px ON px.residence = r.code AND px.municipality = c.code
-                  ORDER BY r.idx, c.idx),
+           -- the cost matrix, row by residence (m holds every municipality,
+           -- idx in code order, so code order is index order)
+           ARRAY(SELECT px.cost_km FROM settle.proximity px ORDER BY px.residence, px.municipality),
            ma.household, ma.i
       FROM (SELECT array_agg(o.persons) AS persons, array_agg(o.res) AS res, array_agg(o.needs) AS needs, array_agg(o.fix) AS fix
               FROM (SELECT * FROM plo ORDER BY plo.i) o) pa,
@@ -289,7 +289,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.match_problem(integer, date) IS
-    'Internal: the waiting households of settle.waiting(as_of) as placements (a linked group is one placement, in its earliest member''s turn, fixed to the municipality of a member already referred) in chronological order, with the municipalities'' places left, plans, capabilities, pauses and the proximity cost matrix of year, as the arrays settle.match_core takes; member_household/member_placement map each household (in queue order) to its placement.';
+    'Internal: the waiting households as placements (a linked group as one) and the municipalities'' places, plans, capabilities, pauses and cost matrix, as the arrays settle.match_core takes.';
 
 CREATE FUNCTION settle.require_mode(mode text) RETURNS text
 AS 'MODULE_PATHNAME', 'settle_require_mode'
@@ -334,7 +334,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.match(integer, date, text) IS
-    'Proposes a municipality for every waiting household (settle.waiting(as_of)) against the kommuntal of year; writes nothing. Hard rules in every mode: enough places left for all persons (a household or linked group is never split), not paused on as_of, every need met. Mode chronological: in fair chronological order, each household (a linked group as one, in its earliest member''s turn) takes its best feasible municipality by settle.candidates'' ranking. Mode optimal: the least total proximity cost (persons x cost; matching.unplaced_km per unplaced person) under the chronology rule (no household stays unplaced while a later one it could replace is placed); see settle.match_summary for the objective and its proven lower bound. Returns household, municipality (NULL if unplaced), persons, distance, same county, choice_rank (1 = its first choice) and reason.';
+    'Proposes a municipality for every waiting household of settle.waiting(as_of) against the kommuntal of year, in mode chronological or optimal (docs/matching.md). Writes nothing.';
 
 CREATE FUNCTION settle.match_summary(year integer, as_of date DEFAULT settle.today(), mode text DEFAULT 'chronological')
 RETURNS TABLE (households integer, placements integer, placed integer, persons_placed bigint, persons_unplaced bigint,
@@ -359,7 +359,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.match_summary(integer, date, text) IS
-    'The figures of settle.match(year, as_of, mode): households and placements (linked groups count once), placed, persons placed and unplaced, proximity_km (sum of persons x proximity cost of the placed: distance plus county penalties), objective_km (proximity_km + persons unplaced x setting matching.unplaced_km), for mode optimal the lower bound (the LP relaxation''s optimum: no assignment can cost less) and the proven gap in %, and the C core''s time in ms. Writes nothing.';
+    'The figures of settle.match(year, as_of, mode): placed and unplaced persons, proximity and objective in km, and for optimal the lower bound and proven gap. Writes nothing.';
 
 CREATE FUNCTION settle.refer_matches(year integer, as_of date DEFAULT settle.today(), mode text DEFAULT 'chronological')
 RETURNS integer
@@ -396,4 +396,4 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.refer_matches(integer, date, text) IS
-    'Commits a matching proposal: every placed household of settle.match(year, as_of, mode) is referred through settle.refer, all or nothing. If quotas, pauses or referrals changed concurrently so that a referral no longer fits, nothing is referred (40001 with the household and reason; run it again). Returns how many were referred.';
+    'Refers every placed household of settle.match(year, as_of, mode), all or nothing (40001 if something changed meanwhile: run it again); returns how many were referred.';

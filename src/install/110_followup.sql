@@ -67,7 +67,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.reception_per_capita(integer) IS
-    'Reception per inhabitant in a calendar year: per municipality the persons received (referrals by their reception date in that year), the population (latest year in settle.population up to that year), persons per 1,000 inhabitants, the rank (1 = most), and whether it is above the national median of the municipal figures (the rule for performance-based compensation, seed 004 section 3.2); plus one national row (level national) with the national average per 1,000 and the median.';
+    'Persons received per 1,000 inhabitants in year, per municipality with its rank and whether it is above the national median, plus a national row.';
 
 CREATE FUNCTION settle.county_report(year integer, quarter integer, county settle.lanskod)
 RETURNS TABLE (level text, municipality settle.kommunkod, name text, quota integer, referred integer, received integer,
@@ -123,7 +123,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.county_report(integer, integer, settle.lanskod) IS
-    'The quarterly follow-up a county board receives, as of the last day of the quarter: per municipality of the county the kommuntal in force, persons referred (not withdrawn by then), received, places remaining, planned up to the end of the quarter and the deviation (referred - planned), referrals of the year overdue on that day (settle.overdue), pauses reported that overlap the quarter and their days within it, and fulfilment %; then one county row with the totals.';
+    'The quarterly follow-up of one county as of the quarter''s last day: per municipality quota, referred, received, plan, overdue receptions and pauses, then the county''s totals.';
 
 -- hard to place, as settle.waiting() shows it
 -- no SET search_path, so that it is inlined into the queries that use it:
@@ -170,7 +170,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.waiting_times(date) IS
-    'Lead times as of a date, for households with a residence permit on or before it: per category and hard-to-place or not (then per hard-to-place over all categories, category NULL; then everything, both NULL): households, persons, how many were referred (active referral) and the median, 90th percentile (continuous) and maximum days from permit to referral, the same to reception, and those still waiting with their median days since the permit.';
+    'Days from residence permit to referral and to reception (median, 90th percentile, maximum) per category and hard-to-place group, with those still waiting, as of a date.';
 
 CREATE FUNCTION settle.fairness(year integer)
 RETURNS TABLE (month integer, referred integer, referred_hard integer, passed_over_hard integer,
@@ -224,7 +224,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.fairness(integer) IS
-    'Per month of a year (by the decision of each household''s first referral): households referred, of them hard to place, and whether hard-to-place households kept their chronological turn: passed_over_hard counts hard-to-place households that were waiting (registered, earlier in the queue of settle.waiting(), not yet referred) when a later household that is not hard to place was referred that month, passed_by_easier those later households; example names the first such pair; finding says it in words ("in turn: ..." or "pushed back: ..."), the check behind seed 002''s warning about cherry-picking late in the year.';
+    'Per month of year: households referred, hard-to-place ones among them, and hard-to-place households passed over by later, easier ones, with a finding in words (docs/follow-up.md).';
 
 -- stable views for BI tools: one row set per planning year (and quarter, county)
 CREATE VIEW settle.v_reception_per_capita AS
@@ -390,4 +390,4 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.map_svg(integer, text, date) IS
-    'A self-contained SVG map of Sweden for a year as of a date: one dot per municipality at its centroid (spherical transverse Mercator on 15 E), dot area proportional to the kommuntal, colour = the metric in five classes with a legend (fulfilment: referred / kommuntal in steps of 20 %; per_1000: persons received this year up to as_of per 1,000 inhabitants; plan_deviation: referred - planned to date; both in five equal steps between the smallest and largest value), county names, title and date; each dot has a tooltip. Write it to a file with psql: \pset format unaligned, \pset tuples_only, \o map.svg.';
+    'A self-contained SVG map of year: a dot per municipality sized by kommuntal and coloured by the metric fulfilment, per_1000 or plan_deviation as of a date (docs/follow-up.md).';
