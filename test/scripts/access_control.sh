@@ -45,7 +45,7 @@ as() {
     if printf '%s' "$out" | grep -q '^ERROR:'; then printf '%s' "$out" | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p' | head -1
     else printf '%s' "$out"; fi
 }
-echo "1..21"
+echo "1..23"
 check "the logins connect as themselves" "$(as settle_t_board_k "SELECT current_user")" "settle_t_board_k"
 # county board
 check "county board: sees only its county's kommuntal" "$(as settle_t_board_k "SELECT string_agg(DISTINCT county::text, ',') FROM settle.municipal_quota")" "10"
@@ -71,6 +71,13 @@ check "auditor: reads the audit and the log" "$(as settle_t_auditor "SELECT coun
 check "analyst: cannot read case references" "$(as settle_t_analyst "SELECT ref FROM settle.household")" "42501"
 check "analyst: reads the rest" "$(as settle_t_analyst "SELECT count(*) FROM settle.household")" "3"
 # outsider, public schema, PUBLIC grants
+# the helpers every reader relies on (045_time.sql, settle.proximity)
+check "every settle role calls the time helpers and reads settle.proximity" \
+    "$(for r in settle_t_agency settle_t_board_k settle_t_kommun_1081 settle_t_auditor settle_t_analyst; do
+         as $r "SELECT settle.local_date('2027-06-30 22:30+00') || ' ' || (settle.local_instant('2027-01-01') = '2026-12-31 23:00+00')::text || ' ' || (SELECT relation FROM settle.proximity WHERE residence = '1080' AND municipality = '1081')"; echo; done | sort -u)" \
+    "2027-07-01 true same county"
+check "a login without a settle role cannot use them" \
+    "$(as settle_t_outsider "SELECT settle.local_date(now())")|$(as settle_t_outsider "SELECT count(*) FROM settle.proximity")" "42501|42501"
 check "a login without a settle role reads nothing" "$(as settle_t_outsider "SELECT count(*) FROM settle.referral")" "42501"
 check "nobody creates objects in public" "$(as settle_t_outsider "CREATE TABLE public.trap (x int)")" "42501"
 check "nothing in settle is granted to PUBLIC but the code types' support functions" \

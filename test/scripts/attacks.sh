@@ -54,7 +54,7 @@ as() {
 as_msg() { psql -X -q -A -t -v ON_ERROR_STOP=1 -U "$1" -d $db -c "$2" 2>&1; }
 su() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d $db -c "$1" 2>&1; }
 super_count() { su "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'atk\_%' AND rolsuper"; }
-echo "1..56"
+echo "1..57"
 
 # ---- F1: definer code cannot be hijacked through pg_temp
 evil="CREATE FUNCTION pg_temp.evil(t text) RETURNS boolean LANGUAGE plpgsql AS \$\$
@@ -72,6 +72,9 @@ check "F1 the agency's temp tables named like settle's do not shadow them in ref
         CREATE TEMP TABLE setting (name text, value text); CREATE TEMP TABLE household (id bigint, persons int);
         CREATE TEMP TABLE decision_log (x int); CREATE TEMP VIEW pg_roles AS SELECT * FROM pg_catalog.pg_roles;
         SELECT settle.refer(settle.register_household('F1', 'abo', 1, '1083', '2026-10-01'), '1083', '2027-01-12 10:00+01') > 0")" "t"
+check "F1 a temp timezone() and a hostile search_path do not change settle's Swedish day (bodies bound at CREATE)" \
+    "$(as atk_agency "CREATE FUNCTION pg_temp.timezone(text, timestamptz) RETURNS timestamp LANGUAGE sql AS 'SELECT timestamp ''1999-01-01''';
+        SET search_path = pg_temp, pg_catalog; SELECT settle.local_date('2027-06-30 22:30+00')")" "2027-07-01"
 check "F1 no login became superuser" "$(super_count)" "0"
 check "F1 every settle function in SQL or PL/pgSQL pins search_path = pg_catalog, settle, pg_temp (or has a body bound at CREATE)" \
     "$(su "SELECT count(*) FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
