@@ -37,6 +37,11 @@ expect() {   # expect NAME GOT WANT
     else printf 'not ok - %s\n#   got:  %s\n#   want: %s\n' "$1" "$2" "$3"; fails=$((fails + 1)); fi
 }
 
+say "checking the versions and the PGXN metadata"
+expect "settle.control, debian/changelog and META.json name the same version" \
+    "$(dpkg-parsechangelog -l "$SETTLE_TOP/debian/changelog" -S Version) $(python3 -c 'import json, sys; m = json.load(open(sys.argv[1])); print(m["version"], m["provides"]["settle"]["version"], m["provides"]["settle"]["file"])' "$SETTLE_TOP/META.json")" \
+    "$version $version $version build/settle--$version.sql"
+
 say "checking the package's contents (dpkg-deb -c)"
 listing=$(dpkg-deb -c "$deb" | awk '{print $6}')
 share=$("$PG_CONFIG" --sharedir)
