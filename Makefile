@@ -18,7 +18,7 @@ EXTVERSION  = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" settle.contr
 MODULE_big  = settle
 OBJS        = src/settle.o src/cancel.o src/codes.o src/code_ops.o src/kommunkod.o \
               src/apportion_core.o src/apportion.o src/match_core.o src/match.o \
-              src/lanskod.o src/distance.o src/match_optimal.o src/mcf.o
+              src/lanskod.o src/distance.o src/match_lp.o src/match_optimal.o src/mcf.o
 
 # The install script is the parts of src/install/ in the order of their
 # numbers, with the generated reference data (build/025_...) in its place.

@@ -77,15 +77,7 @@ SELECT throws_ok($$SELECT '０１８０'::kommunkod$$, '22P02', NULL, 'full-widt
 SELECT throws_ok($$SELECT '0180; DROP TABLE settle.municipality'::kommunkod$$, '22P02', NULL, 'injection-shaped text is just bad input');
 
 -- the hint for a dropped leading zero suggests the padded code
-CREATE FUNCTION pg_temp.hint_of(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE h text;
-BEGIN
-    EXECUTE q;
-    RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS h = PG_EXCEPTION_HINT;
-    RETURN h;
-END $$;
+\i test/lib/hint_of.sql
 SELECT is(pg_temp.hint_of($$SELECT '180'::settle.kommunkod$$),
           'Write the leading zero: ''0180''. (The integer cast pads: 180::settle.kommunkod.)', 'hint suggests 0180');
 SELECT is(pg_temp.hint_of($$SELECT '0200'::settle.kommunkod$$),

@@ -66,15 +66,7 @@ SELECT throws_ok($$SELECT settle.require_mode('fastest')$$, '22023', 'unknown ma
 SELECT throws_ok($$SELECT settle.require_mode(NULL)$$, '22004', 'the matching mode must not be NULL', 'NULL: 22004');
 
 -- ---- the county lists in hints come from the one table in src/codes.c, which equals settle.county
-CREATE FUNCTION pg_temp.hint_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE h text;
-BEGIN
-    EXECUTE sql;
-    RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS h = PG_EXCEPTION_HINT;
-    RETURN h;
-END $$;
+\i test/lib/hint_of.sql
 SELECT is(pg_temp.hint_of($$SELECT 'QQ'::settle.lanskod$$),
           (SELECT 'The letter codes are ' || string_agg(letter, ' ' ORDER BY code) || '.' FROM county),
           'the letter-code hint lists settle.county''s letters');
