@@ -26,7 +26,9 @@ INSTALL_PARTS = $(sort $(notdir $(wildcard src/install/*.sql)) 025_reference_dat
 SQL_PARTS   = $(foreach f,$(INSTALL_PARTS),$(if $(filter 025_reference_data.sql,$(f)),build/$(f),src/install/$(f)))
 
 REFERENCE_CSV = src/data/counties.csv src/data/municipalities.csv \
-                src/data/municipality_neighbours.csv src/data/population_1950_2019.csv
+                src/data/municipality_neighbours.csv src/data/population_1950_2019.csv \
+                src/data/county_quotas_published.csv src/data/municipal_quotas_2018.csv \
+                src/data/municipal_reception_2018.csv
 
 DATA_built  = build/$(EXTENSION)--$(EXTVERSION).sql
 EXTRA_CLEAN = build

@@ -67,8 +67,9 @@ INSERT INTO capability (year, municipality, need) VALUES (2027, '1080', 'large_d
 SELECT refer(:h3, '1080', '2027-01-06 09:00+01', 'Anv-3') IS NOT NULL AS referred;
 SELECT municipality, quota, referred, remaining FROM quota_status(2027) WHERE municipality IN ('1080', '1081');
 
--- Remember this moment.
-SELECT clock_timestamp() AS before_revision \gset
+-- The revision below is dated today (settle.today, 2027-01-10) and takes
+-- effect at the start of that day: remember a moment before it.
+SELECT timestamptz '2027-01-09 12:00+01' AS before_revision \gset
 
 -- 7. Karlskrona and Ronneby agree to move 5 places; the county board decides.
 SELECT * FROM revise_quotas(2027, 'Lst-K-2027-17', ARRAY['1080', '1081']::kommunkod[], ARRAY[-5, 5]);

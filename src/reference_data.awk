@@ -2,7 +2,8 @@
 # in src/data/SOURCES.md) into the INSERT statements of the extension script
 # part 025_reference_data.sql.  Run by the Makefile:
 #   awk -f src/reference_data.awk counties.csv municipalities.csv \
-#       municipality_neighbours.csv population_1950_2019.csv
+#       municipality_neighbours.csv population_1950_2019.csv \
+#       county_quotas_published.csv municipal_quotas_2018.csv municipal_reception_2018.csv
 # Each file is recognised by its header line, so a file with other columns
 # stops the build instead of loading wrong data.
 BEGIN {
@@ -32,6 +33,15 @@ FNR == 1 {
     } else if ($0 == "kommunkod,year,folkmangd_31dec") {
         kind = "population"; cols = 3
         print "INSERT INTO settle.population (municipality, year, population) VALUES"
+    } else if ($0 == "ar,sfs,riksantal,lan_kod,lan_namn,lanstal") {
+        kind = "published_county_quota"; cols = 6
+        print "INSERT INTO settle.published_county_quota (year, statute, revised, national_volume, county, quota) VALUES"
+    } else if ($0 == "kommunkod,kommun_namn,lan_kod,kommuntal_2018,mottagna_enligt_kommuntal_2018,kommun_namn_i_kalla") {
+        kind = "published_municipal_quota"; cols = 6
+        print "INSERT INTO settle.published_municipal_quota (year, municipality, quota, received_under_quota) VALUES"
+    } else if ($0 == "kommunkod,kommun_namn,kvotflykting_kat1,kvotflykting_varav_ensamkommande,abo_kat2,abo_varav_ensamkommande,ebo_kat6,ebo_varav_ensamkommande,ovriga_kat3_8,ovriga_varav_ensamkommande,anhoriga_kat4,anhoriga_varav_ensamkommande,totalt,totalt_varav_ensamkommande") {
+        kind = "published_reception"; cols = 14
+        print "INSERT INTO settle.published_reception (year, municipality, quota_refugees, from_accommodation, own_housing, others, relatives, total, unaccompanied) VALUES"
     } else
         fail("unknown header: " $0)
     next
@@ -47,6 +57,13 @@ NF != cols { fail("expected " cols " fields, found " NF) }
         printf "  (%s, %s, %s, %s, 2019, %s, %s, %s)", s($1), s($2), s($3), n($4), n($7), n($8), n($9)
     else if (kind == "neighbour")
         printf "  (%s, %s)", s($1), s($2)
+    else if (kind == "published_county_quota") {
+        if ($1 !~ /^[0-9][0-9][0-9][0-9](_reviderad)?$/) fail("not a year: " $1)
+        printf "  (%s, %s, %s, %s, %s, %s)", substr($1, 1, 4), s($2), ($1 ~ /_reviderad$/ ? "true" : "false"), n($3), s($4), n($6)
+    } else if (kind == "published_municipal_quota")
+        printf "  (2018, %s, %s, %s)", s($1), n($4), n($5)
+    else if (kind == "published_reception")
+        printf "  (2018, %s, %s, %s, %s, %s, %s, %s, %s)", s($1), n($3), n($5), n($7), n($9), n($11), n($13), n($14)
     else
         printf "  (%s, %s, %s)", s($1), n($2), n($3)
 }

@@ -16,6 +16,7 @@ PG_MAJOR=${PG_MAJOR:-15}
 SETTLE_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
 PG_CONFIG=$PG_BIN/pg_config
+SETTLE_LIBFAKETIME=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/faketime/libfaketime.so.1
 SETTLE_PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl make gcc libclang-rt-14-dev"
 export PG_CONFIG
 
@@ -121,7 +122,12 @@ settle_in_cluster() {
     $SETTLE_AS "$SETTLE_BIN/initdb" -D "$SETTLE_CLUSTER/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 \
         >"$SETTLE_CLUSTER/initdb.log" 2>&1 \
         || { cat "$SETTLE_CLUSTER/initdb.log" >&2; die "initdb failed"; }
-    $SETTLE_AS "$SETTLE_BIN/pg_ctl" -D "$SETTLE_CLUSTER/data" -l "$SETTLE_CLUSTER/data/server.log" -w \
+    # SETTLE_FAKETIME="@2029-02-14 10:00:00": the server's clock starts there
+    # (libfaketime, Debian package faketime); test/any_day.sh uses it
+    local fake=()
+    [ -z "${SETTLE_FAKETIME:-}" ] || fake=(LD_PRELOAD="$SETTLE_LIBFAKETIME" FAKETIME="$SETTLE_FAKETIME" FAKETIME_DONT_FAKE_MONOTONIC=1)
+    $SETTLE_AS env "${fake[@]}" \
+        "$SETTLE_BIN/pg_ctl" -D "$SETTLE_CLUSTER/data" -l "$SETTLE_CLUSTER/data/server.log" -w \
         -o "-k $SETTLE_CLUSTER -c listen_addresses= -p 5432" start >/dev/null \
         || { cat "$SETTLE_CLUSTER/data/server.log" >&2; die "the server did not start"; }
     # (SETTLE_CLUSTER, SETTLE_BIN, SETTLE_AS: for the crash test, which restarts the server)

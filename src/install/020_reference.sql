@@ -77,3 +77,47 @@ COMMENT ON COLUMN settle.population.municipality IS 'Municipality code.';
 COMMENT ON COLUMN settle.population.year IS 'Year; the figure is the population on 31 December.';
 COMMENT ON COLUMN settle.population.population IS 'Inhabitants.';
 COMMENT ON COLUMN settle.population.edited IS 'True for rows inserted or changed after CREATE EXTENSION; these are the rows pg_dump saves.';
+
+-- ------------------------------------------------- figures the state published
+-- Shipped, read-only facts to compare a model with and to back-load past years
+-- (sql/07_back_loading_2018.sql, sql/08_mid_year_change_2017.sql); sources in
+-- src/data/SOURCES.md.  Not dumped: CREATE EXTENSION ships them again.
+
+CREATE TABLE settle.published_county_quota (
+    year            integer NOT NULL,
+    statute         text NOT NULL,            -- the SFS number of the ordinance's annex
+    revised         boolean NOT NULL,         -- true: a change of the year's länstal during the year
+    national_volume integer NOT NULL CHECK (national_volume >= 0),
+    county          settle.lanskod NOT NULL REFERENCES settle.county,
+    quota           integer NOT NULL CHECK (quota >= 0),
+    PRIMARY KEY (statute, county)
+);
+COMMENT ON TABLE settle.published_county_quota IS
+    'Published länstal: 2017 (SFS 2016:874), 2017 revised (SFS 2017:27), 2019, 2020 and 2022, per county, each statute summing to its national volume.';
+
+CREATE TABLE settle.published_municipal_quota (
+    year                 integer NOT NULL,
+    municipality         settle.kommunkod NOT NULL REFERENCES settle.municipality,
+    quota                integer NOT NULL CHECK (quota >= 0),
+    received_under_quota integer NOT NULL CHECK (received_under_quota >= 0),
+    PRIMARY KEY (year, municipality)
+);
+COMMENT ON TABLE settle.published_municipal_quota IS
+    'Published kommuntal of 2018 with the persons received under them (Migrationsverket); the 23 municipalities not listed had kommuntal 0.';
+
+CREATE TABLE settle.published_reception (
+    year               integer NOT NULL,
+    municipality       settle.kommunkod NOT NULL REFERENCES settle.municipality,
+    quota_refugees     integer NOT NULL,
+    from_accommodation integer NOT NULL,      -- from the agency's accommodation (ABO)
+    own_housing        integer NOT NULL,      -- who found housing themselves (EBO)
+    others             integer NOT NULL,
+    relatives          integer NOT NULL,
+    total              integer NOT NULL,
+    unaccompanied      integer NOT NULL,      -- of total: unaccompanied minors
+    PRIMARY KEY (year, municipality),
+    CHECK (total = quota_refugees + from_accommodation + own_housing + others + relatives)
+);
+COMMENT ON TABLE settle.published_reception IS
+    'Persons received by each municipality in 2018 under the compensation ordinance, by category (Migrationsverket, updated 2019-03-25).';
+

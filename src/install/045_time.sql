@@ -1,4 +1,14 @@
--- 045_time.sql: settle's calendar: Swedish local time and "today".
+-- 045_time.sql: settle's calendar: Swedish local time, "today", and the two
+-- clocks of every dated fact.
+--
+-- Effective time: when a fact is in force (a decision's date, a referral's
+-- decision time, a registration, a reception, a withdrawal).  The caller
+-- gives it, or it defaults to settle.effective_now(): now(), or noon of
+-- settle.today when the session sets it.  Recorded time: the wall clock when
+-- settle wrote the row (clock_timestamp(), taken under the row locks that
+-- order concurrent writes), for the log and the audit trail.  Follow-up,
+-- history and reports read effective time; the audit's "at any moment"
+-- checks read recorded time.
 --
 -- Facts are stamped as instants (timestamptz); the rules speak of Swedish
 -- calendar days (a referral's year, its deadline, a pause, "as of" a date).
@@ -47,3 +57,25 @@ $$;
 COMMENT ON FUNCTION settle.today() IS
     'The date settle treats as today: current_date, or the session setting settle.today (SET settle.today = ''2027-06-15'') to replay a scenario.';
 
+
+-- effective time: its one home (see the header)
+CREATE FUNCTION settle.effective_now() RETURNS timestamptz
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+BEGIN
+    IF coalesce(current_setting('settle.today', true), '') = '' THEN
+        RETURN now();
+    END IF;
+    RETURN settle.local_instant(settle.today() + time '12:00');
+END
+$$;
+COMMENT ON FUNCTION settle.effective_now() IS
+    'The effective time of a fact given no time of its own: now(), or noon (Swedish time) of settle.today when the session sets it.';
+
+CREATE FUNCTION settle.effective_from(day date) RETURNS timestamptz
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$ SELECT CASE WHEN day IS NULL THEN settle.effective_now() ELSE settle.local_instant(day::timestamp) END $$;
+COMMENT ON FUNCTION settle.effective_from(date) IS
+    'When a decision dated day takes effect: the start of that Swedish day; settle.effective_now() when it has no date.';

@@ -59,7 +59,8 @@ CREATE TABLE settle.quota_history (
     county        settle.lanskod NOT NULL,
     municipality  settle.kommunkod,         -- NULL: the county quota
     quota         integer,
-    valid_from    timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    valid_from    timestamptz NOT NULL,     -- effective: when the value took effect
+    recorded_at   timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),   -- recorded: when settle wrote it
     decision_ref  text,
     change        text NOT NULL CHECK (change IN ('decided', 'changed', 'revised', 'removed')),
     actor         text NOT NULL DEFAULT session_user,
@@ -78,15 +79,61 @@ WINDOW w AS (PARTITION BY h.year, h.county, h.municipality ORDER BY h.valid_from
 COMMENT ON VIEW settle.quota_history_periods IS
     'settle.quota_history with each value''s validity period [valid_from, valid_to); valid_to NULL = still in force.';
 
+-- A quota's history is in effective order: a new value may be recorded
+-- after it took effect (back-loading a past year), but never take effect
+-- before the value it replaces, nor a kommuntal before its county's first
+-- länstal of the year (the decision it depends on), nor after its year.
+CREATE FUNCTION settle.quota_history_order(h settle.quota_history) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+DECLARE
+    prev timestamptz;
+    first_county timestamptz;
+BEGIN
+    IF h.valid_from >= settle.local_instant(make_date(h.year + 1, 1, 1)) THEN
+        RAISE EXCEPTION 'a quota of % cannot take effect on %, after its year', h.year, settle.local_date(h.valid_from)
+            USING ERRCODE = 'check_violation',
+                  HINT = 'Date the decision (decision_date, or settle.today) within or before the year it is for.';
+    END IF;
+    SELECT max(x.valid_from) INTO prev FROM settle.quota_history x
+     WHERE x.year = h.year AND x.county = h.county AND x.municipality IS NOT DISTINCT FROM h.municipality;
+    IF prev > h.valid_from THEN
+        RAISE EXCEPTION 'the % of % for % cannot take effect on %, before the value in force since %',
+                        CASE WHEN h.municipality IS NULL THEN 'länstal' ELSE 'kommuntal' END,
+                        coalesce(settle.municipality_label(h.municipality), settle.county_label(h.county)), h.year,
+                        settle.local_date(h.valid_from), settle.local_date(prev)
+            USING ERRCODE = 'check_violation',
+                  HINT = 'Give the decision its own date (decision_date), on or after the one it replaces.';
+    END IF;
+    IF h.municipality IS NOT NULL AND h.quota IS NOT NULL THEN
+        SELECT min(x.valid_from) INTO first_county FROM settle.quota_history x
+         WHERE x.year = h.year AND x.county = h.county AND x.municipality IS NULL;
+        IF first_county > h.valid_from THEN
+            RAISE EXCEPTION 'the kommuntal of % for % cannot take effect on %, before the länstal it splits (in force from %)',
+                            settle.municipality_label(h.municipality), h.year, settle.local_date(h.valid_from), settle.local_date(first_county)
+                USING ERRCODE = 'check_violation',
+                      HINT = 'Date the municipal quota decision on or after the county quota decision.';
+        END IF;
+    END IF;
+END
+$fn$;
+COMMENT ON FUNCTION settle.quota_history_order(settle.quota_history) IS
+    'Internal: refuses a quota value taking effect after its year, before the value it replaces, or (a kommuntal) before its county''s first länstal (23514).';
+
 CREATE FUNCTION settle.quota_history_guard() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 BEGIN
     IF TG_OP = 'INSERT' AND settle.is_definer() THEN
-        NEW.valid_from := clock_timestamp();
+        -- written by settle's quota triggers: valid_from is the decision's
+        -- effective time, recorded_at the clock (taken under the quota's lock)
+        NEW.recorded_at := clock_timestamp();
+        NEW.valid_from := coalesce(NEW.valid_from, NEW.recorded_at);
         NEW.actor := session_user;
-        RETURN NEW;             -- written by settle's quota triggers
+        PERFORM settle.quota_history_order(NEW);
+        RETURN NEW;
     END IF;
     RAISE EXCEPTION 'settle.quota_history is append-only and written by settle: % refused', TG_OP
         USING ERRCODE = 'restrict_violation',
@@ -120,8 +167,8 @@ CREATE FUNCTION settle.county_quota_write() RETURNS trigger
 AS $fn$
 BEGIN
     IF TG_OP = 'DELETE' THEN
-        INSERT INTO settle.quota_history (year, county, quota, decision_ref, change)
-        VALUES (OLD.year, OLD.county, NULL, OLD.decision_ref, 'removed');
+        INSERT INTO settle.quota_history (year, county, quota, decision_ref, change, valid_from)
+        VALUES (OLD.year, OLD.county, NULL, OLD.decision_ref, 'removed', settle.effective_now());
         PERFORM settle.log_decision('county_quota', OLD.year, OLD.county::text,
                                     jsonb_build_object('op', 'delete', 'old', to_jsonb(OLD)));
         RETURN OLD;
@@ -134,8 +181,9 @@ BEGIN
     NEW.decided_at := now();
     NEW.decided_by := session_user;
     IF TG_OP = 'INSERT' OR NEW.quota IS DISTINCT FROM OLD.quota OR NEW.decision_ref IS DISTINCT FROM OLD.decision_ref THEN
-        INSERT INTO settle.quota_history (year, county, quota, decision_ref, change)
-        VALUES (NEW.year, NEW.county, NEW.quota, NEW.decision_ref, CASE TG_OP WHEN 'INSERT' THEN 'decided' ELSE 'changed' END);
+        INSERT INTO settle.quota_history (year, county, quota, decision_ref, change, valid_from)
+        VALUES (NEW.year, NEW.county, NEW.quota, NEW.decision_ref, CASE TG_OP WHEN 'INSERT' THEN 'decided' ELSE 'changed' END,
+                settle.effective_from(NEW.decision_date));
         PERFORM settle.log_decision('county_quota', NEW.year, NEW.county::text,
                                     jsonb_build_object('op', lower(TG_OP), 'quota', NEW.quota, 'decision_ref', NEW.decision_ref,
                                                        'decision_date', NEW.decision_date,
@@ -170,6 +218,25 @@ $fn$;
 COMMENT ON FUNCTION settle.check_county_sum(integer) IS 'Raises 23514 unless the county quotas of the year sum to its national volume (or none is decided).';
 
 -- at commit: a county's municipal quotas sum to its county quota
+-- A county's kommuntal await re-decision when its länstal changed after they
+-- were last decided and they no longer sum to it (a mid-year change of the
+-- national volume): the sum rule waits for the county board, referrals go on
+-- under the kommuntal in force.  The one home of that state; relying on it:
+-- check_municipal_sum, settle.quota_status, settle.audit.
+CREATE FUNCTION settle.kommuntal_awaiting(y integer, c settle.lanskod) RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    SELECT coalesce((SELECT max(h.id) FROM settle.quota_history h
+                      WHERE h.year = y AND h.county = c AND h.municipality IS NULL)
+                    > (SELECT max(h.id) FROM settle.quota_history h
+                        WHERE h.year = y AND h.county = c AND h.municipality IS NOT NULL), false)
+       AND (SELECT sum(mq.quota) FROM settle.municipal_quota mq WHERE mq.year = y AND mq.county = c)
+           IS DISTINCT FROM (SELECT cq.quota FROM settle.county_quota cq WHERE cq.year = y AND cq.county = c)::bigint
+$$;
+COMMENT ON FUNCTION settle.kommuntal_awaiting(integer, settle.lanskod) IS
+    'True while a county''s kommuntal await re-decision: its länstal changed after they were last decided and they no longer sum to it.';
+
 CREATE FUNCTION settle.check_municipal_sum(y integer, c settle.lanskod) RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, settle, pg_temp
@@ -184,7 +251,7 @@ BEGIN
         RETURN;
     END IF;
     SELECT quota INTO cq FROM settle.county_quota WHERE year = y AND county = c;
-    IF total IS DISTINCT FROM cq::bigint THEN
+    IF total IS DISTINCT FROM cq::bigint AND NOT settle.kommuntal_awaiting(y, c) THEN
         RAISE EXCEPTION 'municipal quotas (kommuntal) of county % in % sum to %, not its county quota %',
                         settle.county_label(c), y, total, coalesce(cq::text, '(none decided)')
             USING ERRCODE = 'check_violation',
@@ -193,7 +260,7 @@ BEGIN
     END IF;
 END
 $fn$;
-COMMENT ON FUNCTION settle.check_municipal_sum(integer, settle.lanskod) IS 'Raises 23514 unless the municipal quotas of the county and year sum to its county quota (or none is decided).';
+COMMENT ON FUNCTION settle.check_municipal_sum(integer, settle.lanskod) IS 'Raises 23514 unless the municipal quotas of the county and year sum to its county quota (or none is decided, or they await re-decision).';
 
 CREATE FUNCTION settle.quota_sums_at_commit() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -327,17 +394,17 @@ CREATE TRIGGER municipal_quota_check BEFORE INSERT OR UPDATE OR DELETE ON settle
 
 -- the revision (settle.revision) of this transaction that moved this quota by
 -- exactly this delta, if any: what makes a change a 'revised' one
-CREATE FUNCTION settle.revision_of(y integer, m settle.kommunkod, delta integer) RETURNS settle.revision
+CREATE FUNCTION settle.revision_of(y integer, m settle.kommunkod, delta integer, ref text) RETURNS settle.revision
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $$
     SELECT v.* FROM settle.revision v
-     WHERE v.tx = pg_current_xact_id() AND v.year = y
+     WHERE v.tx = pg_current_xact_id() AND v.year = y AND v.agreement_ref = ref
        AND v.deltas[array_position(v.municipalities, m)] = delta
      ORDER BY v.id DESC LIMIT 1
 $$;
-COMMENT ON FUNCTION settle.revision_of(integer, settle.kommunkod, integer) IS
-    'Internal: the revision recorded in the current transaction that moves the municipality''s quota by delta (NULL if none).';
+COMMENT ON FUNCTION settle.revision_of(integer, settle.kommunkod, integer, text) IS
+    'Internal: the revision recorded in the current transaction under this agreement reference that moves the municipality''s quota by delta (NULL if none).';
 
 CREATE FUNCTION settle.municipal_quota_record() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -347,8 +414,8 @@ DECLARE
     v settle.revision;
 BEGIN
     IF TG_OP = 'DELETE' THEN
-        INSERT INTO settle.quota_history (year, county, municipality, quota, decision_ref, change)
-        VALUES (OLD.year, OLD.county, OLD.municipality, NULL, OLD.decision_ref, 'removed');
+        INSERT INTO settle.quota_history (year, county, municipality, quota, decision_ref, change, valid_from)
+        VALUES (OLD.year, OLD.county, OLD.municipality, NULL, OLD.decision_ref, 'removed', settle.effective_now());
         PERFORM settle.log_decision('municipal_quota', OLD.year, OLD.municipality::text,
                                     jsonb_build_object('op', 'delete', 'old', to_jsonb(OLD)));
         RETURN NULL;
@@ -357,11 +424,12 @@ BEGIN
         IF (NEW.quota, NEW.decision_ref, NEW.decision_date) IS NOT DISTINCT FROM (OLD.quota, OLD.decision_ref, OLD.decision_date) THEN
             RETURN NULL;        -- only the referral count moved (logged with the referral)
         END IF;
-        v := settle.revision_of(NEW.year, NEW.municipality, NEW.quota - OLD.quota);
+        v := settle.revision_of(NEW.year, NEW.municipality, NEW.quota - OLD.quota, NEW.decision_ref);
     END IF;
-    INSERT INTO settle.quota_history (year, county, municipality, quota, decision_ref, change, revision)
+    INSERT INTO settle.quota_history (year, county, municipality, quota, decision_ref, change, revision, valid_from)
     VALUES (NEW.year, NEW.county, NEW.municipality, NEW.quota, NEW.decision_ref,
-            CASE WHEN TG_OP = 'INSERT' THEN 'decided' WHEN v.id IS NOT NULL THEN 'revised' ELSE 'changed' END, v.id);
+            CASE WHEN TG_OP = 'INSERT' THEN 'decided' WHEN v.id IS NOT NULL THEN 'revised' ELSE 'changed' END, v.id,
+            settle.effective_from(NEW.decision_date));
     PERFORM settle.log_decision(CASE WHEN v.id IS NOT NULL THEN 'revision' ELSE 'municipal_quota' END,
                                 NEW.year, NEW.municipality::text,
                                 jsonb_build_object('op', lower(TG_OP), 'quota', NEW.quota, 'decision_ref', NEW.decision_ref,
@@ -382,7 +450,7 @@ CREATE CONSTRAINT TRIGGER municipal_quota_sums AFTER INSERT OR UPDATE OF quota O
 
 -- ------------------------------------------------------------------ decisions
 
-CREATE FUNCTION settle.decide_county_quotas(year integer, decision_ref text, decision_date date DEFAULT current_date)
+CREATE FUNCTION settle.decide_county_quotas(year integer, decision_ref text, decision_date date DEFAULT settle.today())
 RETURNS TABLE (county settle.lanskod, quota integer)
     LANGUAGE plpgsql
     SET search_path = pg_catalog, settle, pg_temp
@@ -406,7 +474,7 @@ COMMENT ON FUNCTION settle.decide_county_quotas(integer, text, date) IS
     'Records the current proposal (settle.propose_county_quotas) as the year''s länstal under one decision reference, replacing earlier ones; returns them, logged with history kept.';
 
 CREATE FUNCTION settle.decide_municipal_quotas(year integer, county settle.lanskod, decision_ref text,
-                                               decision_date date DEFAULT current_date)
+                                               decision_date date DEFAULT settle.today())
 RETURNS TABLE (municipality settle.kommunkod, quota integer)
     LANGUAGE plpgsql
     SET search_path = pg_catalog, settle, pg_temp
@@ -436,7 +504,7 @@ COMMENT ON FUNCTION settle.decide_municipal_quotas(integer, settle.lanskod, text
 -- ------------------------------------------------------------------ revisions
 
 CREATE FUNCTION settle.revise_quotas(year integer, agreement_ref text, municipalities settle.kommunkod[], deltas integer[],
-                                     decision_date date DEFAULT current_date)
+                                     decision_date date DEFAULT settle.today())
 RETURNS TABLE (municipality settle.kommunkod, old_quota integer, new_quota integer, referred integer)
     LANGUAGE plpgsql
     SET search_path = pg_catalog, settle, pg_temp

@@ -16,7 +16,7 @@ CREATE TABLE settle.household (
     permit_date   date CONSTRAINT household_permit_date_plausible CHECK (permit_date BETWEEN '1990-01-01' AND '2199-12-31'),
     needs         text[] NOT NULL DEFAULT '{}',
     linked_group  text,
-    registered_at timestamptz NOT NULL DEFAULT now(),
+    registered_at timestamptz NOT NULL DEFAULT settle.effective_now(),
     CONSTRAINT household_quota_refugee_no_residence CHECK (category <> 'quota_refugee' OR residence IS NULL),
     CONSTRAINT household_needs_no_null CHECK (array_position(needs, NULL) IS NULL)
 );
@@ -95,12 +95,13 @@ CREATE TABLE settle.referral (
     year          integer NOT NULL,
     municipality  settle.kommunkod NOT NULL,
     persons       integer NOT NULL CHECK (persons > 0),
-    decided_at    timestamptz NOT NULL DEFAULT now(),
+    decided_at    timestamptz NOT NULL DEFAULT settle.effective_now(),
     recorded_at   timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
     deadline      date NOT NULL,
     status        text NOT NULL DEFAULT 'issued' CHECK (status IN ('issued', 'received', 'withdrawn')),
     received_on   date,
     withdrawn_at  timestamptz,
+    withdraw_recorded_at timestamptz,
     withdraw_reason text,
     decision_ref  text,
     forced        boolean NOT NULL DEFAULT false,
@@ -109,6 +110,7 @@ CREATE TABLE settle.referral (
     CONSTRAINT referral_year_of_decision CHECK (year = extract(year FROM settle.local_time(decided_at))),
     CONSTRAINT referral_received_has_date CHECK ((status = 'received') = (received_on IS NOT NULL)),
     CONSTRAINT referral_withdrawn_has_time CHECK ((status = 'withdrawn') = (withdrawn_at IS NOT NULL)),
+    CONSTRAINT referral_withdrawal_recorded CHECK ((withdrawn_at IS NULL) = (withdraw_recorded_at IS NULL)),
     CONSTRAINT referral_received_after_decision CHECK (received_on IS NULL OR received_on >= settle.local_date(decided_at))
 );
 -- one active (issued or received) referral per household
@@ -149,7 +151,7 @@ DECLARE
     unmet text[];
     due date;
 BEGIN
-    IF r.status IS DISTINCT FROM 'issued' OR r.received_on IS NOT NULL OR r.withdrawn_at IS NOT NULL OR r.withdraw_reason IS NOT NULL THEN
+    IF r.status IS DISTINCT FROM 'issued' OR r.received_on IS NOT NULL OR r.withdrawn_at IS NOT NULL OR r.withdraw_recorded_at IS NOT NULL OR r.withdraw_reason IS NOT NULL THEN
         RAISE EXCEPTION 'a new referral must have status issued, not %', coalesce(r.status, 'NULL')
             USING ERRCODE = 'check_violation', HINT = 'Report reception or withdrawal afterwards (settle.receive, settle.withdraw).';
     END IF;
@@ -279,7 +281,8 @@ BEGIN
                   HINT = 'Withdraw it (settle.withdraw) and issue a new one (settle.refer).';
     END IF;
     IF n.status IS NOT DISTINCT FROM o.status THEN
-        IF (n.received_on, n.withdrawn_at, n.withdraw_reason) IS DISTINCT FROM (o.received_on, o.withdrawn_at, o.withdraw_reason) THEN
+        IF (n.received_on, n.withdrawn_at, n.withdraw_reason, n.withdraw_recorded_at)
+           IS DISTINCT FROM (o.received_on, o.withdrawn_at, o.withdraw_reason, o.withdraw_recorded_at) THEN
             RAISE EXCEPTION 'referral % is already %: its dates cannot change', o.id, o.status
                 USING ERRCODE = 'check_violation', HINT = 'Reception and withdrawal are reported once.';
         END IF;
@@ -305,7 +308,10 @@ BEGIN
         END IF;
         UPDATE settle.municipal_quota mq SET referred = mq.referred - o.persons
          WHERE mq.year = o.year AND mq.municipality = o.municipality;
-        n.withdrawn_at := clock_timestamp();      -- after the quota row is locked (see referral_write)
+        -- effective: now, or settle.today's noon, never before the decision;
+        -- recorded: the clock, after the quota row is locked (see referral_write)
+        n.withdrawn_at := greatest(settle.effective_now(), o.decided_at);
+        n.withdraw_recorded_at := clock_timestamp();
     ELSE
         RAISE EXCEPTION 'referral status % is unknown', n.status
             USING ERRCODE = 'check_violation', HINT = 'A referral is issued, received or withdrawn.';
@@ -327,7 +333,8 @@ CREATE TRIGGER referral_no_truncate BEFORE TRUNCATE ON settle.referral
 -- -------------------------------------------------------------- functions
 
 CREATE FUNCTION settle.register_household(ref text, category text, persons integer, residence settle.kommunkod,
-                                          permit_date date, needs text[] DEFAULT '{}', linked_group text DEFAULT NULL)
+                                          permit_date date, needs text[] DEFAULT '{}', linked_group text DEFAULT NULL,
+                                          registered_at timestamptz DEFAULT NULL)
 RETURNS bigint
     LANGUAGE plpgsql
     SET search_path = pg_catalog, settle, pg_temp
@@ -346,8 +353,9 @@ BEGIN
     wanted := coalesce(wanted, '{}');
     SELECT * INTO h FROM settle.household x WHERE settle.case_key(x.ref) = settle.case_key(register_household.ref);
     IF NOT FOUND THEN
-        INSERT INTO settle.household AS x (ref, category, persons, residence, permit_date, needs, linked_group)
-        VALUES (ref, category, persons, residence, permit_date, wanted, linked_group)
+        INSERT INTO settle.household AS x (ref, category, persons, residence, permit_date, needs, linked_group, registered_at)
+        VALUES (ref, category, persons, residence, permit_date, wanted, linked_group,
+                coalesce(register_household.registered_at, settle.effective_now()))
         ON CONFLICT ((settle.case_key(x.ref))) DO NOTHING
         RETURNING x.id INTO new_id;
         IF new_id IS NOT NULL THEN
@@ -367,10 +375,10 @@ BEGIN
     RETURN h.id;
 END
 $fn$;
-COMMENT ON FUNCTION settle.register_household(text, text, integer, settle.kommunkod, date, text[], text) IS
-    'Registers a household under the agency''s case number ref and returns its id. Idempotent: the same ref with the same data returns the same id; with different data it is an error (23505).';
+COMMENT ON FUNCTION settle.register_household(text, text, integer, settle.kommunkod, date, text[], text, timestamptz) IS
+    'Registers a household under the agency''s case number ref, in the queue from registered_at (default: settle.effective_now()), and returns its id. The same ref with the same data returns the same id; different data is an error (23505).';
 
-CREATE FUNCTION settle.refer(household bigint, municipality settle.kommunkod, decided_at timestamptz DEFAULT now(),
+CREATE FUNCTION settle.refer(household bigint, municipality settle.kommunkod, decided_at timestamptz DEFAULT settle.effective_now(),
                              decision_ref text DEFAULT NULL, force boolean DEFAULT false, force_reason text DEFAULT NULL)
 RETURNS bigint
     LANGUAGE plpgsql
@@ -394,7 +402,7 @@ $fn$;
 COMMENT ON FUNCTION settle.refer(bigint, settle.kommunkod, timestamptz, text, boolean, text) IS
     'Refers a household to a municipality, counting its persons against that year''s kommuntal; refused (23514) when full, paused or unable to meet a need unless forced with a reason.';
 
-CREATE FUNCTION settle.receive(referral bigint, received_on date DEFAULT current_date) RETURNS settle.referral
+CREATE FUNCTION settle.receive(referral bigint, received_on date DEFAULT settle.today()) RETURNS settle.referral
     LANGUAGE plpgsql
     SET search_path = pg_catalog, settle, pg_temp
 AS $fn$

@@ -3,7 +3,7 @@
 CREATE FUNCTION settle.quota_status(year integer, as_of date DEFAULT settle.today())
 RETURNS TABLE (level text, county settle.lanskod, municipality settle.kommunkod, name text,
                quota integer, referred integer, received integer, remaining integer,
-               planned_to_date integer, deviation integer, fulfilment_pct numeric)
+               planned_to_date integer, deviation integer, fulfilment_pct numeric, kommuntal_awaiting boolean)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $$
@@ -39,17 +39,19 @@ AS $$
           FROM m GROUP BY m.county)
     SELECT 'municipality', m.county, m.municipality, m.name, m.quota, m.referred, m.received,
            m.quota - m.referred, m.planned_to_date, m.referred - m.planned_to_date,
-           CASE WHEN m.quota > 0 THEN round(100.0 * m.referred / m.quota, 1) END
+           CASE WHEN m.quota > 0 THEN round(100.0 * m.referred / m.quota, 1) END,
+           settle.kommuntal_awaiting(quota_status.year, m.county)
       FROM m
     UNION ALL
     SELECT 'county', c.county, NULL, co.name, c.quota, c.referred, c.received,
            c.quota - c.referred, c.planned_to_date, c.referred - c.planned_to_date,
-           CASE WHEN c.quota > 0 THEN round(100.0 * c.referred / c.quota, 1) END
+           CASE WHEN c.quota > 0 THEN round(100.0 * c.referred / c.quota, 1) END,
+           settle.kommuntal_awaiting(quota_status.year, c.county)
       FROM c JOIN settle.county co ON co.code = c.county
      ORDER BY 2, 3 NULLS FIRST
 $$;
 COMMENT ON FUNCTION settle.quota_status(integer, date) IS
-    'Per county and municipality as of a date: quota in force, persons referred and received, remaining, planned to date, deviation from plan and fulfilment %.';
+    'Per county and municipality as of a date: quota in force, referred, received, remaining, planned to date, deviation, fulfilment %, and whether the county''s kommuntal await re-decision.';
 
 CREATE TYPE settle.audit_finding AS (rule text, year integer, subject text, detail text);
 COMMENT ON TYPE settle.audit_finding IS 'One finding of settle.audit(): the rule that does not hold, the year, the subject (county, municipality, household, log entry) and what is wrong.';
@@ -71,10 +73,15 @@ BEGIN
       JOIN (SELECT cq.year, sum(cq.quota) AS total, count(*) AS n FROM settle.county_quota cq GROUP BY cq.year) s USING (year)
      WHERE (y IS NULL OR py.year = y) AND s.total <> py.national_volume;
 
-    -- municipal quotas of a county sum to its county quota
+    -- municipal quotas of a county sum to its county quota, unless they await
+    -- re-decision after a change of the länstal (settle.kommuntal_awaiting),
+    -- which is shown as such
     RETURN QUERY
-    SELECT 'municipal_quotas_sum_to_county_quota', s.year, s.county::text,
-           format('municipal quotas sum to %s, county quota %s', s.total, coalesce(cq.quota::text, 'missing'))
+    SELECT CASE WHEN settle.kommuntal_awaiting(s.year, s.county) THEN 'kommuntal_awaiting_redecision'
+                ELSE 'municipal_quotas_sum_to_county_quota' END, s.year, s.county::text,
+           format('municipal quotas sum to %s, county quota %s%s', s.total, coalesce(cq.quota::text, 'missing'),
+                  CASE WHEN settle.kommuntal_awaiting(s.year, s.county)
+                       THEN ' (the länstal changed; the county board has not decided new kommuntal yet)' ELSE '' END)
       FROM (SELECT mq.year, mq.county, sum(mq.quota) AS total FROM settle.municipal_quota mq GROUP BY mq.year, mq.county) s
       LEFT JOIN settle.county_quota cq ON cq.year = s.year AND cq.county = s.county
      WHERE (y IS NULL OR s.year = y) AND s.total IS DISTINCT FROM cq.quota::numeric;
@@ -89,10 +96,11 @@ BEGIN
              ON r.year = mq.year AND r.municipality = mq.municipality
      WHERE (y IS NULL OR mq.year = y) AND mq.referred <> coalesce(r.persons, 0);
 
-    -- no quota below the persons referred, now or at any moment of its history
+    -- no quota below the persons referred, now or at any moment of its history:
+    -- on the recorded clock (what the database held when), see 045_time.sql
     RETURN QUERY
     WITH moments AS (
-        SELECT h.year, h.municipality, h.valid_from AS t FROM settle.quota_history h WHERE h.municipality IS NOT NULL
+        SELECT h.year, h.municipality, h.recorded_at AS t FROM settle.quota_history h WHERE h.municipality IS NOT NULL
         UNION
         SELECT rf.year, rf.municipality, rf.recorded_at FROM settle.referral rf
         UNION
@@ -102,11 +110,11 @@ BEGIN
                CASE WHEN mo.t = 'infinity'     -- the present: the quota as it stands
                     THEN (SELECT mq.quota FROM settle.municipal_quota mq WHERE mq.year = mo.year AND mq.municipality = mo.municipality)
                     ELSE (SELECT h.quota FROM settle.quota_history h
-                           WHERE h.year = mo.year AND h.municipality = mo.municipality AND h.valid_from <= mo.t
-                           ORDER BY h.valid_from DESC, h.id DESC LIMIT 1) END AS quota,
+                           WHERE h.year = mo.year AND h.municipality = mo.municipality AND h.recorded_at <= mo.t
+                           ORDER BY h.recorded_at DESC, h.id DESC LIMIT 1) END AS quota,
                (SELECT coalesce(sum(rf.persons), 0) FROM settle.referral rf
                  WHERE rf.year = mo.year AND rf.municipality = mo.municipality AND rf.recorded_at <= mo.t
-                   AND (rf.withdrawn_at IS NULL OR rf.withdrawn_at > mo.t)) AS referred
+                   AND (rf.withdraw_recorded_at IS NULL OR rf.withdraw_recorded_at > mo.t)) AS referred
           FROM moments mo WHERE y IS NULL OR mo.year = y)
     SELECT DISTINCT ON (c.year, c.municipality) 'quota_never_below_referred', c.year, c.municipality::text,
            format('at %s the kommuntal in force was %s but %s persons were referred',

@@ -369,7 +369,8 @@ AS $fn$
 DECLARE
     r record;
     n integer := 0;
-    at timestamptz := CASE WHEN as_of = current_date THEN now()
+    -- effective time (045_time.sql): the day's own time when as_of is today
+    at timestamptz := CASE WHEN as_of = settle.today() THEN settle.effective_now()
                            ELSE settle.local_instant(as_of + time '12:00') END;
     households bigint[];
     municipalities settle.kommunkod[];

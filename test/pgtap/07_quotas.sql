@@ -99,9 +99,10 @@ SELECT throws_ok($$DELETE FROM referral WHERE id = pg_temp.id('r1')$$, '23001', 
 SELECT throws_ok($$UPDATE referral SET persons = 1 WHERE id = pg_temp.id('r1')$$, '23514', NULL, 'a referral''s decision cannot be changed');
 
 -- revisions
-CREATE TEMP TABLE moment AS SELECT clock_timestamp() AS before_revision;
+-- the revision is dated 2027-01-20; the decisions took effect on settle.today, 2027-01-10
+CREATE TEMP TABLE moment AS SELECT settle.local_instant('2027-01-15 12:00') AS before_revision;
 SELECT is((SELECT array_agg(new_quota - old_quota ORDER BY municipality)
-             FROM revise_quotas(2027, 'AGR-1', ARRAY['1080', '1081']::kommunkod[], ARRAY[2, -2])),
+             FROM revise_quotas(2027, 'AGR-1', ARRAY['1080', '1081']::kommunkod[], ARRAY[2, -2], '2027-01-20')),
           ARRAY[2, -2], 'revise_quotas moves places between two municipalities of a county');
 SELECT lives_ok($$SELECT pg_temp.at_commit('SELECT 1')$$, '... and the county sum still holds');
 SELECT throws_ok($$SELECT * FROM revise_quotas(2027, 'AGR-2', ARRAY['1080', '0980']::kommunkod[], ARRAY[1, -1])$$,
@@ -125,7 +126,7 @@ SELECT is((SELECT array_agg(quota ORDER BY municipality) FROM quota_as_of(2027, 
           (SELECT array_agg(quota + CASE municipality WHEN '1080' THEN -2 ELSE 2 END ORDER BY municipality)
              FROM municipal_quota WHERE year = 2027 AND municipality IN ('1080', '1081')),
           'quota_as_of shows the quotas in force before the revision');
-SELECT is((SELECT count(*)::int FROM quota_as_of(2027, now() - interval '1 day')), 0, 'nothing was in force before the decisions');
+SELECT is((SELECT count(*)::int FROM quota_as_of(2027, settle.local_instant('2027-01-09 23:59'))), 0, 'nothing was in force before the decisions took effect');
 SELECT is((SELECT array_agg(change ORDER BY id) FROM quota_history WHERE year = 2027 AND municipality = '1080'),
           ARRAY['decided', 'revised'], 'history keeps every value with how it came');
 SELECT throws_ok($$UPDATE quota_history SET quota = 0$$, '23001', NULL, 'history rows cannot be updated');
@@ -165,7 +166,7 @@ SELECT throws_like($$SELECT refer(pg_temp.id('h3'), '1081', '2027-08-10 10:00+02
 
 -- status
 SELECT is((SELECT (quota, referred, received, remaining) FROM quota_status(2027, '2027-02-01') WHERE municipality = '1080')::text,
-          (SELECT (quota, 4, 0, quota - 4) FROM quota_as_of(2027, now() + interval '1 year') WHERE municipality = '1080')::text,
+          (SELECT (quota, 4, 0, quota - 4) FROM quota_as_of(2027, settle.local_instant('2027-02-02')) WHERE municipality = '1080')::text,
           'quota_status: quota, referred, received, remaining');
 SELECT is((SELECT quota FROM quota_status(2027, '2027-02-01') WHERE level = 'county' AND county = '10'),
           (SELECT quota FROM county_quota WHERE year = 2027 AND county = '10'), '... per county too');

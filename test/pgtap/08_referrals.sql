@@ -17,7 +17,8 @@ SELECT is((SELECT count(*)::int FROM decide_county_quotas(2027, 'Ju-1')), 21, 's
 SELECT is((SELECT count(*)::int FROM decide_municipal_quotas(2027, '10', 'Lst-K-1')), 5, 'setup: Blekinge''s quotas');
 
 -- register_household
-INSERT INTO ids VALUES ('a', register_household('CASE-A', 'abo', 4, '1080', '2026-09-01'));
+-- registered on 5 January (effective time), before the referrals below
+INSERT INTO ids VALUES ('a', register_household('CASE-A', 'abo', 4, '1080', '2026-09-01', registered_at => '2027-01-05 09:00+01'));
 SELECT is(register_household('CASE-A', 'abo', 4, '1080', '2026-09-01'), pg_temp.id('a'), 're-registering the same case returns the same id');
 SELECT throws_ok($$SELECT register_household('CASE-A', 'abo', 5, '1080', '2026-09-01')$$, '23505', 'household CASE-A is already registered with different data',
                  'the same case with other data is refused');
@@ -29,10 +30,10 @@ SELECT throws_ok($$SELECT register_household('CASE-Z', 'abo', 0, '1080', '2026-0
 SELECT throws_ok($$SELECT register_household('CASE-W', 'tourist', 1, '1080', '2026-09-01')$$, '23514', NULL, 'category is checked');
 SELECT throws_ok($$SELECT register_household(NULL, 'abo', 1, '1080', '2026-09-01')$$, '22004', NULL, 'ref must not be NULL');
 INSERT INTO need (code, description) VALUES ('interpreter', 'an interpreter for a rare language');
-INSERT INTO ids VALUES ('b', register_household('CASE-B', 'abo', 3, '1081', '2026-08-15', '{interpreter,large_dwelling,interpreter}'));
+INSERT INTO ids VALUES ('b', register_household('CASE-B', 'abo', 3, '1081', '2026-08-15', '{interpreter,large_dwelling,interpreter}', registered_at => '2027-01-05 09:00+01'));
 SELECT is((SELECT needs FROM household WHERE id = pg_temp.id('b')), '{interpreter,large_dwelling}'::text[], 'a new need can be added; needs are kept sorted and unique');
-INSERT INTO ids VALUES ('c', register_household('CASE-C', 'quota_refugee', 6, NULL, '2026-07-01', '{}', 'family-7'));
-INSERT INTO ids VALUES ('d', register_household('CASE-D', 'temporary_protection', 1, '1082', '2026-10-01', '{}', 'family-7'));
+INSERT INTO ids VALUES ('c', register_household('CASE-C', 'quota_refugee', 6, NULL, '2026-07-01', '{}', 'family-7', '2027-01-05 09:00+01'));
+INSERT INTO ids VALUES ('d', register_household('CASE-D', 'temporary_protection', 1, '1082', '2026-10-01', '{}', 'family-7', '2027-01-05 09:00+01'));
 
 -- refer
 INSERT INTO ids VALUES ('ra', refer(pg_temp.id('a'), '1080', '2027-01-05 10:00+01', 'Anv-A'));
@@ -95,12 +96,14 @@ SELECT is((SELECT array_agg(referral) FROM overdue('2027-03-05')), ARRAY[pg_temp
           'on 5 March only the quota refugee''s referral (one-month deadline) is overdue');
 
 -- the waiting list
-INSERT INTO ids VALUES ('e', register_household('CASE-E', 'abo', 2, '1080', '2026-06-01'));
+-- registered late (on 31 March) but dated from 3 January: back-loading keeps its place
+INSERT INTO ids VALUES ('e', register_household('CASE-E', 'abo', 2, '1080', '2026-06-01', registered_at => '2027-01-03 09:00+01'));
 SELECT is((SELECT array_agg(household ORDER BY queue_position) FROM waiting()), ARRAY[pg_temp.id('e'), pg_temp.id('d')],
           'waiting: households without an active referral, earliest permit first');
 SELECT is((SELECT days_waited FROM waiting() WHERE household = pg_temp.id('e')), 303, 'days waited since the permit');
 SELECT is((SELECT array_agg(household ORDER BY queue_position) FROM waiting('2027-01-06')),
-          ARRAY[pg_temp.id('e'), pg_temp.id('c'), pg_temp.id('b'), pg_temp.id('d')], 'as of an earlier date, those referred later were still waiting');
+          ARRAY[pg_temp.id('e'), pg_temp.id('c'), pg_temp.id('d')],
+          'as of an earlier date, those referred later were still waiting (b''s referral of that day, withdrawn on 10 January, was active then)');
 SELECT is((SELECT hard_to_place FROM waiting('2027-01-06') WHERE household = pg_temp.id('c')), true,
           'a large linked family is flagged hard to place but keeps its place');
 

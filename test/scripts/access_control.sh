@@ -45,7 +45,7 @@ as() {
     if printf '%s' "$out" | grep -q '^ERROR:'; then printf '%s' "$out" | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p' | head -1
     else printf '%s' "$out"; fi
 }
-echo "1..23"
+echo "1..25"
 check "the logins connect as themselves" "$(as settle_t_board_k "SELECT current_user")" "settle_t_board_k"
 # county board
 check "county board: sees only its county's kommuntal" "$(as settle_t_board_k "SELECT string_agg(DISTINCT county::text, ',') FROM settle.municipal_quota")" "10"
@@ -78,6 +78,12 @@ check "every settle role calls the time helpers and reads settle.proximity" \
     "2027-07-01 true same county"
 check "a login without a settle role cannot use them" \
     "$(as settle_t_outsider "SELECT settle.local_date(now())")|$(as settle_t_outsider "SELECT count(*) FROM settle.proximity")" "42501|42501"
+check "every settle role reads the published quotas and reception and the awaiting state" \
+    "$(for r in settle_t_agency settle_t_board_k settle_t_kommun_1081 settle_t_auditor settle_t_analyst; do
+         as $r "SELECT (SELECT count(*) FROM settle.published_county_quota) || ' ' || (SELECT count(*) FROM settle.published_municipal_quota) || ' ' || (SELECT count(*) FROM settle.published_reception) || ' ' || settle.kommuntal_awaiting(2027, '10') || ' ' || (settle.effective_from('2027-01-01') = settle.local_instant('2027-01-01'))"; echo; done | sort -u)" \
+    "105 267 290 false true"
+check "a login without a settle role cannot read them" \
+    "$(as settle_t_outsider "SELECT count(*) FROM settle.published_reception")|$(as settle_t_outsider "SELECT settle.effective_now()")" "42501|42501"
 check "a login without a settle role reads nothing" "$(as settle_t_outsider "SELECT count(*) FROM settle.referral")" "42501"
 check "nobody creates objects in public" "$(as settle_t_outsider "CREATE TABLE public.trap (x int)")" "42501"
 check "nothing in settle is granted to PUBLIC but the code types' support functions" \

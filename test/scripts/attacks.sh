@@ -54,7 +54,7 @@ as() {
 as_msg() { psql -X -q -A -t -v ON_ERROR_STOP=1 -U "$1" -d $db -c "$2" 2>&1; }
 su() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d $db -c "$1" 2>&1; }
 super_count() { su "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'atk\_%' AND rolsuper"; }
-echo "1..57"
+echo "1..59"
 
 # ---- F1: definer code cannot be hijacked through pg_temp
 evil="CREATE FUNCTION pg_temp.evil(t text) RETURNS boolean LANGUAGE plpgsql AS \$\$
@@ -75,6 +75,12 @@ check "F1 the agency's temp tables named like settle's do not shadow them in ref
 check "F1 a temp timezone() and a hostile search_path do not change settle's Swedish day (bodies bound at CREATE)" \
     "$(as atk_agency "CREATE FUNCTION pg_temp.timezone(text, timestamptz) RETURNS timestamp LANGUAGE sql AS 'SELECT timestamp ''1999-01-01''';
         SET search_path = pg_temp, pg_catalog; SELECT settle.local_date('2027-06-30 22:30+00')")" "2027-07-01"
+# ---- F16 (issue 15, time): the effective clock is the writer's claim, bounded; the recorded clock is not theirs
+check "F16 a county board's settle.today in 2099 cannot date a kommuntal after its year" \
+    "$(as atk_board_k "SET settle.today = '2099-01-01'; SELECT count(*) FROM settle.revise_quotas(2027, 'far', ARRAY['1080', '1081']::settle.kommunkod[], ARRAY[1, -1])")" "23514"
+check "F16 ... and settle.today never moves the recorded clock of a referral" \
+    "$(as atk_agency "SET settle.today = '2031-06-01'; SELECT settle.refer(settle.register_household('F16', 'abo', 1, '1083', '2026-10-01'), '1083', '2027-01-12 10:00+01') > 0;
+        SELECT recorded_at BETWEEN now() AND clock_timestamp() FROM settle.referral r JOIN settle.household h ON h.id = r.household WHERE h.ref = 'F16'" | tail -1)" "t"
 check "F1 no login became superuser" "$(super_count)" "0"
 check "F1 every settle function in SQL or PL/pgSQL pins search_path = pg_catalog, settle, pg_temp (or has a body bound at CREATE)" \
     "$(su "SELECT count(*) FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
