@@ -42,6 +42,7 @@ AS $fn$
 #variable_conflict use_column
 BEGIN
     PERFORM settle.require_year(year, 'Receptions are counted by the calendar year of their reception date.');
+    PERFORM settle.require_planning_year(year);   -- as county_report and map_svg do
     RETURN QUERY
     WITH r AS (
         SELECT rf.municipality, sum(rf.persons)::integer AS received
@@ -181,6 +182,7 @@ AS $fn$
 #variable_conflict use_column
 BEGIN
     PERFORM settle.require_year(year, 'Referrals are grouped by the month of their decision.');
+    PERFORM settle.require_planning_year(year);   -- as county_report and map_svg do
     RETURN QUERY
     WITH h AS (
         SELECT x.id, x.permit_date, x.registered_at, settle.hard_to_place(x.needs, x.persons, x.linked_group) AS hard,

@@ -6,7 +6,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION settle;
 SET search_path = settle, public;
-SELECT plan(31);
+SELECT plan(34);
 CREATE FUNCTION pg_temp.at_commit(stmt text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     EXECUTE stmt;
@@ -93,6 +93,11 @@ SELECT throws_ok($$SELECT pg_temp.at_commit('UPDATE settle.municipal_quota SET q
 SELECT is((SELECT sum(quota)::int FROM decide_municipal_quotas(2027, '10', 'K-2', '2027-03-05')),
           (SELECT quota FROM county_quota WHERE year = 2027 AND county = '10'), 'the county board decides new kommuntal');
 SELECT is((SELECT string_agg(rule || ': ' || detail, '; ') FROM audit(2027)), NULL, 'no longer awaiting: the audit is empty');
+
+-- ---- the reports of a year agree on what a year is: a planning year
+SELECT throws_ok($$SELECT * FROM settle.county_report(2040, 1, '10')$$, 'P0002', NULL, 'county_report of a year never planned: P0002');
+SELECT throws_ok($$SELECT * FROM settle.fairness(2040)$$, 'P0002', NULL, 'fairness: the same');
+SELECT throws_ok($$SELECT * FROM settle.reception_per_capita(2040)$$, 'P0002', NULL, 'reception_per_capita: the same');
 
 SELECT * FROM finish();
 ROLLBACK;
