@@ -31,6 +31,8 @@ REFERENCE_CSV = src/data/counties.csv src/data/municipalities.csv \
                 src/data/municipal_reception_2018.csv
 
 DATA_built  = build/$(EXTENSION)--$(EXTVERSION).sql
+# upgrade scripts, one per released step (test/upgrade.sh tests them)
+DATA        = $(wildcard src/upgrade/$(EXTENSION)--*--*.sql)
 EXTRA_CLEAN = build
 
 REGRESS     = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))

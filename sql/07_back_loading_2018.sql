@@ -52,6 +52,26 @@ SELECT s.county, s.name, s.quota AS kommuntal, sum(p.received_under_quota) AS re
   LEFT JOIN published_municipal_quota p ON p.year = 2018 AND p.municipality = m.code
  WHERE s.level = 'county'
  GROUP BY s.county, s.name, s.quota ORDER BY s.county;
+-- The reception register takes the published 2018 figures, one row per
+-- municipality and category (totals dated on the year's last day), loaded
+-- through a staging table as the agency would load a CSV file.
+CREATE TEMP TABLE staged AS
+SELECT r.municipality, c.category, c.persons, c.unaccompanied
+  FROM published_reception r
+ CROSS JOIN LATERAL (VALUES ('quota_refugee', r.quota_refugees, 0), ('from_accommodation', r.from_accommodation, 0),
+                            ('own_housing', r.own_housing, 0), ('other', r.others, 0), ('relatives', r.relatives, 0)) c(category, persons, unaccompanied)
+ WHERE r.year = 2018 AND c.persons > 0;
+INSERT INTO reception (municipality, received_on, category, persons, source)
+SELECT municipality, '2018-12-31', category, persons, 'Migrationsverket, kommunmottagna 2018' FROM staged;
+SELECT category, sum(persons) AS persons FROM reception WHERE received_on BETWEEN '2018-01-01' AND '2018-12-31'
+ GROUP BY ROLLUP (category) ORDER BY category NULLS LAST;
+-- Per 1,000 inhabitants over all reception, against referred reception only:
+-- the median rule (Coordinators' report 2014, §3.2) reads very differently.
+SELECT (SELECT national_median FROM reception_per_capita(2018) WHERE level = 'national') AS median_all,
+       (SELECT national_median FROM reception_per_capita(2018, ARRAY['quota_refugee', 'from_accommodation']) WHERE level = 'national') AS median_referred,
+       (SELECT count(*) FROM reception_per_capita(2018) a
+          JOIN reception_per_capita(2018, ARRAY['quota_refugee', 'from_accommodation']) b USING (municipality)
+         WHERE a.level = 'municipality' AND a.above_median <> b.above_median) AS other_side_of_the_median;
 -- All persons received in 2018 (every category), per 1,000 inhabitants: the five highest.
 SELECT r.municipality, m.name, r.total AS received, r.quota_refugees, r.from_accommodation,
        round(1000.0 * r.total / p.population, 2) AS per_1000

@@ -4,7 +4,9 @@
 # internal checks compiled in (make STRICT=1); installs; starts a throwaway
 # cluster; runs the pg_regress scenarios (make installcheck) and every TAP
 # suite with pg_prove; runs the scenarios and the demo with the server's
-# clock on other days (test/any_day.sh); then builds the Debian package,
+# clock on other days (test/any_day.sh); updates the previous release with
+# data and compares it with a fresh install (test/upgrade.sh); then builds
+# the Debian package,
 # installs it and creates the extension from it (test/package.sh).
 # Exit status 0 = all passed.
 set -euo pipefail
@@ -20,4 +22,5 @@ settle_setup
 say "running the tests in a throwaway cluster"
 settle_in_cluster bash "$SETTLE_TOP/test/in_cluster_check.sh"
 bash "$SETTLE_TOP/test/any_day.sh"
+bash "$SETTLE_TOP/test/upgrade.sh"
 bash "$SETTLE_TOP/test/package.sh"

@@ -46,7 +46,8 @@ say "checking the package's contents (dpkg-deb -c)"
 listing=$(dpkg-deb -c "$deb" | awk '{print $6}')
 share=$("$PG_CONFIG" --sharedir)
 lib=$("$PG_CONFIG" --pkglibdir)
-for f in "$lib/settle.so" "$share/extension/settle.control" "$share/extension/settle--$version.sql"; do
+for f in "$lib/settle.so" "$share/extension/settle.control" "$share/extension/settle--$version.sql" \
+         $(cd "$SETTLE_TOP/src/upgrade" && for u in settle--*--*.sql; do [ -e "$u" ] && echo "$share/extension/$u"; done); do
     expect "the package holds $f" "$(grep -cx "\.$f" <<<"$listing")" "1"
 done
 expect "the package is named postgresql-$PG_MAJOR-settle" "$(dpkg-deb -f "$deb" Package)" "postgresql-$PG_MAJOR-settle"

@@ -301,6 +301,11 @@ BEGIN
                             settle.local_date(o.decided_at), coalesce(n.received_on::text, 'NULL')
                 USING ERRCODE = 'check_violation', HINT = 'Report the day the household arrived: settle.receive(referral, day).';
         END IF;
+        -- the reception register (078_reception.sql) holds every reception
+        INSERT INTO settle.reception (municipality, received_on, category, persons, unaccompanied, referral, source)
+        SELECT o.municipality, n.received_on, settle.reception_category_of(h.category), o.persons,
+               CASE WHEN 'unaccompanied_minor' = ANY (h.needs) THEN o.persons ELSE 0 END, o.id, 'referral'
+          FROM settle.household h WHERE h.id = o.household;
     ELSIF n.status = 'withdrawn' THEN
         IF n.withdraw_reason IS NULL OR btrim(n.withdraw_reason) = '' OR n.received_on IS NOT NULL THEN
             RAISE EXCEPTION 'referral % can only be withdrawn with a reason', o.id

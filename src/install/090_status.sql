@@ -123,6 +123,21 @@ BEGIN
      WHERE c.referred > 0 AND (c.quota IS NULL OR c.quota < c.referred)
      ORDER BY c.year, c.municipality, c.t;
 
+    -- the reception register holds every received referral, once, as received
+    RETURN QUERY
+    SELECT 'reception_matches_referral', rf.year, rf.municipality::text,
+           format('referral %s (received %s, %s persons) has %s in the reception register', rf.id, rf.received_on, rf.persons,
+                  coalesce(format('a row of %s persons on %s in %s', rc.persons, rc.received_on, rc.municipality), 'no row'))
+      FROM settle.referral rf
+      LEFT JOIN settle.reception rc ON rc.referral = rf.id
+     WHERE (y IS NULL OR rf.year = y) AND rf.status = 'received'
+       AND (rc.id IS NULL OR (rc.municipality, rc.received_on, rc.persons) IS DISTINCT FROM (rf.municipality, rf.received_on, rf.persons))
+    UNION ALL
+    SELECT 'reception_matches_referral', rf.year, rf.municipality::text,
+           format('reception %s names referral %s, which is %s', rc.id, rf.id, rf.status)
+      FROM settle.reception rc JOIN settle.referral rf ON rf.id = rc.referral
+     WHERE (y IS NULL OR rf.year = y) AND rf.status <> 'received';
+
     -- history: the current value of every quota is the latest history row
     RETURN QUERY
     SELECT 'history_matches_current_quota', cur.year, coalesce(cur.municipality::text, cur.county::text),

@@ -33,23 +33,33 @@ $$;
 COMMENT ON FUNCTION settle.population_in(integer) IS
     'Internal: each municipality''s population on 31 December of the latest year in settle.population up to the given year (the shipped data end in 2019; add later years there).';
 
-CREATE FUNCTION settle.reception_per_capita(year integer)
+CREATE FUNCTION settle.reception_per_capita(year integer, categories text[] DEFAULT NULL)
 RETURNS TABLE (level text, municipality settle.kommunkod, name text, county settle.lanskod, received integer,
                population integer, per_1000 numeric, rank integer, above_median boolean, national_median numeric)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 #variable_conflict use_column
+DECLARE
+    unknown text;
 BEGIN
     PERFORM settle.require_year(year, 'Receptions are counted by the calendar year of their reception date.');
     PERFORM settle.require_planning_year(year);   -- as county_report and map_svg do
+    SELECT c INTO unknown FROM unnest(categories) c
+     WHERE c IS NULL OR NOT EXISTS (SELECT 1 FROM settle.reception_category rc WHERE rc.code = c) LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'unknown reception category %', coalesce(quote_literal(unknown), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Categories are codes from settle.reception_category (' || (SELECT string_agg(code, ', ' ORDER BY code) FROM settle.reception_category) || '); NULL for all.';
+    END IF;
     RETURN QUERY
     WITH r AS (
-        SELECT rf.municipality, sum(rf.persons)::integer AS received
-          FROM settle.referral rf
-         WHERE rf.received_on >= make_date(reception_per_capita.year, 1, 1)
-           AND rf.received_on < make_date(reception_per_capita.year + 1, 1, 1)
-         GROUP BY rf.municipality),
+        SELECT rc.municipality, sum(rc.persons)::integer AS received
+          FROM settle.reception rc
+         WHERE rc.received_on >= make_date(reception_per_capita.year, 1, 1)
+           AND rc.received_on < make_date(reception_per_capita.year + 1, 1, 1)
+           AND (categories IS NULL OR rc.category = ANY (categories))
+         GROUP BY rc.municipality),
     m AS (
         SELECT mu.code, mu.name, mu.county, coalesce(r.received, 0) AS received, p.population,
                round(1000.0 * coalesce(r.received, 0) / nullif(p.population, 0), 3) AS per_1000
@@ -67,8 +77,8 @@ BEGIN
      ORDER BY 1 DESC, 8, 2;
 END
 $fn$;
-COMMENT ON FUNCTION settle.reception_per_capita(integer) IS
-    'Persons received per 1,000 inhabitants in year, per municipality with its rank and whether it is above the national median, plus a national row.';
+COMMENT ON FUNCTION settle.reception_per_capita(integer, text[]) IS
+    'Persons received per 1,000 inhabitants in year (all categories of settle.reception, or those given), per municipality with its rank and whether it is above the national median, plus a national row.';
 
 CREATE FUNCTION settle.county_report(year integer, quarter integer, county settle.lanskod)
 RETURNS TABLE (level text, municipality settle.kommunkod, name text, quota integer, referred integer, received integer,
@@ -285,7 +295,7 @@ AS $$
     SELECT m.code, m.name, m.county, p.x, p.y, s.quota,
            CASE metric WHEN 'fulfilment' THEN s.fulfilment_pct
                        WHEN 'plan_deviation' THEN s.deviation
-                       ELSE (SELECT 1000.0 * coalesce(sum(r.persons), 0) / nullif(pi.population, 0) FROM settle.referral r
+                       ELSE (SELECT 1000.0 * coalesce(sum(r.persons), 0) / nullif(pi.population, 0) FROM settle.reception r
                               WHERE r.municipality = m.code AND r.received_on BETWEEN make_date(map_points.year, 1, 1) AND as_of) END
       FROM settle.municipality m
       CROSS JOIN LATERAL settle.tm_project(m.lat, m.lon) p

@@ -88,7 +88,8 @@ GRANT SELECT ON settle.county, settle.municipality, settle.neighbour, settle.nei
                 settle.planning_year, settle.model_weight, settle.model_input, settle.county_quota,
                 settle.municipal_quota, settle.quota_history, settle.quota_history_periods, settle.annual_plan,
                 settle.pause, settle.need, settle.capability, settle.setting, settle.role_scope,
-                settle.published_county_quota, settle.published_municipal_quota, settle.published_reception
+                settle.published_county_quota, settle.published_municipal_quota, settle.published_reception,
+                settle.reception_category, settle.reception
    TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
 GRANT EXECUTE ON FUNCTION settle.distance_km(settle.kommunkod, settle.kommunkod),
                           settle.distance_km(double precision, double precision, double precision, double precision),
@@ -159,7 +160,8 @@ GRANT EXECUTE ON FUNCTION settle.population_in(integer),
                           settle.xml_text(text),
                           settle.map_points(integer, text, date),
                           settle.map_svg(integer, text, date),
-                          settle.reception_per_capita(integer),
+                          settle.reception_per_capita(integer, text[]),
+                          settle.reception_category_of(text),
                           settle.county_report(integer, integer, settle.lanskod)
    TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
 GRANT EXECUTE ON FUNCTION settle.waiting_times(date), settle.fairness(integer)
@@ -175,6 +177,7 @@ GRANT INSERT, UPDATE, DELETE ON settle.planning_year, settle.model_weight, settl
 GRANT INSERT, UPDATE ON settle.household TO settle_agency;
 GRANT INSERT, UPDATE ON settle.referral TO settle_agency;
 GRANT INSERT, UPDATE, DELETE ON settle.pause TO settle_agency;
+GRANT INSERT, UPDATE ON settle.reception, settle.reception_category TO settle_agency;
 GRANT EXECUTE ON FUNCTION settle.decide_county_quotas(integer, text, date),
                           settle.seal_log(),
                           settle.lock_quotas(integer, settle.kommunkod[]),
@@ -246,6 +249,14 @@ CREATE POLICY own_municipality ON settle.pause FOR ALL TO settle_municipality
     USING (settle.in_scope(settle.lanskod(municipality), municipality))
     WITH CHECK (settle.in_scope(settle.lanskod(municipality), municipality));
 
+-- the reception register: everyone with a settle role reads within scope
+ALTER TABLE settle.reception ENABLE ROW LEVEL SECURITY;
+CREATE POLICY read_all ON settle.reception FOR SELECT TO settle_auditor, settle_analyst USING (true);
+CREATE POLICY agency ON settle.reception FOR ALL TO settle_agency USING (true) WITH CHECK (true);
+CREATE POLICY own_scope ON settle.reception FOR SELECT TO settle_county_board, settle_municipality
+    USING (settle.in_scope(settle.lanskod(municipality), municipality));
+CREATE POLICY definer ON settle.reception FOR ALL TO settle_definer USING (true) WITH CHECK (true);
+
 ALTER TABLE settle.revision ENABLE ROW LEVEL SECURITY;
 CREATE POLICY read_all ON settle.revision FOR SELECT TO settle_agency, settle_auditor, settle_analyst USING (true);
 CREATE POLICY county_board ON settle.revision FOR ALL TO settle_county_board
@@ -260,7 +271,7 @@ CREATE POLICY county_board ON settle.revision FOR ALL TO settle_county_board
 GRANT USAGE ON SCHEMA settle TO settle_definer;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA settle TO settle_definer;
 GRANT SELECT ON ALL TABLES IN SCHEMA settle TO settle_definer;
-GRANT INSERT ON settle.decision_log, settle.quota_history TO settle_definer;
+GRANT INSERT ON settle.decision_log, settle.quota_history, settle.reception TO settle_definer;
 GRANT UPDATE (seq, prev_hash, hash) ON settle.decision_log TO settle_definer;
 GRANT INSERT, UPDATE ON settle.decision_log_head TO settle_definer;
 GRANT UPDATE (referred) ON settle.municipal_quota TO settle_definer;

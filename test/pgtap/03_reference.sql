@@ -63,7 +63,7 @@ SELECT is((SELECT array_agg(c.relname || ': ' || x.cond ORDER BY c.relname)::tex
           'the four reference tables are registered for pg_dump, edited rows only');
 SELECT is((SELECT count(*)::int FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS x(t, cond)
             WHERE e.extname = 'settle' AND x.cond = 'WHERE edited'),
-          6, 'so are the shipped rows of settle.setting and settle.need (and nothing else is filtered)');
+          7, 'so are the shipped rows of settle.setting, settle.need and settle.reception_category (and nothing else is filtered)');
 
 SELECT * FROM finish();
 ROLLBACK;

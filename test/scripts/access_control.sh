@@ -45,7 +45,7 @@ as() {
     if printf '%s' "$out" | grep -q '^ERROR:'; then printf '%s' "$out" | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p' | head -1
     else printf '%s' "$out"; fi
 }
-echo "1..25"
+echo "1..27"
 check "the logins connect as themselves" "$(as settle_t_board_k "SELECT current_user")" "settle_t_board_k"
 # county board
 check "county board: sees only its county's kommuntal" "$(as settle_t_board_k "SELECT string_agg(DISTINCT county::text, ',') FROM settle.municipal_quota")" "10"
@@ -84,6 +84,13 @@ check "every settle role reads the published quotas and reception and the awaiti
     "105 267 290 false true"
 check "a login without a settle role cannot read them" \
     "$(as settle_t_outsider "SELECT count(*) FROM settle.published_reception")|$(as settle_t_outsider "SELECT settle.effective_now()")" "42501|42501"
+# the reception register (0.2.0): the agency loads, everyone else reads within scope
+check "the agency loads receptions; others read them within their scope" \
+    "$(as settle_t_agency "INSERT INTO settle.reception (municipality, received_on, category, persons, source) VALUES ('1081', '2027-03-01', 'own_housing', 3, 'acl'), ('0180', '2027-03-01', 'relatives', 2, 'acl'); SELECT count(*) FROM settle.reception")|$(as settle_t_kommun_1081 "SELECT count(*) FROM settle.reception")|$(as settle_t_board_k "SELECT count(*) FROM settle.reception")|$(as settle_t_auditor "SELECT count(*) FROM settle.reception")" \
+    "2|1|1|2"
+check "a municipality, an auditor and an analyst cannot write the register" \
+    "$(as settle_t_kommun_1081 "INSERT INTO settle.reception (municipality, received_on, category, persons, source) VALUES ('1081', '2027-03-01', 'other', 1, 'x')")|$(as settle_t_auditor "UPDATE settle.reception SET persons = 0, correction_reason = 'x'")|$(as settle_t_analyst "DELETE FROM settle.reception")" \
+    "42501|42501|42501"
 check "a login without a settle role reads nothing" "$(as settle_t_outsider "SELECT count(*) FROM settle.referral")" "42501"
 check "nobody creates objects in public" "$(as settle_t_outsider "CREATE TABLE public.trap (x int)")" "42501"
 check "nothing in settle is granted to PUBLIC but the code types' support functions" \

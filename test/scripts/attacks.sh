@@ -54,7 +54,7 @@ as() {
 as_msg() { psql -X -q -A -t -v ON_ERROR_STOP=1 -U "$1" -d $db -c "$2" 2>&1; }
 su() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d $db -c "$1" 2>&1; }
 super_count() { su "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'atk\_%' AND rolsuper"; }
-echo "1..59"
+echo "1..60"
 
 # ---- F1: definer code cannot be hijacked through pg_temp
 evil="CREATE FUNCTION pg_temp.evil(t text) RETURNS boolean LANGUAGE plpgsql AS \$\$
@@ -81,6 +81,13 @@ check "F16 a county board's settle.today in 2099 cannot date a kommuntal after i
 check "F16 ... and settle.today never moves the recorded clock of a referral" \
     "$(as atk_agency "SET settle.today = '2031-06-01'; SELECT settle.refer(settle.register_household('F16', 'abo', 1, '1083', '2026-10-01'), '1083', '2027-01-12 10:00+01') > 0;
         SELECT recorded_at BETWEEN now() AND clock_timestamp() FROM settle.referral r JOIN settle.household h ON h.id = r.household WHERE h.ref = 'F16'" | tail -1)" "t"
+# ---- F17 (0.2.0, the reception register): lookalikes do not divert receive()
+check "F17 the agency's temp table and function named like the register's do not divert receive()" \
+    "$(as atk_agency "CREATE TEMP TABLE reception (municipality text, received_on date, category text, persons int, unaccompanied int, referral bigint, source text);
+        CREATE FUNCTION pg_temp.reception_category_of(text) RETURNS text LANGUAGE sql AS 'SELECT ''tourists''';
+        CREATE TEMP TABLE pick AS SELECT settle.refer(settle.register_household('F17', 'abo', 1, '1083', '2026-10-01'), '1083', '2027-01-12 11:00+01') AS id;
+        SELECT settle.receive((SELECT id FROM pick), '2027-03-01') IS NOT NULL;
+        SELECT count(*) || ' ' || min(r.category) FROM settle.reception r WHERE r.referral = (SELECT id FROM pick)" | tail -1)" "1 from_accommodation"
 check "F1 no login became superuser" "$(super_count)" "0"
 check "F1 every settle function in SQL or PL/pgSQL pins search_path = pg_catalog, settle, pg_temp (or has a body bound at CREATE)" \
     "$(su "SELECT count(*) FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
