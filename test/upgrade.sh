@@ -19,13 +19,21 @@ work=$SETTLE_TOP/build/upgrade
 rm -rf "$work"
 mkdir -p "$work/tree"
 chmod 777 "$work"
-git -C "$SETTLE_TOP" rev-parse -q --verify "v$old^{commit}" >/dev/null \
-    || die "the tag v$old is missing from this clone (git fetch --tags)"
+# the release's tag; a clone made without tags may still fetch them, or hold
+# the tagged commit itself (RELEASE_COMMITS records each one)
+declare -A RELEASE_COMMITS=([0.1.0]=defd6a2)
+ref=v$old
+if ! git -C "$SETTLE_TOP" rev-parse -q --verify "$ref^{commit}" >/dev/null; then
+    git -C "$SETTLE_TOP" fetch -q --tags >/dev/null 2>&1 || true
+    git -C "$SETTLE_TOP" rev-parse -q --verify "$ref^{commit}" >/dev/null || ref=${RELEASE_COMMITS[$old]:-}
+fi
+[ -n "$ref" ] && git -C "$SETTLE_TOP" rev-parse -q --verify "$ref^{commit}" >/dev/null \
+    || die "neither the tag v$old nor its commit is in this clone (git fetch --tags, or clone without --depth)"
 [ -f "$SETTLE_TOP/src/upgrade/settle--$old--$new.sql" ] || die "no upgrade script src/upgrade/settle--$old--$new.sql"
 
-say "building settle $old's install script from the tag v$old"
-git -C "$SETTLE_TOP" archive "v$old" | tar -x -C "$work/tree"
-make -s -C "$work/tree" "build/settle--$old.sql" >/dev/null || die "cannot build settle--$old.sql from v$old"
+say "building settle $old's install script from $ref"
+git -C "$SETTLE_TOP" archive "$ref" | tar -x -C "$work/tree"
+make -s -C "$work/tree" "build/settle--$old.sql" >/dev/null || die "cannot build settle--$old.sql from $ref"
 share=$("$PG_CONFIG" --sharedir)/extension
 if [ "$(id -u)" -eq 0 ]; then dest=$share; else dest=$SETTLE_PGROOT$share; fi
 [ -d "$dest" ] || die "settle is not installed in $dest (run test/check.sh)"
