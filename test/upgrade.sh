@@ -37,6 +37,8 @@ make -s -C "$work/tree" "build/settle--$old.sql" >/dev/null || die "cannot build
 share=$("$PG_CONFIG" --sharedir)/extension
 if [ "$(id -u)" -eq 0 ]; then dest=$share; else dest=$SETTLE_PGROOT$share; fi
 [ -d "$dest" ] || die "settle is not installed in $dest (run test/check.sh)"
+# (in a private tree the name may be a link to the system's copy: replace it)
+rm -f "$dest/settle--$old.sql"
 cp "$work/tree/build/settle--$old.sql" "$dest/settle--$old.sql"
 
 in_cluster() {
