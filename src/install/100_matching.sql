@@ -235,13 +235,15 @@ BEGIN
     -- a linked group is placed as one, in its earliest member's turn; if a
     -- member already has an active referral, the others follow it there
     grp AS (
+        -- one row per member (persons counted once), the members' needs joined apart
         SELECT w.linked_group, min(w.queue_position) AS pos, sum(w.persons)::integer AS persons,
-               coalesce(bit_or(nb.bit), 0) AS needs,
+               (SELECT coalesce(bit_or(nb.bit), 0) FROM w x CROSS JOIN LATERAL unnest(x.needs) n
+                  JOIN settle.need_bit nb ON nb.code = n WHERE x.linked_group = w.linked_group) AS needs,
                (array_agg(w.residence ORDER BY w.queue_position) FILTER (WHERE w.residence IS NOT NULL))[1] AS residence,
                (SELECT r.municipality FROM settle.referral r JOIN settle.household o ON o.id = r.household
                  WHERE o.linked_group = w.linked_group AND r.status <> 'withdrawn'
                  ORDER BY r.decided_at LIMIT 1) AS fixed_to
-          FROM w LEFT JOIN LATERAL unnest(w.needs) n ON true LEFT JOIN settle.need_bit nb ON nb.code = n
+          FROM w
          WHERE w.linked_group IS NOT NULL
          GROUP BY w.linked_group),
     pl AS (

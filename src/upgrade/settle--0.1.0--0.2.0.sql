@@ -7,7 +7,8 @@
 --
 -- 0.2.0: the reception register (settle.reception, settle.reception_category;
 -- settle.receive records referred receptions there); reception_per_capita
--- over any categories; the audit checks the register against the referrals.
+-- over any categories; the audit checks the register against the referrals;
+-- match_problem counts a linked member's persons once.
 \echo Use "ALTER EXTENSION settle UPDATE TO '0.2.0'" to load this file. \quit
 
 -- ---- the reception register (src/install/078_reception.sql of 0.2.0)
@@ -393,6 +394,94 @@ AS $$
 $$;
 COMMENT ON FUNCTION settle.map_points(integer, text, date) IS
     'Internal: each municipality''s projected position (km), kommuntal and metric value for settle.map_svg.';
+
+-- a linked group's persons counted once per member, not once per need (issue 17's bug)
+CREATE OR REPLACE FUNCTION settle.match_problem(year integer, as_of date,
+                                     OUT persons integer[], OUT residence integer[], OUT needs bigint[], OUT fixed integer[],
+                                     OUT capacity integer[], OUT planned integer[], OUT able bigint[], OUT paused boolean[],
+                                     OUT cost double precision[], OUT member_household bigint[], OUT member_placement integer[])
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+DECLARE
+    y integer := year;
+    n_need integer;
+BEGIN
+    PERFORM settle.require_planning_year(y);
+    IF as_of IS NULL OR NOT isfinite(as_of) THEN
+        RAISE EXCEPTION 'as_of must be a date, not %', coalesce(as_of::text, 'NULL')
+            USING ERRCODE = CASE WHEN as_of IS NULL THEN 'null_value_not_allowed' ELSE 'invalid_parameter_value' END,
+                  HINT = 'The day of the proposal; the default is settle.today().';
+    END IF;
+    SELECT count(*) INTO n_need FROM settle.need;
+    IF n_need > 63 THEN
+        RAISE EXCEPTION 'matching handles at most 63 needs; settle.need has %', n_need
+            USING ERRCODE = 'program_limit_exceeded', HINT = 'Merge rarely used needs.';
+    END IF;
+    WITH m AS MATERIALIZED (SELECT * FROM settle.match_municipalities(y, as_of)),
+    -- municipality index (0-based, code order) by code, so that no join is needed per household
+    ci AS (SELECT array_agg(coalesce(m.idx - 1, -1) ORDER BY g.g) AS a FROM generate_series(0, 9999) g LEFT JOIN m ON m.code::integer = g.g),
+    w AS MATERIALIZED (SELECT * FROM settle.waiting(as_of)),
+    -- a linked group is placed as one, in its earliest member's turn; if a
+    -- member already has an active referral, the others follow it there
+    grp AS (
+        -- one row per member (persons counted once), the members' needs joined apart
+        SELECT w.linked_group, min(w.queue_position) AS pos, sum(w.persons)::integer AS persons,
+               (SELECT coalesce(bit_or(nb.bit), 0) FROM w x CROSS JOIN LATERAL unnest(x.needs) n
+                  JOIN settle.need_bit nb ON nb.code = n WHERE x.linked_group = w.linked_group) AS needs,
+               (array_agg(w.residence ORDER BY w.queue_position) FILTER (WHERE w.residence IS NOT NULL))[1] AS residence,
+               (SELECT r.municipality FROM settle.referral r JOIN settle.household o ON o.id = r.household
+                 WHERE o.linked_group = w.linked_group AND r.status <> 'withdrawn'
+                 ORDER BY r.decided_at LIMIT 1) AS fixed_to
+          FROM w
+         WHERE w.linked_group IS NOT NULL
+         GROUP BY w.linked_group),
+    pl AS (
+        SELECT w.household, NULL::text AS linked_group, w.queue_position AS pos, w.persons, w.residence,
+               NULL::settle.kommunkod AS fixed_to,
+               CASE WHEN cardinality(w.needs) = 0 THEN 0::bigint
+                    ELSE (SELECT coalesce(bit_or(nb.bit), 0) FROM settle.need_bit nb WHERE nb.code = ANY (w.needs)) END AS needs
+          FROM w WHERE w.linked_group IS NULL
+        UNION ALL
+        SELECT NULL, grp.linked_group, grp.pos, grp.persons, grp.residence, grp.fixed_to, grp.needs FROM grp),
+    plo AS MATERIALIZED (
+        SELECT pl.household, pl.linked_group, pl.persons, pl.needs, pl.pos,
+               coalesce((SELECT ci.a FROM ci)[pl.residence::integer + 1], -1) AS res,
+               coalesce((SELECT ci.a FROM ci)[pl.fixed_to::integer + 1], -1) AS fix,
+               row_number() OVER (ORDER BY pl.pos)::integer AS i
+          FROM pl),
+    -- (two small sets: whatever join the planner picks stays cheap)
+    wl AS MATERIALIZED (SELECT w.household, w.queue_position, w.linked_group FROM w WHERE w.linked_group IS NOT NULL),
+    gi AS MATERIALIZED (SELECT plo.linked_group, plo.i FROM plo WHERE plo.linked_group IS NOT NULL),
+    members AS (
+        SELECT plo.household, plo.pos, plo.i FROM plo WHERE plo.household IS NOT NULL
+        UNION ALL
+        SELECT wl.household, wl.queue_position, gi.i FROM wl JOIN gi ON gi.linked_group = wl.linked_group)
+    -- one sort for the four placement arrays (aggregates read a sorted subquery in its order)
+    SELECT pa.persons, pa.res, pa.needs, pa.fix,
+           ARRAY(SELECT greatest(m.remaining, 0) FROM m ORDER BY m.idx),
+           ARRAY(SELECT m.planned_remaining FROM m ORDER BY m.idx),
+           ARRAY(SELECT coalesce(m.able, 0) FROM m ORDER BY m.idx),
+           ARRAY(SELECT m.paused FROM m ORDER BY m.idx),
+           -- the cost matrix, row by residence (m holds every municipality,
+           -- idx in code order, so code order is index order)
+           ARRAY(SELECT px.cost_km FROM settle.proximity px ORDER BY px.residence, px.municipality),
+           ma.household, ma.i
+      FROM (SELECT array_agg(o.persons) AS persons, array_agg(o.res) AS res, array_agg(o.needs) AS needs, array_agg(o.fix) AS fix
+              FROM (SELECT * FROM plo ORDER BY plo.i) o) pa,
+           (SELECT array_agg(o.household) AS household, array_agg(o.i) AS i
+              FROM (SELECT * FROM members ORDER BY members.pos) o) ma
+      INTO persons, residence, needs, fixed, capacity, planned, able, paused, cost, member_household, member_placement;
+    persons := coalesce(persons, '{}');
+    residence := coalesce(residence, '{}');
+    needs := coalesce(needs, '{}');
+    fixed := coalesce(fixed, '{}');
+    member_household := coalesce(member_household, '{}');
+    member_placement := coalesce(member_placement, '{}');
+END
+$fn$;
+COMMENT ON FUNCTION settle.match_problem(integer, date) IS
+    'Internal: the waiting households as placements (a linked group as one) and the municipalities'' places, plans, capabilities, pauses and cost matrix, as the arrays settle.match_core takes.';
 
 -- reception_per_capita gains categories: a new signature, so the view over it is rebuilt
 DROP VIEW settle.v_reception_per_capita;

@@ -8,7 +8,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION settle;
 SET search_path = settle, public;
 SET LOCAL settle.today = '2027-02-01';
-SELECT plan(34);
+SELECT plan(36);
 
 INSERT INTO planning_year (year, national_volume) VALUES (2027, 20000);
 INSERT INTO model_weight VALUES (2027, 'population', 1);
@@ -110,6 +110,15 @@ SELECT is((SELECT count(*)::int FROM m2 u JOIN m2 v ON v.turn > u.turn AND v.mun
            WHERE u.municipality IS NULL AND u.linked_group IS NULL AND (needs_mask(u.needs) & ~mm.able) = 0 AND NOT mm.paused
              AND mm.remaining - (SELECT sum(x.persons) FROM m2 x WHERE x.municipality = mm.code) + v.persons >= u.persons),
           0, 'chronology: nobody unplaced while a later household it could replace is placed');
+
+-- a linked group counts each member's persons once, however many needs they have
+SELECT lives_ok($$SELECT settle.register_household('LINK-1', 'abo', 3, '1080', '2026-09-01', '{accessible_housing,specialist_care}', 'fam-two-needs');
+                  SELECT settle.register_household('LINK-2', 'abo', 2, '1080', '2026-09-02', '{}', 'fam-two-needs')$$,
+                'a linked group whose first member has two needs');
+SELECT is((SELECT p.persons[pos] FROM settle.match_problem(2027, '2027-02-01') p,
+                  LATERAL (SELECT array_position(p.member_household, (SELECT id FROM settle.household WHERE ref = 'LINK-1')) AS k) m,
+                  LATERAL (SELECT p.member_placement[m.k] AS pos) q),
+          5, 'match_problem: the group is one placement of 3 + 2 persons, not 3 counted once per need');
 
 SELECT * FROM finish();
 ROLLBACK;
