@@ -12,7 +12,7 @@
  * left (so its optimum is over all pairs: the lower bound), lp_collect_flows
  * hands the flows to the integer proposal (match_optimal.c).
  */
-#include "match_optimal.h"
+#include "match_work.h"
 #include "idxsort.h"
 
 #include <stdlib.h>

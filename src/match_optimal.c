@@ -28,7 +28,7 @@
  * may be split there), so the LP is a transportation problem from classes to
  * municipalities whose size does not grow with the number of households.
  */
-#include "match_optimal.h"
+#include "match_work.h"
 #include "idxsort.h"
 #include "settle_assert.h"
 

@@ -1,13 +1,13 @@
 /*
- * match_optimal.h: what the stages of the optimal matching mode share (not
+ * match_work.h: what the stages of the optimal matching mode share (not
  * part of settle's interface; see match_core.h for that).
  *
  * match_lp.c prepares the work (costs in metres, classes) and solves the LP
  * relaxation; match_optimal.c turns its flows into an integer proposal that
  * keeps every rule.  Both work on one `optimal` struct, freed by opt_free.
  */
-#ifndef SETTLE_MATCH_OPTIMAL_H
-#define SETTLE_MATCH_OPTIMAL_H
+#ifndef SETTLE_MATCH_WORK_H
+#define SETTLE_MATCH_WORK_H
 
 #include "match_core.h"
 #include "mcf.h"
@@ -95,4 +95,4 @@ extern mcf *lp_build(optimal *o);
 extern int	lp_price_out(optimal *o, mcf *g);
 extern int	lp_collect_flows(optimal *o, mcf *g);
 
-#endif							/* SETTLE_MATCH_OPTIMAL_H */
+#endif							/* SETTLE_MATCH_WORK_H */
