@@ -31,14 +31,10 @@ say "building the Debian package (dpkg-buildpackage, pg_buildext)"
 deb=$work/postgresql-$PG_MAJOR-settle_${version}_$(dpkg --print-architecture).deb
 [ -f "$deb" ] || die "no package at $deb"
 
-fails=0
-expect() {   # expect NAME GOT WANT
-    if [ "$2" = "$3" ]; then printf 'ok - %s\n' "$1"
-    else printf 'not ok - %s\n#   got:  %s\n#   want: %s\n' "$1" "$2" "$3"; fails=$((fails + 1)); fi
-}
+. "$SETTLE_TOP/test/lib/tap.sh"    # check NAME GOT WANT
 
 say "checking the versions and the PGXN metadata"
-expect "settle.control, debian/changelog and META.json name the same version" \
+check "settle.control, debian/changelog and META.json name the same version" \
     "$(dpkg-parsechangelog -l "$SETTLE_TOP/debian/changelog" -S Version) $(python3 -c 'import json, sys; m = json.load(open(sys.argv[1])); print(m["version"], m["provides"]["settle"]["version"], m["provides"]["settle"]["file"])' "$SETTLE_TOP/META.json")" \
     "$version $version $version build/settle--$version.sql"
 
@@ -48,18 +44,18 @@ share=$("$PG_CONFIG" --sharedir)
 lib=$("$PG_CONFIG" --pkglibdir)
 for f in "$lib/settle.so" "$share/extension/settle.control" "$share/extension/settle--$version.sql" \
          $(cd "$SETTLE_TOP/src/upgrade" && for u in settle--*--*.sql; do [ -e "$u" ] && echo "$share/extension/$u"; done); do
-    expect "the package holds $f" "$(grep -cx "\.$f" <<<"$listing")" "1"
+    check "the package holds $f" "$(grep -cx "\.$f" <<<"$listing")" "1"
 done
-expect "the package is named postgresql-$PG_MAJOR-settle" "$(dpkg-deb -f "$deb" Package)" "postgresql-$PG_MAJOR-settle"
-expect "it depends on postgresql-$PG_MAJOR" "$(dpkg-deb -f "$deb" Depends | grep -c "postgresql-$PG_MAJOR\b")" "1"
-expect "its install script is the one this tree builds" \
+check "the package is named postgresql-$PG_MAJOR-settle" "$(dpkg-deb -f "$deb" Package)" "postgresql-$PG_MAJOR-settle"
+check "it depends on postgresql-$PG_MAJOR" "$(dpkg-deb -f "$deb" Depends | grep -c "postgresql-$PG_MAJOR\b")" "1"
+check "its install script is the one this tree builds" \
     "$(dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ".$share/extension/settle--$version.sql" | sha256sum | cut -c1-64)" \
     "$(make -s -C "$SETTLE_TOP" "build/settle--$version.sql" >/dev/null && sha256sum <"$SETTLE_TOP/build/settle--$version.sql" | cut -c1-64)"
 
 if [ "$(id -u)" -eq 0 ]; then
     say "installing the package (dpkg -i)"
     dpkg -i "$deb" >/dev/null 2>&1 || die "dpkg -i $deb failed"
-    expect "dpkg owns the installed control file" \
+    check "dpkg owns the installed control file" \
         "$(dpkg -S "$share/extension/settle.control" | cut -d: -f1)" "postgresql-$PG_MAJOR-settle"
 else
     say "unpacking the package into a private server tree (not root)"
@@ -77,12 +73,12 @@ SQL
 }
 say "creating the extension from the installed files"
 got=$(settle_in_cluster smoke | tr '\n' ' ')
-expect "CREATE EXTENSION settle from the package, then version, municipalities, an apportionment, a code" \
+check "CREATE EXTENSION settle from the package, then version, municipalities, an apportionment, a code" \
     "$got" "$version 290 a=3 b=7 01 "
 
 if [ "$(id -u)" -eq 0 ]; then
     dpkg -r "postgresql-$PG_MAJOR-settle" >/dev/null 2>&1
     make -s -C "$SETTLE_TOP" install >/dev/null    # the tested build back in place
 fi
-[ "$fails" -eq 0 ] || die "$fails package checks failed"
+[ "$failed" -eq 0 ] || die "package checks failed"
 say "the Debian package builds, installs and creates the extension"

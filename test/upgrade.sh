@@ -43,12 +43,11 @@ cp "$work/tree/build/settle--$old.sql" "$dest/settle--$old.sql"
 
 in_cluster() {
     set -euo pipefail
-    local fails=0
-    expect() { if [ "$2" = "$3" ]; then printf 'ok - %s\n' "$1"; else printf 'not ok - %s\n#   got:  %s\n#   want: %s\n' "$1" "$2" "$3"; fails=$((fails + 1)); fi; }
+    . "$SETTLE_TOP/test/lib/tap.sh"    # check NAME GOT WANT
     q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$@"; }
     createdb up; createdb fresh
     q up -c "CREATE EXTENSION settle VERSION '$old'" >/dev/null
-    expect "settle $old installs from its tag" "$(q up -c "SELECT extversion FROM pg_extension WHERE extname = 'settle'")" "$old"
+    check "settle $old installs from its tag" "$(q up -c "SELECT extversion FROM pg_extension WHERE extname = 'settle'")" "$old"
     # a year of the old version's data
     q up >/dev/null <<'SQL'
 SET settle.today = '2027-03-31';
@@ -83,16 +82,16 @@ SQL
     }
     sums up >"$work/before"
     q up -c "ALTER EXTENSION settle UPDATE" >/dev/null
-    expect "ALTER EXTENSION settle UPDATE reaches $new" "$(q up -c "SELECT extversion FROM pg_extension WHERE extname = 'settle'")" "$new"
+    check "ALTER EXTENSION settle UPDATE reaches $new" "$(q up -c "SELECT extversion FROM pg_extension WHERE extname = 'settle'")" "$new"
     sums up >"$work/after"
-    expect "every row of $old's tables is unchanged" "$(diff "$work/before" "$work/after" >/dev/null && echo same)" "same"
-    expect "every received referral entered the reception register, nothing else" \
+    check "every row of $old's tables is unchanged" "$(diff "$work/before" "$work/after" >/dev/null && echo same)" "same"
+    check "every received referral entered the reception register, nothing else" \
         "$(q up -c "SELECT (SELECT count(*) FROM settle.reception)::text || '/' || (SELECT count(*) FROM settle.referral WHERE status = 'received')
                     || ' ' || (SELECT sum(unaccompanied) FROM settle.reception)")" "6/6 0"
-    expect "the audit is empty after the update" "$(q up -c "SELECT count(*) FROM settle.audit()")" "0"
-    expect "the decision log's chain is intact" "$(q up -c "SELECT intact || ' ' || unsealed FROM settle.verify_log()")" "true 0"
+    check "the audit is empty after the update" "$(q up -c "SELECT count(*) FROM settle.audit()")" "0"
+    check "the decision log's chain is intact" "$(q up -c "SELECT intact || ' ' || unsealed FROM settle.verify_log()")" "true 0"
     q up -c "SET settle.today = '2027-04-02'; SELECT settle.receive(7, '2027-04-02')" >/dev/null
-    expect "settle works on after the update (a reception enters the register)" \
+    check "settle works on after the update (a reception enters the register)" \
         "$(q up -c "SELECT count(*) || ' ' || sum(unaccompanied) FROM settle.reception")" "7 $(q up -c "SELECT persons FROM settle.referral WHERE id = 7")"
 
     # the schema, object by object, against a fresh install
@@ -136,19 +135,19 @@ ORDER BY 1;
 SQL
     q up -f "$work/schema.sql" >"$work/schema.up"
     q fresh -f "$work/schema.sql" >"$work/schema.fresh"
-    expect "the updated schema equals a fresh $new install ($(wc -l <"$work/schema.fresh") objects compared)" \
+    check "the updated schema equals a fresh $new install ($(wc -l <"$work/schema.fresh") objects compared)" \
         "$(diff "$work/schema.fresh" "$work/schema.up" | head -20)" ""
 
     # dump the updated database, restore it into a fresh one
     pg_dump -Fc -d up -f "$work/up.dump"
     createdb restored
     PGOPTIONS='-c session_replication_role=replica' pg_restore -d restored "$work/up.dump" 2>"$work/restore.log" || true
-    expect "pg_dump of the updated database restores without errors" "$(grep -c 'ERROR' "$work/restore.log" || true)" "0"
-    expect "... into settle $new" "$(q restored -c "SELECT extversion FROM pg_extension WHERE extname = 'settle'")" "$new"
+    check "pg_dump of the updated database restores without errors" "$(grep -c 'ERROR' "$work/restore.log" || true)" "0"
+    check "... into settle $new" "$(q restored -c "SELECT extversion FROM pg_extension WHERE extname = 'settle'")" "$new"
     sums up >"$work/up.final"; sums restored >"$work/restored.final"
-    expect "... with every row" "$(diff "$work/up.final" "$work/restored.final" >/dev/null && echo same)" "same"
-    expect "... a clean audit and an intact log" "$(q restored -c "SELECT count(*) FROM settle.audit()")/$(q restored -c "SELECT intact FROM settle.verify_log()")" "0/t"
-    [ "$fails" -eq 0 ]
+    check "... with every row" "$(diff "$work/up.final" "$work/restored.final" >/dev/null && echo same)" "same"
+    check "... a clean audit and an intact log" "$(q restored -c "SELECT count(*) FROM settle.audit()")/$(q restored -c "SELECT intact FROM settle.verify_log()")" "0/t"
+    [ "$failed" -eq 0 ]
 }
 export -f in_cluster
 export work old new SETTLE_TOP

@@ -33,20 +33,19 @@ AS $$
                WHERE ap.year = mq.year AND ap.municipality = mq.municipality
                  AND make_date(mq.year, ap.month, 1) <= as_of) p ON true
          WHERE mq.year = quota_status.year AND h.quota IS NOT NULL),
-    c AS (
+    c AS (   -- (the awaiting state once per county, not per municipality)
         SELECT m.county, sum(m.quota)::integer AS quota, sum(m.referred)::integer AS referred,
-               sum(m.received)::integer AS received, sum(m.planned_to_date)::integer AS planned_to_date
+               sum(m.received)::integer AS received, sum(m.planned_to_date)::integer AS planned_to_date,
+               settle.kommuntal_awaiting(quota_status.year, m.county) AS awaiting
           FROM m GROUP BY m.county)
     SELECT 'municipality', m.county, m.municipality, m.name, m.quota, m.referred, m.received,
            m.quota - m.referred, m.planned_to_date, m.referred - m.planned_to_date,
-           CASE WHEN m.quota > 0 THEN round(100.0 * m.referred / m.quota, 1) END,
-           settle.kommuntal_awaiting(quota_status.year, m.county)
-      FROM m
+           CASE WHEN m.quota > 0 THEN round(100.0 * m.referred / m.quota, 1) END, c.awaiting
+      FROM m JOIN c ON c.county = m.county
     UNION ALL
     SELECT 'county', c.county, NULL, co.name, c.quota, c.referred, c.received,
            c.quota - c.referred, c.planned_to_date, c.referred - c.planned_to_date,
-           CASE WHEN c.quota > 0 THEN round(100.0 * c.referred / c.quota, 1) END,
-           settle.kommuntal_awaiting(quota_status.year, c.county)
+           CASE WHEN c.quota > 0 THEN round(100.0 * c.referred / c.quota, 1) END, c.awaiting
       FROM c JOIN settle.county co ON co.code = c.county
      ORDER BY 2, 3 NULLS FIRST
 $$;

@@ -136,9 +136,6 @@ $fn$;
 COMMENT ON FUNCTION settle.county_report(integer, integer, settle.lanskod) IS
     'The quarterly follow-up of one county as of the quarter''s last day: per municipality quota, referred, received, plan, overdue receptions and pauses, then the county''s totals.';
 
--- hard to place, as settle.waiting() shows it
--- no SET search_path, so that it is inlined into the queries that use it:
--- instead every name is qualified (test/scripts/attacks.sh knows this one)
 CREATE FUNCTION settle.waiting_times(as_of date DEFAULT settle.today())
 RETURNS TABLE (category text, hard_to_place boolean, households integer, persons integer, referred integer,
                to_referral_median numeric, to_referral_p90 numeric, to_referral_max integer, received integer,

@@ -395,6 +395,59 @@ $$;
 COMMENT ON FUNCTION settle.map_points(integer, text, date) IS
     'Internal: each municipality''s projected position (km), kommuntal and metric value for settle.map_svg.';
 
+-- the awaiting state computed once per county, not per municipality
+CREATE OR REPLACE FUNCTION settle.quota_status(year integer, as_of date DEFAULT settle.today())
+RETURNS TABLE (level text, county settle.lanskod, municipality settle.kommunkod, name text,
+               quota integer, referred integer, received integer, remaining integer,
+               planned_to_date integer, deviation integer, fulfilment_pct numeric, kommuntal_awaiting boolean)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    WITH m AS (
+        SELECT mq.county, mq.municipality, mu.name,
+               h.quota,
+               coalesce(r.referred, 0)::integer AS referred,
+               coalesce(r.received, 0)::integer AS received,
+               coalesce(p.planned, 0)::integer AS planned_to_date
+          FROM settle.municipal_quota mq
+          JOIN settle.municipality mu ON mu.code = mq.municipality
+          -- the quota in force at the end of as_of
+          CROSS JOIN LATERAL (
+              SELECT x.quota FROM settle.quota_history x
+               WHERE x.year = mq.year AND x.municipality = mq.municipality
+                 AND x.valid_from < settle.local_instant((as_of + 1)::timestamp)
+               ORDER BY x.valid_from DESC, x.id DESC LIMIT 1) h
+          LEFT JOIN LATERAL (
+              SELECT sum(rf.persons) FILTER (WHERE rf.withdrawn_at IS NULL
+                                               OR settle.local_date(rf.withdrawn_at) > as_of) AS referred,
+                     sum(rf.persons) FILTER (WHERE rf.received_on <= as_of) AS received
+                FROM settle.referral rf
+               WHERE rf.year = mq.year AND rf.municipality = mq.municipality
+                 AND settle.local_date(rf.decided_at) <= as_of) r ON true
+          LEFT JOIN LATERAL (
+              SELECT sum(ap.planned) AS planned FROM settle.annual_plan ap
+               WHERE ap.year = mq.year AND ap.municipality = mq.municipality
+                 AND make_date(mq.year, ap.month, 1) <= as_of) p ON true
+         WHERE mq.year = quota_status.year AND h.quota IS NOT NULL),
+    c AS (   -- (the awaiting state once per county, not per municipality)
+        SELECT m.county, sum(m.quota)::integer AS quota, sum(m.referred)::integer AS referred,
+               sum(m.received)::integer AS received, sum(m.planned_to_date)::integer AS planned_to_date,
+               settle.kommuntal_awaiting(quota_status.year, m.county) AS awaiting
+          FROM m GROUP BY m.county)
+    SELECT 'municipality', m.county, m.municipality, m.name, m.quota, m.referred, m.received,
+           m.quota - m.referred, m.planned_to_date, m.referred - m.planned_to_date,
+           CASE WHEN m.quota > 0 THEN round(100.0 * m.referred / m.quota, 1) END, c.awaiting
+      FROM m JOIN c ON c.county = m.county
+    UNION ALL
+    SELECT 'county', c.county, NULL, co.name, c.quota, c.referred, c.received,
+           c.quota - c.referred, c.planned_to_date, c.referred - c.planned_to_date,
+           CASE WHEN c.quota > 0 THEN round(100.0 * c.referred / c.quota, 1) END, c.awaiting
+      FROM c JOIN settle.county co ON co.code = c.county
+     ORDER BY 2, 3 NULLS FIRST
+$$;
+COMMENT ON FUNCTION settle.quota_status(integer, date) IS
+    'Per county and municipality as of a date: quota in force, referred, received, remaining, planned to date, deviation, fulfilment %, and whether the county''s kommuntal await re-decision.';
+
 -- a linked group's persons counted once per member, not once per need (issue 17's bug)
 CREATE OR REPLACE FUNCTION settle.match_problem(year integer, as_of date,
                                      OUT persons integer[], OUT residence integer[], OUT needs bigint[], OUT fixed integer[],

@@ -8,13 +8,7 @@ SET search_path = settle, public;
 SET LOCAL settle.today = '2027-01-10';
 SELECT plan(81);
 
--- run a statement, then check the deferred (commit-time) rules now
-CREATE FUNCTION pg_temp.at_commit(stmt text) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE stmt;
-    SET CONSTRAINTS ALL IMMEDIATE;
-    SET CONSTRAINTS ALL DEFERRED;
-END $$;
+\i test/lib/at_commit.sql
 
 -- a year: 1,000 persons, a model of population (0.8) and density (-0.1)
 INSERT INTO planning_year (year, national_volume) VALUES (2027, 1000);

@@ -7,12 +7,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION settle;
 SET search_path = settle, public;
 SELECT plan(34);
-CREATE FUNCTION pg_temp.at_commit(stmt text) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE stmt;
-    SET CONSTRAINTS ALL IMMEDIATE;
-    SET CONSTRAINTS ALL DEFERRED;
-END $$;
+\i test/lib/at_commit.sql
 
 -- ---- effective_now, effective_from
 SELECT is(effective_now(), now(), 'without settle.today, effective time is now()');
