@@ -69,14 +69,21 @@ SELECT * FROM settle.revise_quotas(2027, 'A-1', ARRAY['1082', '1083']::settle.ko
 SELECT settle.pause(2027, '1083', '2027-04-01', '2027-04-30', 'renovation');
 SELECT settle.seal_log();
 SQL
-    local tables checksum
+    local tables checksum t
     tables=$(q up -c "SELECT string_agg(c.relname, ' ' ORDER BY c.relname) FROM pg_class c
                        WHERE c.relnamespace = 'settle'::regnamespace AND c.relkind = 'r'")
     checksum="SELECT string_agg(t || ':' || md5(coalesce(x, '')), ' ' ORDER BY t) FROM (VALUES %s) v(t, x)"
+    # each table's columns as the old version has them (new columns are
+    # checked apart: every old row must be in the stream ordinary)
+    declare -A cols
+    for t in $tables; do
+        cols[$t]=$(q up -c "SELECT string_agg(format('r.%I', a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a
+                             WHERE a.attrelid = 'settle.$t'::regclass AND a.attnum > 0 AND NOT a.attisdropped")
+    done
     sums() {
         local db=$1 values="" t
         for t in $tables; do
-            values+="${values:+, }('$t', (SELECT string_agg(r::text, '|' ORDER BY r::text) FROM settle.$t r))"
+            values+="${values:+, }('$t', (SELECT string_agg(ROW(${cols[$t]})::text, '|' ORDER BY ROW(${cols[$t]})::text) FROM settle.$t r))"
         done
         q "$db" -c "$(printf "$checksum" "$values")"
     }
@@ -88,21 +95,44 @@ SQL
     check "every received referral entered the reception register, nothing else" \
         "$(q up -c "SELECT (SELECT count(*) FROM settle.reception)::text || '/' || (SELECT count(*) FROM settle.referral WHERE status = 'received')
                     || ' ' || (SELECT sum(unaccompanied) FROM settle.reception)")" "6/6 0"
+    check "every quota, plan, revision, history row and referral is in the stream ordinary" \
+        "$(q up -c "SELECT string_agg(t || '=' || n, ' ' ORDER BY t) FROM (
+                      SELECT 'county_quota' t, count(*) FILTER (WHERE stream <> 'ordinary') n FROM settle.county_quota UNION ALL
+                      SELECT 'municipal_quota', count(*) FILTER (WHERE stream <> 'ordinary') FROM settle.municipal_quota UNION ALL
+                      SELECT 'annual_plan', count(*) FILTER (WHERE stream <> 'ordinary') FROM settle.annual_plan UNION ALL
+                      SELECT 'revision', count(*) FILTER (WHERE stream <> 'ordinary') FROM settle.revision UNION ALL
+                      SELECT 'quota_history', count(*) FILTER (WHERE stream <> 'ordinary') FROM settle.quota_history UNION ALL
+                      SELECT 'referral', count(*) FILTER (WHERE stream <> 'ordinary') FROM settle.referral UNION ALL
+                      SELECT 'household_named', count(*) FILTER (WHERE stream IS NOT NULL) FROM settle.household) x")" \
+        "annual_plan=0 county_quota=0 household_named=0 municipal_quota=0 quota_history=0 referral=0 revision=0"
+    check "... and the status reads as before, in the stream ordinary" \
+        "$(q up -c "SELECT count(*) || ' ' || sum(referred) || ' ' || string_agg(DISTINCT stream, ',') FROM settle.quota_status(2027, '2027-03-31') WHERE level = 'municipality'")" \
+        "290 $(q up -c "SELECT sum(persons) FROM settle.referral WHERE status <> 'withdrawn'") ordinary"
     check "the audit is empty after the update" "$(q up -c "SELECT count(*) FROM settle.audit()")" "0"
     check "the decision log's chain is intact" "$(q up -c "SELECT intact || ' ' || unsealed FROM settle.verify_log()")" "true 0"
     q up -c "SET settle.today = '2027-04-02'; SELECT settle.receive(7, '2027-04-02')" >/dev/null
     check "settle works on after the update (a reception enters the register)" \
         "$(q up -c "SELECT count(*) || ' ' || sum(unaccompanied) FROM settle.reception")" "7 $(q up -c "SELECT persons FROM settle.referral WHERE id = 7")"
+    check "... and the updated year takes a second stream, decided and referred to, with a clean audit" \
+        "$(q up -c "SET settle.today = '2027-04-03';
+                    INSERT INTO settle.year_stream (year, stream, national_volume, decision_ref) VALUES (2027, 'temporary_protection', 500, 'Ju2027/9');
+                    SELECT count(*) FROM settle.decide_distribution_numbers(2027, 'MV-1');
+                    SELECT settle.refer(settle.register_household('TP-1', 'temporary_protection', 2, '0180', '2027-03-01'), '0180');
+                    SELECT (SELECT stream || ' ' || persons FROM settle.referral WHERE id = (SELECT max(id) FROM settle.referral))
+                           || ' ' || (SELECT count(*) FROM settle.audit())" | tail -1)" "temporary_protection 2 0"
 
     # the schema, object by object, against a fresh install
     q fresh -c "CREATE EXTENSION settle" >/dev/null
     cat >"$work/schema.sql" <<'SQL'
-SELECT 'rel ' || c.relname || ' ' || c.relkind::text || ' rls=' || c.relrowsecurity || ' acl=' || coalesce(c.relacl::text, '-')
+-- privileges compared as sets (their order is the order of the GRANTs)
+CREATE FUNCTION pg_temp.acl(a aclitem[]) RETURNS text LANGUAGE sql IMMUTABLE
+    AS $$ SELECT string_agg(x::text, ',' ORDER BY x::text) FROM unnest(a) x $$;
+SELECT 'rel ' || c.relname || ' ' || c.relkind::text || ' rls=' || c.relrowsecurity || ' acl=' || coalesce(pg_temp.acl(c.relacl), '-')
        || ' comment=' || coalesce(md5(obj_description(c.oid, 'pg_class')), '-')
   FROM pg_class c WHERE c.relnamespace = 'settle'::regnamespace
 UNION ALL
 SELECT 'col ' || c.relname || '.' || a.attname || ' #' || a.attnum || ' ' || format_type(a.atttypid, a.atttypmod)
-       || ' notnull=' || a.attnotnull || ' default=' || coalesce(pg_get_expr(d.adbin, d.adrelid), '-') || ' acl=' || coalesce(a.attacl::text, '-')
+       || ' notnull=' || a.attnotnull || ' default=' || coalesce(pg_get_expr(d.adbin, d.adrelid), '-') || ' acl=' || coalesce(pg_temp.acl(a.attacl), '-')
   FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
   LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
  WHERE c.relnamespace = 'settle'::regnamespace
@@ -115,7 +145,7 @@ SELECT 'trg ' || pg_get_triggerdef(t.oid) || ' enabled=' || t.tgenabled::text FR
  WHERE c.relnamespace = 'settle'::regnamespace AND NOT t.tgisinternal
 UNION ALL
 SELECT 'fn ' || p.oid::regprocedure || ' ' || md5(pg_get_functiondef(p.oid)) || ' owner=' || pg_get_userbyid(p.proowner)
-       || ' acl=' || coalesce(p.proacl::text, '-') || ' comment=' || coalesce(md5(obj_description(p.oid, 'pg_proc')), '-')
+       || ' acl=' || coalesce(pg_temp.acl(p.proacl), '-') || ' comment=' || coalesce(md5(obj_description(p.oid, 'pg_proc')), '-')
   FROM pg_proc p WHERE p.pronamespace = 'settle'::regnamespace AND p.prokind <> 'a'
 UNION ALL
 SELECT 'pol ' || pol.polrelid::regclass || ' ' || pol.polname || ' ' || pol.polcmd::text || ' ' || pol.polroles::regrole[]::text

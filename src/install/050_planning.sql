@@ -145,19 +145,19 @@ $fn$;
 COMMENT ON FUNCTION settle.model_shares(integer) IS
     'Each municipality''s share of year under the distribution model, with every factor''s contribution, so an analyst sees why (docs/yearly-cycle.md).';
 
-CREATE FUNCTION settle.propose_county_quotas(year integer)
+CREATE FUNCTION settle.propose_county_quotas(year integer, stream text DEFAULT 'ordinary')
 RETURNS TABLE (county settle.lanskod, share numeric, fair_quota numeric, quota integer, tie boolean)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 DECLARE
-    py settle.planning_year := settle.require_planning_year(year);
+    py record := settle.require_stream(year, stream);   -- (052_streams.sql)
 BEGIN
     RETURN QUERY
     WITH c AS (
         SELECT s.county, sum(s.share) AS share, sum(greatest(s.score, 0)) AS weight,
                (SELECT coalesce(sum(mq.referred), 0) FROM settle.municipal_quota mq
-                 WHERE mq.year = py.year AND mq.county = s.county)::integer AS referred
+                 WHERE mq.year = py.year AND mq.stream = py.stream AND mq.county = s.county)::integer AS referred
           FROM settle.model_shares(py.year) s GROUP BY s.county),
     a AS (
         SELECT * FROM settle.apportion(py.national_volume,
@@ -171,22 +171,22 @@ BEGIN
      ORDER BY c.county;
 END
 $fn$;
-COMMENT ON FUNCTION settle.propose_county_quotas(integer) IS
-    'Proposed länstal of year: the national volume apportioned over the counties by their summed model scores, never below the persons already referred. Writes nothing.';
+COMMENT ON FUNCTION settle.propose_county_quotas(integer, text) IS
+    'Proposed länstal of a year and stream (default ordinary): its national volume apportioned over the counties by model score, never below the persons referred. Writes nothing.';
 
-CREATE FUNCTION settle.propose_municipal_quotas(year integer, county settle.lanskod)
+CREATE FUNCTION settle.propose_municipal_quotas(year integer, county settle.lanskod, stream text DEFAULT 'ordinary')
 RETURNS TABLE (municipality settle.kommunkod, share numeric, fair_quota numeric, quota integer, tie boolean)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 DECLARE
-    py settle.planning_year := settle.require_planning_year(year);
+    py record := settle.require_stream(year, stream);   -- (052_streams.sql)
     c settle.lanskod := county;
     total integer;
 BEGIN
-    SELECT cq.quota INTO total FROM settle.county_quota cq WHERE cq.year = py.year AND cq.county = c;
+    SELECT cq.quota INTO total FROM settle.county_quota cq WHERE cq.year = py.year AND cq.stream = py.stream AND cq.county = c;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'no county quota (länstal) of % is decided for county %', py.year, c
+        RAISE EXCEPTION 'no county quota (länstal) of % is decided for county %', py.year || settle.stream_label(py.stream), c
             USING ERRCODE = 'no_data_found',
                   HINT = 'Decide the county quotas first: SELECT settle.decide_county_quotas(year, decision_ref).';
     END IF;
@@ -195,7 +195,7 @@ BEGIN
         SELECT s.municipality, greatest(s.score, 0) AS weight,
                coalesce(mq.referred, 0) AS referred
           FROM settle.model_shares(py.year) s
-          LEFT JOIN settle.municipal_quota mq ON mq.year = py.year AND mq.municipality = s.municipality
+          LEFT JOIN settle.municipal_quota mq ON mq.year = py.year AND mq.stream = py.stream AND mq.municipality = s.municipality
          WHERE s.county = c),
     a AS (
         SELECT * FROM settle.apportion(total,
@@ -209,5 +209,5 @@ BEGIN
      ORDER BY m.municipality;
 END
 $fn$;
-COMMENT ON FUNCTION settle.propose_municipal_quotas(integer, settle.lanskod) IS
-    'Proposed kommuntal of a county: its länstal apportioned over its municipalities by model score, never below the persons already referred. Writes nothing.';
+COMMENT ON FUNCTION settle.propose_municipal_quotas(integer, settle.lanskod, text) IS
+    'Proposed kommuntal of a county in a stream (default ordinary): its länstal apportioned over its municipalities by model score, never below the persons referred. Writes nothing.';

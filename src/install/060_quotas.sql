@@ -24,10 +24,11 @@ CREATE TABLE settle.county_quota (
     decision_date date,
     decided_at    timestamptz NOT NULL DEFAULT now(),
     decided_by    text NOT NULL DEFAULT session_user,
-    PRIMARY KEY (year, county)
+    stream        text NOT NULL DEFAULT 'ordinary' REFERENCES settle.stream,
+    CONSTRAINT county_quota_pkey PRIMARY KEY (year, stream, county)
 );
 COMMENT ON TABLE settle.county_quota IS
-    'Decided county quotas (länstal): persons to be referred to each county in a year. They sum to the year''s national volume at commit; decided_at and decided_by are set by settle.';
+    'Decided county quotas (länstal) per year and stream. A stream''s sum to its national volume at commit; decided_at and decided_by are set by settle.';
 
 CREATE TABLE settle.municipal_quota (
     year          integer NOT NULL,
@@ -39,16 +40,17 @@ CREATE TABLE settle.municipal_quota (
     decision_date date,
     decided_at    timestamptz NOT NULL DEFAULT now(),
     decided_by    text NOT NULL DEFAULT session_user,
-    PRIMARY KEY (year, municipality),
-    FOREIGN KEY (year, county) REFERENCES settle.county_quota (year, county),
+    stream        text NOT NULL DEFAULT 'ordinary',
+    CONSTRAINT municipal_quota_pkey PRIMARY KEY (year, stream, municipality),
+    CONSTRAINT municipal_quota_county_quota_fkey FOREIGN KEY (year, stream, county) REFERENCES settle.county_quota (year, stream, county),
     CONSTRAINT municipal_quota_county_matches CHECK (county = settle.lanskod(municipality)),
     CONSTRAINT municipal_quota_not_below_referred CHECK (quota >= referred)
 );
-CREATE INDEX municipal_quota_county_idx ON settle.municipal_quota (year, county);
+CREATE INDEX municipal_quota_county_idx ON settle.municipal_quota (year, stream, county);
 COMMENT ON TABLE settle.municipal_quota IS
-    'Decided municipal quotas (kommuntal); referred counts the persons in active referrals and is maintained by settle. Rules: quota >= referred, and a county''s quotas sum to its länstal at commit.';
+    'Decided municipal quotas (kommuntal) per year and stream; referred (maintained by settle) counts active referrals. quota >= referred; a county''s sum to its länstal at commit.';
 COMMENT ON COLUMN settle.municipal_quota.referred IS
-    'Persons in issued or received (not withdrawn) referrals of that year; maintained by the referral triggers, refused if written directly.';
+    'Persons in issued or received (not withdrawn) referrals of that year and stream; maintained by the referral triggers, refused if written directly.';
 
 -- Every value ever in force: append-only.  A row is in force from valid_from
 -- until the next row for the same quota (see settle.quota_history_periods);
@@ -65,17 +67,18 @@ CREATE TABLE settle.quota_history (
     change        text NOT NULL CHECK (change IN ('decided', 'changed', 'revised', 'removed')),
     actor         text NOT NULL DEFAULT session_user,
     revision      bigint,                   -- settle.revision that made a 'revised' change
+    stream        text NOT NULL DEFAULT 'ordinary',
     CHECK ((change = 'revised') = (revision IS NOT NULL))
 );
-CREATE INDEX quota_history_key ON settle.quota_history (year, county, municipality, valid_from, id);
+CREATE INDEX quota_history_key ON settle.quota_history (year, stream, county, municipality, valid_from, id);
 COMMENT ON TABLE settle.quota_history IS
     'Every county and municipal quota value ever in force, with the decision or agreement that set it and when it was written; append-only, written only by settle.';
 
 CREATE VIEW settle.quota_history_periods AS
 SELECT h.id, h.year, h.county, h.municipality, h.quota, h.valid_from,
-       lead(h.valid_from) OVER w AS valid_to, h.decision_ref, h.change, h.actor
+       lead(h.valid_from) OVER w AS valid_to, h.decision_ref, h.change, h.actor, h.stream
   FROM settle.quota_history h
-WINDOW w AS (PARTITION BY h.year, h.county, h.municipality ORDER BY h.valid_from, h.id);
+WINDOW w AS (PARTITION BY h.year, h.stream, h.county, h.municipality ORDER BY h.valid_from, h.id);
 COMMENT ON VIEW settle.quota_history_periods IS
     'settle.quota_history with each value''s validity period [valid_from, valid_to); valid_to NULL = still in force.';
 
@@ -97,18 +100,18 @@ BEGIN
                   HINT = 'Date the decision (decision_date, or settle.today) within or before the year it is for.';
     END IF;
     SELECT max(x.valid_from) INTO prev FROM settle.quota_history x
-     WHERE x.year = h.year AND x.county = h.county AND x.municipality IS NOT DISTINCT FROM h.municipality;
+     WHERE x.year = h.year AND x.stream = h.stream AND x.county = h.county AND x.municipality IS NOT DISTINCT FROM h.municipality;
     IF prev > h.valid_from THEN
         RAISE EXCEPTION 'the % of % for % cannot take effect on %, before the value in force since %',
                         CASE WHEN h.municipality IS NULL THEN 'länstal' ELSE 'kommuntal' END,
-                        coalesce(settle.municipality_label(h.municipality), settle.county_label(h.county)), h.year,
+                        coalesce(settle.municipality_label(h.municipality), settle.county_label(h.county)), h.year || settle.stream_label(h.stream),
                         settle.local_date(h.valid_from), settle.local_date(prev)
             USING ERRCODE = 'check_violation',
                   HINT = 'Give the decision its own date (decision_date), on or after the one it replaces.';
     END IF;
     IF h.municipality IS NOT NULL AND h.quota IS NOT NULL THEN
         SELECT min(x.valid_from) INTO first_county FROM settle.quota_history x
-         WHERE x.year = h.year AND x.county = h.county AND x.municipality IS NULL;
+         WHERE x.year = h.year AND x.stream = h.stream AND x.county = h.county AND x.municipality IS NULL;
         IF first_county > h.valid_from THEN
             RAISE EXCEPTION 'the kommuntal of % for % cannot take effect on %, before the länstal it splits (in force from %)',
                             settle.municipality_label(h.municipality), h.year, settle.local_date(h.valid_from), settle.local_date(first_county)
@@ -167,26 +170,27 @@ CREATE FUNCTION settle.county_quota_write() RETURNS trigger
 AS $fn$
 BEGIN
     IF TG_OP = 'DELETE' THEN
-        INSERT INTO settle.quota_history (year, county, quota, decision_ref, change, valid_from)
-        VALUES (OLD.year, OLD.county, NULL, OLD.decision_ref, 'removed', settle.effective_now());
+        INSERT INTO settle.quota_history (year, stream, county, quota, decision_ref, change, valid_from)
+        VALUES (OLD.year, OLD.stream, OLD.county, NULL, OLD.decision_ref, 'removed', settle.effective_now());
         PERFORM settle.log_decision('county_quota', OLD.year, OLD.county::text,
                                     jsonb_build_object('op', 'delete', 'old', to_jsonb(OLD)));
         RETURN OLD;
     END IF;
-    IF TG_OP = 'UPDATE' AND (NEW.year, NEW.county) IS DISTINCT FROM (OLD.year, OLD.county) THEN
-        RAISE EXCEPTION 'the year and county of a county quota cannot change'
+    IF TG_OP = 'UPDATE' AND (NEW.year, NEW.stream, NEW.county) IS DISTINCT FROM (OLD.year, OLD.stream, OLD.county) THEN
+        RAISE EXCEPTION 'the year, stream and county of a county quota cannot change'
             USING ERRCODE = 'check_violation',
-                  HINT = 'Decide the quota of the other year or county as a new row.';
+                  HINT = 'Decide the quota of the other year, stream or county as a new row.';
     END IF;
+    PERFORM settle.require_stream(NEW.year, NEW.stream);   -- P0002 for a stream the year lacks
     NEW.decided_at := now();
     NEW.decided_by := session_user;
     IF TG_OP = 'INSERT' OR NEW.quota IS DISTINCT FROM OLD.quota OR NEW.decision_ref IS DISTINCT FROM OLD.decision_ref THEN
-        INSERT INTO settle.quota_history (year, county, quota, decision_ref, change, valid_from)
-        VALUES (NEW.year, NEW.county, NEW.quota, NEW.decision_ref, CASE TG_OP WHEN 'INSERT' THEN 'decided' ELSE 'changed' END,
+        INSERT INTO settle.quota_history (year, stream, county, quota, decision_ref, change, valid_from)
+        VALUES (NEW.year, NEW.stream, NEW.county, NEW.quota, NEW.decision_ref, CASE TG_OP WHEN 'INSERT' THEN 'decided' ELSE 'changed' END,
                 settle.effective_from(NEW.decision_date));
         PERFORM settle.log_decision('county_quota', NEW.year, NEW.county::text,
                                     jsonb_build_object('op', lower(TG_OP), 'quota', NEW.quota, 'decision_ref', NEW.decision_ref,
-                                                       'decision_date', NEW.decision_date,
+                                                       'decision_date', NEW.decision_date, 'stream', NEW.stream,
                                                        'old_quota', CASE WHEN TG_OP = 'UPDATE' THEN OLD.quota END));
     END IF;
     RETURN NEW;
@@ -195,8 +199,8 @@ $fn$;
 CREATE TRIGGER county_quota_write BEFORE INSERT OR UPDATE OR DELETE ON settle.county_quota
     FOR EACH ROW EXECUTE FUNCTION settle.county_quota_write();
 
--- at commit: the year's county quotas sum to its national volume
-CREATE FUNCTION settle.check_county_sum(y integer) RETURNS void
+-- at commit: a stream's county quotas sum to its national volume
+CREATE FUNCTION settle.check_county_sum(y integer, s text DEFAULT 'ordinary') RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
@@ -205,17 +209,17 @@ DECLARE
     total bigint;
     n integer;
 BEGIN
-    SELECT national_volume INTO volume FROM settle.planning_year WHERE year = y;
-    SELECT sum(quota), count(*) INTO total, n FROM settle.county_quota WHERE year = y;
+    SELECT x.national_volume INTO volume FROM settle.year_streams x WHERE x.year = y AND x.stream = s;
+    SELECT sum(quota), count(*) INTO total, n FROM settle.county_quota WHERE year = y AND stream = s;
     IF n > 0 AND total IS DISTINCT FROM volume::bigint THEN
-        RAISE EXCEPTION 'county quotas (länstal) of % sum to %, not the national volume %', y, total, volume
+        RAISE EXCEPTION 'county quotas (länstal) of % sum to %, not the national volume %', y || settle.stream_label(s), total, coalesce(volume::text, '(no such stream)')
             USING ERRCODE = 'check_violation',
                   DETAIL = format('%s of 21 counties have a quota; the difference is %s.', n, total - volume),
                   HINT = 'Decide all county quotas together, e.g. SELECT settle.decide_county_quotas(year, decision_ref), or change the national volume in the same transaction.';
     END IF;
 END
 $fn$;
-COMMENT ON FUNCTION settle.check_county_sum(integer) IS 'Raises 23514 unless the county quotas of the year sum to its national volume (or none is decided).';
+COMMENT ON FUNCTION settle.check_county_sum(integer, text) IS 'Raises 23514 unless the county quotas of the year and stream sum to its national volume (or none is decided).';
 
 -- at commit: a county's municipal quotas sum to its county quota
 -- A county's kommuntal await re-decision when its länstal changed after they
@@ -223,21 +227,21 @@ COMMENT ON FUNCTION settle.check_county_sum(integer) IS 'Raises 23514 unless the
 -- national volume): the sum rule waits for the county board, referrals go on
 -- under the kommuntal in force.  The one home of that state; relying on it:
 -- check_municipal_sum, settle.quota_status, settle.audit.
-CREATE FUNCTION settle.kommuntal_awaiting(y integer, c settle.lanskod) RETURNS boolean
+CREATE FUNCTION settle.kommuntal_awaiting(y integer, c settle.lanskod, s text DEFAULT 'ordinary') RETURNS boolean
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $$
     SELECT coalesce((SELECT max(h.id) FROM settle.quota_history h
-                      WHERE h.year = y AND h.county = c AND h.municipality IS NULL)
+                      WHERE h.year = y AND h.stream = s AND h.county = c AND h.municipality IS NULL)
                     > (SELECT max(h.id) FROM settle.quota_history h
-                        WHERE h.year = y AND h.county = c AND h.municipality IS NOT NULL), false)
-       AND (SELECT sum(mq.quota) FROM settle.municipal_quota mq WHERE mq.year = y AND mq.county = c)
-           IS DISTINCT FROM (SELECT cq.quota FROM settle.county_quota cq WHERE cq.year = y AND cq.county = c)::bigint
+                        WHERE h.year = y AND h.stream = s AND h.county = c AND h.municipality IS NOT NULL), false)
+       AND (SELECT sum(mq.quota) FROM settle.municipal_quota mq WHERE mq.year = y AND mq.stream = s AND mq.county = c)
+           IS DISTINCT FROM (SELECT cq.quota FROM settle.county_quota cq WHERE cq.year = y AND cq.stream = s AND cq.county = c)::bigint
 $$;
-COMMENT ON FUNCTION settle.kommuntal_awaiting(integer, settle.lanskod) IS
-    'True while a county''s kommuntal await re-decision: its länstal changed after they were last decided and they no longer sum to it.';
+COMMENT ON FUNCTION settle.kommuntal_awaiting(integer, settle.lanskod, text) IS
+    'True while a county''s kommuntal (of a stream, default ordinary) await re-decision: its länstal changed after they were last decided and they no longer sum to it.';
 
-CREATE FUNCTION settle.check_municipal_sum(y integer, c settle.lanskod) RETURNS void
+CREATE FUNCTION settle.check_municipal_sum(y integer, c settle.lanskod, s text DEFAULT 'ordinary') RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
@@ -246,21 +250,21 @@ DECLARE
     total bigint;
     n integer;
 BEGIN
-    SELECT sum(quota), count(*) INTO total, n FROM settle.municipal_quota WHERE year = y AND county = c;
+    SELECT sum(quota), count(*) INTO total, n FROM settle.municipal_quota WHERE year = y AND stream = s AND county = c;
     IF n = 0 THEN
         RETURN;
     END IF;
-    SELECT quota INTO cq FROM settle.county_quota WHERE year = y AND county = c;
-    IF total IS DISTINCT FROM cq::bigint AND NOT settle.kommuntal_awaiting(y, c) THEN
+    SELECT quota INTO cq FROM settle.county_quota WHERE year = y AND stream = s AND county = c;
+    IF total IS DISTINCT FROM cq::bigint AND NOT settle.kommuntal_awaiting(y, c, s) THEN
         RAISE EXCEPTION 'municipal quotas (kommuntal) of county % in % sum to %, not its county quota %',
-                        settle.county_label(c), y, total, coalesce(cq::text, '(none decided)')
+                        settle.county_label(c), y || settle.stream_label(s), total, coalesce(cq::text, '(none decided)')
             USING ERRCODE = 'check_violation',
                   DETAIL = format('%s municipalities have a quota; the difference is %s.', n, total - cq),
                   HINT = 'A revision moves places between municipalities of the same county (deltas summing to 0): settle.revise_quotas. A new county quota needs new municipal quotas in the same transaction.';
     END IF;
 END
 $fn$;
-COMMENT ON FUNCTION settle.check_municipal_sum(integer, settle.lanskod) IS 'Raises 23514 unless the municipal quotas of the county and year sum to its county quota (or none is decided, or they await re-decision).';
+COMMENT ON FUNCTION settle.check_municipal_sum(integer, settle.lanskod, text) IS 'Raises 23514 unless the municipal quotas of the county, year and stream sum to its county quota (or none is decided, or they await re-decision).';
 
 CREATE FUNCTION settle.quota_sums_at_commit() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -271,17 +275,21 @@ DECLARE
 BEGIN
     r := CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
     IF TG_TABLE_NAME = 'planning_year' THEN
-        PERFORM settle.check_county_sum(r.year);
+        PERFORM settle.check_county_sum(r.year, 'ordinary');
+    ELSIF TG_TABLE_NAME = 'year_stream' THEN
+        PERFORM settle.check_county_sum(r.year, r.stream);
     ELSIF TG_TABLE_NAME = 'county_quota' THEN
-        PERFORM settle.check_county_sum(r.year);
-        PERFORM settle.check_municipal_sum(r.year, r.county);
+        PERFORM settle.check_county_sum(r.year, r.stream);
+        PERFORM settle.check_municipal_sum(r.year, r.county, r.stream);
     ELSE
-        PERFORM settle.check_municipal_sum(r.year, r.county);
+        PERFORM settle.check_municipal_sum(r.year, r.county, r.stream);
     END IF;
     RETURN NULL;
 END
 $fn$;
 CREATE CONSTRAINT TRIGGER planning_year_sums AFTER UPDATE OF national_volume ON settle.planning_year
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION settle.quota_sums_at_commit();
+CREATE CONSTRAINT TRIGGER year_stream_sums AFTER UPDATE OF national_volume ON settle.year_stream
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION settle.quota_sums_at_commit();
 CREATE CONSTRAINT TRIGGER county_quota_sums AFTER INSERT OR UPDATE OR DELETE ON settle.county_quota
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION settle.quota_sums_at_commit();
@@ -304,10 +312,11 @@ CREATE TABLE settle.revision (
     tx             xid8 NOT NULL,
     recorded_at    timestamptz NOT NULL,
     actor          text NOT NULL,
+    stream         text NOT NULL DEFAULT 'ordinary',
     CONSTRAINT revision_shape CHECK (cardinality(municipalities) = cardinality(deltas) AND cardinality(deltas) > 0)
 );
 COMMENT ON TABLE settle.revision IS
-    'Revisions of kommuntal agreed between municipalities of one county (settle.revise_quotas): agreement, municipalities and deltas. Append-only.';
+    'Revisions of kommuntal agreed between municipalities of one county, in one stream (settle.revise_quotas): agreement, municipalities and deltas. Append-only.';
 
 CREATE FUNCTION settle.revision_check() RETURNS trigger
     LANGUAGE plpgsql
@@ -346,8 +355,8 @@ CREATE FUNCTION settle.municipal_quota_check() RETURNS trigger
 AS $fn$
 BEGIN
     IF TG_OP = 'DELETE' THEN
-        IF OLD.referred > 0 OR EXISTS (SELECT 1 FROM settle.referral r WHERE r.year = OLD.year AND r.municipality = OLD.municipality) THEN
-            RAISE EXCEPTION 'the kommuntal of % for % cannot be deleted: referrals to it exist', settle.municipality_label(OLD.municipality), OLD.year
+        IF OLD.referred > 0 OR EXISTS (SELECT 1 FROM settle.referral r WHERE r.year = OLD.year AND r.stream = OLD.stream AND r.municipality = OLD.municipality) THEN
+            RAISE EXCEPTION 'the kommuntal of % for % cannot be deleted: referrals to it exist', settle.municipality_label(OLD.municipality), OLD.year || settle.stream_label(OLD.stream)
                 USING ERRCODE = 'foreign_key_violation',
                       DETAIL = format('%s persons are in referrals issued to it that year.', OLD.referred),
                       HINT = 'A decided quota stays while referrals exist; revise it instead (never below the persons referred).';
@@ -358,10 +367,10 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         NEW.referred := 0;      -- referrals need the quota first
     ELSE
-        IF (NEW.year, NEW.municipality) IS DISTINCT FROM (OLD.year, OLD.municipality) THEN
-            RAISE EXCEPTION 'the year and municipality of a municipal quota cannot change'
+        IF (NEW.year, NEW.stream, NEW.municipality) IS DISTINCT FROM (OLD.year, OLD.stream, OLD.municipality) THEN
+            RAISE EXCEPTION 'the year, stream and municipality of a municipal quota cannot change'
                 USING ERRCODE = 'check_violation',
-                      HINT = 'Decide the quota of the other year or municipality as a new row.';
+                      HINT = 'Decide the quota of the other year, stream or municipality as a new row.';
         END IF;
         -- only the referral triggers (running as settle_definer) move the count
         IF NEW.referred IS DISTINCT FROM OLD.referred AND NOT settle.is_definer() THEN
@@ -379,7 +388,7 @@ BEGIN
     END IF;
     IF NEW.quota < NEW.referred THEN
         RAISE EXCEPTION 'the kommuntal of % for % cannot be % (below the % persons already referred)',
-                        settle.municipality_label(NEW.municipality), NEW.year, NEW.quota, NEW.referred
+                        settle.municipality_label(NEW.municipality), NEW.year || settle.stream_label(NEW.stream), NEW.quota, NEW.referred
             USING ERRCODE = 'check_violation',
                   DETAIL = format('kommuntal %s < %s persons already referred', NEW.quota, NEW.referred),
                   HINT = 'A revised kommuntal can never be lower than the referrals already issued (bosättningslagen; withdrawn referrals do not count).';
@@ -394,17 +403,17 @@ CREATE TRIGGER municipal_quota_check BEFORE INSERT OR UPDATE OR DELETE ON settle
 
 -- the revision (settle.revision) of this transaction that moved this quota by
 -- exactly this delta, if any: what makes a change a 'revised' one
-CREATE FUNCTION settle.revision_of(y integer, m settle.kommunkod, delta integer, ref text) RETURNS settle.revision
+CREATE FUNCTION settle.revision_of(y integer, m settle.kommunkod, delta integer, ref text, s text) RETURNS settle.revision
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $$
     SELECT v.* FROM settle.revision v
-     WHERE v.tx = pg_current_xact_id() AND v.year = y AND v.agreement_ref = ref
+     WHERE v.tx = pg_current_xact_id() AND v.year = y AND v.stream = s AND v.agreement_ref = ref
        AND v.deltas[array_position(v.municipalities, m)] = delta
      ORDER BY v.id DESC LIMIT 1
 $$;
-COMMENT ON FUNCTION settle.revision_of(integer, settle.kommunkod, integer, text) IS
-    'Internal: the revision recorded in the current transaction under this agreement reference that moves the municipality''s quota by delta (NULL if none).';
+COMMENT ON FUNCTION settle.revision_of(integer, settle.kommunkod, integer, text, text) IS
+    'Internal: the revision recorded in the current transaction under this agreement reference that moves the municipality''s quota in the stream by delta (NULL if none).';
 
 CREATE FUNCTION settle.municipal_quota_record() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -414,8 +423,8 @@ DECLARE
     v settle.revision;
 BEGIN
     IF TG_OP = 'DELETE' THEN
-        INSERT INTO settle.quota_history (year, county, municipality, quota, decision_ref, change, valid_from)
-        VALUES (OLD.year, OLD.county, OLD.municipality, NULL, OLD.decision_ref, 'removed', settle.effective_now());
+        INSERT INTO settle.quota_history (year, stream, county, municipality, quota, decision_ref, change, valid_from)
+        VALUES (OLD.year, OLD.stream, OLD.county, OLD.municipality, NULL, OLD.decision_ref, 'removed', settle.effective_now());
         PERFORM settle.log_decision('municipal_quota', OLD.year, OLD.municipality::text,
                                     jsonb_build_object('op', 'delete', 'old', to_jsonb(OLD)));
         RETURN NULL;
@@ -424,16 +433,16 @@ BEGIN
         IF (NEW.quota, NEW.decision_ref, NEW.decision_date) IS NOT DISTINCT FROM (OLD.quota, OLD.decision_ref, OLD.decision_date) THEN
             RETURN NULL;        -- only the referral count moved (logged with the referral)
         END IF;
-        v := settle.revision_of(NEW.year, NEW.municipality, NEW.quota - OLD.quota, NEW.decision_ref);
+        v := settle.revision_of(NEW.year, NEW.municipality, NEW.quota - OLD.quota, NEW.decision_ref, NEW.stream);
     END IF;
-    INSERT INTO settle.quota_history (year, county, municipality, quota, decision_ref, change, revision, valid_from)
-    VALUES (NEW.year, NEW.county, NEW.municipality, NEW.quota, NEW.decision_ref,
+    INSERT INTO settle.quota_history (year, stream, county, municipality, quota, decision_ref, change, revision, valid_from)
+    VALUES (NEW.year, NEW.stream, NEW.county, NEW.municipality, NEW.quota, NEW.decision_ref,
             CASE WHEN TG_OP = 'INSERT' THEN 'decided' WHEN v.id IS NOT NULL THEN 'revised' ELSE 'changed' END, v.id,
             settle.effective_from(NEW.decision_date));
     PERFORM settle.log_decision(CASE WHEN v.id IS NOT NULL THEN 'revision' ELSE 'municipal_quota' END,
                                 NEW.year, NEW.municipality::text,
                                 jsonb_build_object('op', lower(TG_OP), 'quota', NEW.quota, 'decision_ref', NEW.decision_ref,
-                                                   'decision_date', NEW.decision_date, 'referred', NEW.referred,
+                                                   'decision_date', NEW.decision_date, 'referred', NEW.referred, 'stream', NEW.stream,
                                                    'old_quota', CASE WHEN TG_OP = 'UPDATE' THEN OLD.quota END)
                                 || CASE WHEN v.id IS NOT NULL
                                         THEN jsonb_build_object('agreement', jsonb_build_object(
@@ -450,7 +459,8 @@ CREATE CONSTRAINT TRIGGER municipal_quota_sums AFTER INSERT OR UPDATE OF quota O
 
 -- ------------------------------------------------------------------ decisions
 
-CREATE FUNCTION settle.decide_county_quotas(year integer, decision_ref text, decision_date date DEFAULT settle.today())
+CREATE FUNCTION settle.decide_county_quotas(year integer, decision_ref text, decision_date date DEFAULT settle.today(),
+                                            stream text DEFAULT 'ordinary')
 RETURNS TABLE (county settle.lanskod, quota integer)
     LANGUAGE plpgsql
     SET search_path = pg_catalog, settle, pg_temp
@@ -460,21 +470,22 @@ DECLARE
     y integer := year;
     ref text := decision_ref;
     dd date := decision_date;
+    s text := (settle.require_stream(year, stream)).stream;
 BEGIN
     PERFORM settle.require_text(ref, 'decision_ref', 'Give the decision''s reference, e.g. its registration number.');
     RETURN QUERY
-    INSERT INTO settle.county_quota AS cq (year, county, quota, decision_ref, decision_date)
-    SELECT y, p.county, p.quota, ref, dd FROM settle.propose_county_quotas(y) p
-    ON CONFLICT (year, county) DO UPDATE
+    INSERT INTO settle.county_quota AS cq (year, stream, county, quota, decision_ref, decision_date)
+    SELECT y, s, p.county, p.quota, ref, dd FROM settle.propose_county_quotas(y, s) p
+    ON CONFLICT (year, stream, county) DO UPDATE
         SET quota = EXCLUDED.quota, decision_ref = EXCLUDED.decision_ref, decision_date = EXCLUDED.decision_date
     RETURNING cq.county, cq.quota;
 END
 $fn$;
-COMMENT ON FUNCTION settle.decide_county_quotas(integer, text, date) IS
-    'Records the current proposal (settle.propose_county_quotas) as the year''s länstal under one decision reference, replacing earlier ones; returns them, logged with history kept.';
+COMMENT ON FUNCTION settle.decide_county_quotas(integer, text, date, text) IS
+    'Records the current proposal (settle.propose_county_quotas) as the länstal of a year and stream (default ordinary) under one decision reference, replacing earlier ones; logged.';
 
 CREATE FUNCTION settle.decide_municipal_quotas(year integer, county settle.lanskod, decision_ref text,
-                                               decision_date date DEFAULT settle.today())
+                                               decision_date date DEFAULT settle.today(), stream text DEFAULT 'ordinary')
 RETURNS TABLE (municipality settle.kommunkod, quota integer)
     LANGUAGE plpgsql
     SET search_path = pg_catalog, settle, pg_temp
@@ -485,26 +496,27 @@ DECLARE
     c settle.lanskod := county;
     ref text := decision_ref;
     dd date := decision_date;
+    s text := (settle.require_stream(year, stream)).stream;
 BEGIN
     IF c IS NULL THEN
         RAISE EXCEPTION 'county must not be NULL' USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass a county code such as ''10''.';
     END IF;
     PERFORM settle.require_text(ref, 'decision_ref', 'Give the county board''s decision reference.');
     RETURN QUERY
-    INSERT INTO settle.municipal_quota AS mq (year, municipality, county, quota, decision_ref, decision_date)
-    SELECT y, p.municipality, c, p.quota, ref, dd FROM settle.propose_municipal_quotas(y, c) p
-    ON CONFLICT (year, municipality) DO UPDATE
+    INSERT INTO settle.municipal_quota AS mq (year, stream, municipality, county, quota, decision_ref, decision_date)
+    SELECT y, s, p.municipality, c, p.quota, ref, dd FROM settle.propose_municipal_quotas(y, c, s) p
+    ON CONFLICT (year, stream, municipality) DO UPDATE
         SET quota = EXCLUDED.quota, decision_ref = EXCLUDED.decision_ref, decision_date = EXCLUDED.decision_date
     RETURNING mq.municipality, mq.quota;
 END
 $fn$;
-COMMENT ON FUNCTION settle.decide_municipal_quotas(integer, settle.lanskod, text, date) IS
-    'Records the current proposal (settle.propose_municipal_quotas) as one county''s kommuntal, replacing earlier ones; returns them, logged with history kept.';
+COMMENT ON FUNCTION settle.decide_municipal_quotas(integer, settle.lanskod, text, date, text) IS
+    'Records the current proposal (settle.propose_municipal_quotas) as one county''s kommuntal in a stream (default ordinary), replacing earlier ones; logged with history kept.';
 
 -- ------------------------------------------------------------------ revisions
 
 CREATE FUNCTION settle.revise_quotas(year integer, agreement_ref text, municipalities settle.kommunkod[], deltas integer[],
-                                     decision_date date DEFAULT settle.today())
+                                     decision_date date DEFAULT settle.today(), stream text DEFAULT 'ordinary')
 RETURNS TABLE (municipality settle.kommunkod, old_quota integer, new_quota integer, referred integer)
     LANGUAGE plpgsql
     SET search_path = pg_catalog, settle, pg_temp
@@ -512,6 +524,7 @@ AS $fn$
 #variable_conflict use_column
 DECLARE
     y integer := year;
+    s text := (settle.require_stream(year, stream)).stream;
     counties settle.lanskod[];
     total bigint;
     missing settle.kommunkod;
@@ -554,22 +567,22 @@ BEGIN
     END IF;
     -- lock the quotas in code order (no deadlock between concurrent revisions)
     PERFORM 1 FROM settle.municipal_quota mq
-      WHERE mq.year = y AND mq.municipality = ANY (municipalities)
+      WHERE mq.year = y AND mq.stream = s AND mq.municipality = ANY (municipalities)
       ORDER BY mq.municipality FOR UPDATE;
     SELECT m INTO missing FROM unnest(municipalities) m
-     WHERE NOT EXISTS (SELECT 1 FROM settle.municipal_quota mq WHERE mq.year = y AND mq.municipality = m) LIMIT 1;
+     WHERE NOT EXISTS (SELECT 1 FROM settle.municipal_quota mq WHERE mq.year = y AND mq.stream = s AND mq.municipality = m) LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'no kommuntal of % is decided for % (or it is outside your scope)', y, settle.municipality_label(missing)
+        RAISE EXCEPTION 'no kommuntal of % is decided for % (or it is outside your scope)', y || settle.stream_label(s), settle.municipality_label(missing)
             USING ERRCODE = 'no_data_found',
                   HINT = 'Revisions change decided municipal quotas; decide them first (settle.decide_municipal_quotas).';
     END IF;
     FOR r IN SELECT mq.municipality AS m, mq.quota AS q, mq.referred AS ref, d.delta
                FROM unnest(municipalities, deltas) AS d(m, delta)
-               JOIN settle.municipal_quota mq ON mq.year = y AND mq.municipality = d.m
+               JOIN settle.municipal_quota mq ON mq.year = y AND mq.stream = s AND mq.municipality = d.m
               ORDER BY mq.municipality LOOP
         IF r.q + r.delta < r.ref THEN
             RAISE EXCEPTION 'revision refused: the kommuntal of % for % would be % (below the % persons already referred)',
-                            settle.municipality_label(r.m), y, r.q + r.delta, r.ref
+                            settle.municipality_label(r.m), y || settle.stream_label(s), r.q + r.delta, r.ref
                 USING ERRCODE = 'check_violation',
                       DETAIL = format('kommuntal %s %s %s = %s < %s persons already referred', r.q,
                                       CASE WHEN r.delta < 0 THEN '-' ELSE '+' END, abs(r.delta), r.q + r.delta, r.ref),
@@ -577,30 +590,32 @@ BEGIN
         END IF;
     END LOOP;
     -- the quota trigger logs each revised quota with the whole agreement
-    INSERT INTO settle.revision (year, county, agreement_ref, decision_date, municipalities, deltas)
-    VALUES (y, counties[1], agreement_ref, revise_quotas.decision_date, municipalities, deltas);
+    INSERT INTO settle.revision (year, stream, county, agreement_ref, decision_date, municipalities, deltas)
+    VALUES (y, s, counties[1], agreement_ref, revise_quotas.decision_date, municipalities, deltas);
     RETURN QUERY
     UPDATE settle.municipal_quota mq
        SET quota = mq.quota + d.delta, decision_ref = agreement_ref, decision_date = revise_quotas.decision_date
       FROM unnest(municipalities, deltas) AS d(m, delta), settle.municipal_quota old
-     WHERE mq.year = y AND mq.municipality = d.m AND old.year = y AND old.municipality = d.m
+     WHERE mq.year = y AND mq.stream = s AND mq.municipality = d.m AND old.year = y AND old.stream = s AND old.municipality = d.m
     RETURNING mq.municipality, old.quota, mq.quota, mq.referred;
 END
 $fn$;
-COMMENT ON FUNCTION settle.revise_quotas(integer, text, settle.kommunkod[], integer[], date) IS
-    'Revises several kommuntal of one county under one agreement, all or nothing: the deltas sum to 0 and no quota falls below the persons referred (else 23514).';
+COMMENT ON FUNCTION settle.revise_quotas(integer, text, settle.kommunkod[], integer[], date, text) IS
+    'Revises several kommuntal of one county and stream (default ordinary) under one agreement, all or nothing: deltas sum to 0, no quota below the persons referred (else 23514).';
 
 -- ----------------------------------------------------------------- as of a time
 
-CREATE FUNCTION settle.quota_as_of(year integer, at timestamptz)
-RETURNS TABLE (county settle.lanskod, municipality settle.kommunkod, quota integer, valid_from timestamptz, decision_ref text)
+CREATE FUNCTION settle.quota_as_of(year integer, at timestamptz, streams text[] DEFAULT NULL)
+RETURNS TABLE (county settle.lanskod, municipality settle.kommunkod, quota integer, valid_from timestamptz, decision_ref text,
+               stream text)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $$
-    SELECT DISTINCT ON (h.county, h.municipality) h.county, h.municipality, h.quota, h.valid_from, h.decision_ref
+    SELECT DISTINCT ON (h.stream, h.county, h.municipality) h.county, h.municipality, h.quota, h.valid_from, h.decision_ref, h.stream
       FROM settle.quota_history h
      WHERE h.year = quota_as_of.year AND h.valid_from <= quota_as_of.at
-     ORDER BY h.county, h.municipality NULLS FIRST, h.valid_from DESC, h.id DESC
+       AND (quota_as_of.streams IS NULL OR h.stream = ANY (quota_as_of.streams))
+     ORDER BY h.stream, h.county, h.municipality NULLS FIRST, h.valid_from DESC, h.id DESC
 $$;
-COMMENT ON FUNCTION settle.quota_as_of(integer, timestamptz) IS
-    'The county and municipal quotas of year in force at a moment, from settle.quota_history.';
+COMMENT ON FUNCTION settle.quota_as_of(integer, timestamptz, text[]) IS
+    'The county and municipal quotas of year in force at a moment, from settle.quota_history, of one stream or all (NULL, the default).';

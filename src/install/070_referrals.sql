@@ -17,6 +17,7 @@ CREATE TABLE settle.household (
     needs         text[] NOT NULL DEFAULT '{}',
     linked_group  text,
     registered_at timestamptz NOT NULL DEFAULT settle.effective_now(),
+    stream        text REFERENCES settle.stream,   -- NULL: by category (settle.household_stream)
     CONSTRAINT household_quota_refugee_no_residence CHECK (category <> 'quota_refugee' OR residence IS NULL),
     CONSTRAINT household_needs_no_null CHECK (array_position(needs, NULL) IS NULL)
 );
@@ -37,7 +38,7 @@ COMMENT ON FUNCTION settle.case_key(text) IS
     'The key a case number (household.ref) is compared by: Unicode NFC, invisible format characters removed, trimmed, upper case.';
 CREATE UNIQUE INDEX household_ref_key ON settle.household (settle.case_key(ref));
 COMMENT ON TABLE settle.household IS
-    'Households waiting to be referred, by the agency''s case number ref (no names or personal identity numbers). persons, residence and needs are fixed once a referral exists.';
+    'Households waiting to be referred, by the agency''s case number ref (no names or personal identity numbers); stream overrides the category''s. Fixed while a referral is active.';
 
 -- hard to place: the rule's one home (settle.waiting() shows it, the
 -- follow-up reports group by it); it never reorders the queue
@@ -74,10 +75,10 @@ BEGIN
     NEW.needs := coalesce(NEW.needs, '{}');
     IF TG_OP = 'UPDATE' THEN
         -- what a referral was judged on cannot change under it
-        IF (NEW.category, NEW.persons, NEW.residence, NEW.needs) IS DISTINCT FROM (OLD.category, OLD.persons, OLD.residence, OLD.needs) THEN
+        IF (NEW.category, NEW.persons, NEW.residence, NEW.needs, NEW.stream) IS DISTINCT FROM (OLD.category, OLD.persons, OLD.residence, OLD.needs, OLD.stream) THEN
             SELECT r.id INTO active FROM settle.referral r WHERE r.household = OLD.id AND r.status <> 'withdrawn' LIMIT 1;
             IF FOUND THEN
-                RAISE EXCEPTION 'household % has an active referral (%): its category, persons, residence and needs cannot change', OLD.ref, active
+                RAISE EXCEPTION 'household % has an active referral (%): its category, persons, residence, needs and stream cannot change', OLD.ref, active
                     USING ERRCODE = 'check_violation',
                           HINT = 'Withdraw the referral first (settle.withdraw), correct the household, then refer it again.';
             END IF;
@@ -88,6 +89,23 @@ END
 $fn$;
 CREATE TRIGGER household_check BEFORE INSERT OR UPDATE ON settle.household
     FOR EACH ROW EXECUTE FUNCTION settle.household_check();
+
+-- The stream a household belongs to in a year: the one its row names, else
+-- its category's (settle.category_stream) if the year has that stream, else
+-- ordinary.  The one home of the rule; relying on it: settle.referral_issue
+-- (a referral counts in this stream only), settle.waiting and matching.
+CREATE FUNCTION settle.household_stream(stream text, category text, year integer) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    SELECT coalesce(household_stream.stream,
+                    (SELECT cs.stream FROM settle.category_stream cs
+                       JOIN settle.year_stream ys ON ys.stream = cs.stream AND ys.year = household_stream.year
+                      WHERE cs.category = household_stream.category),
+                    'ordinary')
+$$;
+COMMENT ON FUNCTION settle.household_stream(text, text, integer) IS
+    'The stream of a household (its stream, category) in a year: the one it names, else its category''s if the year has that stream, else ordinary.';
 
 CREATE TABLE settle.referral (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -106,7 +124,8 @@ CREATE TABLE settle.referral (
     decision_ref  text,
     forced        boolean NOT NULL DEFAULT false,
     force_reason  text,
-    FOREIGN KEY (year, municipality) REFERENCES settle.municipal_quota (year, municipality),
+    stream        text NOT NULL,
+    CONSTRAINT referral_municipal_quota_fkey FOREIGN KEY (year, stream, municipality) REFERENCES settle.municipal_quota (year, stream, municipality),
     CONSTRAINT referral_year_of_decision CHECK (year = extract(year FROM settle.local_time(decided_at))),
     CONSTRAINT referral_received_has_date CHECK ((status = 'received') = (received_on IS NOT NULL)),
     CONSTRAINT referral_withdrawn_has_time CHECK ((status = 'withdrawn') = (withdrawn_at IS NOT NULL)),
@@ -115,10 +134,10 @@ CREATE TABLE settle.referral (
 );
 -- one active (issued or received) referral per household
 CREATE UNIQUE INDEX referral_one_active ON settle.referral (household) WHERE status <> 'withdrawn';
-CREATE INDEX referral_quota_idx ON settle.referral (year, municipality);
+CREATE INDEX referral_quota_idx ON settle.referral (year, stream, municipality);
 CREATE INDEX referral_open_idx ON settle.referral (deadline) WHERE status = 'issued';
 COMMENT ON TABLE settle.referral IS
-    'Referrals (anvisningar) of households to municipalities. Never deleted: status moves only from issued to received or withdrawn, and every rule is checked by its trigger on every write path.';
+    'Referrals (anvisningar) of households to municipalities, counted in the household''s stream. Never deleted: status moves only from issued to received or withdrawn; rules checked on every write path.';
 
 -- The needs of a household a municipality cannot meet in a year (NULL when
 -- it meets them all): one home for the referral trigger and settle.audit().
@@ -150,6 +169,7 @@ DECLARE
     p settle.pause;
     unmet text[];
     due date;
+    s text;
 BEGIN
     IF r.status IS DISTINCT FROM 'issued' OR r.received_on IS NOT NULL OR r.withdrawn_at IS NOT NULL OR r.withdraw_recorded_at IS NOT NULL OR r.withdraw_reason IS NOT NULL THEN
         RAISE EXCEPTION 'a new referral must have status issued, not %', coalesce(r.status, 'NULL')
@@ -176,6 +196,12 @@ BEGIN
             USING ERRCODE = 'check_violation', HINT = 'Leave persons out: settle takes it from the household.';
     END IF;
     r.persons := h.persons;
+    s := settle.household_stream(h.stream, h.category, y);
+    IF r.stream IS DISTINCT FROM s AND r.stream IS NOT NULL THEN
+        RAISE EXCEPTION 'household % belongs to the stream % in %, not %', h.ref, s, y, r.stream
+            USING ERRCODE = 'check_violation', HINT = 'Leave stream out: settle takes it from the household (settle.household_stream).';
+    END IF;
+    r.stream := s;
     SELECT * INTO active FROM settle.referral x WHERE x.household = h.id AND x.status <> 'withdrawn';
     IF FOUND THEN
         RAISE EXCEPTION 'household % already has an active referral (% to %, %)', h.ref, active.id,
@@ -213,7 +239,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.referral_issue(settle.referral) IS
-    'Internal: the rules of a new referral (household, persons, year, deadline, no active referral, no pause, needs met or forced with a reason); returns the row as settle records it.';
+    'Internal: the rules of a new referral (household, persons, year, stream, deadline, no active referral, no pause, needs met or forced with a reason); returns the row as recorded.';
 
 CREATE FUNCTION settle.referral_write() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -232,18 +258,19 @@ BEGIN
         -- count the persons against the quota: one guarded UPDATE, so that
         -- concurrent referrals queue on the quota row and never overrun it
         UPDATE settle.municipal_quota mq SET referred = mq.referred + NEW.persons
-         WHERE mq.year = NEW.year AND mq.municipality = NEW.municipality AND mq.quota - mq.referred >= NEW.persons
+         WHERE mq.year = NEW.year AND mq.stream = NEW.stream AND mq.municipality = NEW.municipality
+           AND mq.quota - mq.referred >= NEW.persons
         RETURNING mq.quota, mq.referred INTO q;
         IF NOT FOUND THEN
             SELECT mq.quota, mq.referred INTO q FROM settle.municipal_quota mq
-             WHERE mq.year = NEW.year AND mq.municipality = NEW.municipality;
+             WHERE mq.year = NEW.year AND mq.stream = NEW.stream AND mq.municipality = NEW.municipality;
             IF NOT FOUND THEN
-                RAISE EXCEPTION 'no kommuntal of % is decided for %', NEW.year, settle.municipality_label(NEW.municipality)
+                RAISE EXCEPTION 'no kommuntal of % is decided for %', NEW.year || settle.stream_label(NEW.stream), settle.municipality_label(NEW.municipality)
                     USING ERRCODE = 'foreign_key_violation',
-                          HINT = 'Referrals count against a decided municipal quota of the decision''s year.';
+                          HINT = 'Referrals count against a decided municipal quota of the decision''s year, in the household''s stream (settle.household_stream).';
             END IF;
             RAISE EXCEPTION 'the kommuntal of % for % is full: % places left, the household has % persons',
-                            settle.municipality_label(NEW.municipality), NEW.year, q.quota - q.referred, NEW.persons
+                            settle.municipality_label(NEW.municipality), NEW.year || settle.stream_label(NEW.stream), q.quota - q.referred, NEW.persons
                 USING ERRCODE = 'check_violation',
                       DETAIL = format('kommuntal %s, %s persons already referred, %s places left < %s persons asked',
                                       q.quota, q.referred, q.quota - q.referred, NEW.persons),
@@ -256,7 +283,7 @@ BEGIN
                                     jsonb_build_object('op', 'issue', 'household', NEW.household, 'persons', NEW.persons,
                                                        'decided_at', NEW.decided_at, 'deadline', NEW.deadline,
                                                        'decision_ref', NEW.decision_ref, 'forced', NEW.forced,
-                                                       'force_reason', NEW.force_reason,
+                                                       'force_reason', NEW.force_reason, 'stream', NEW.stream,
                                                        'places_left', q.quota - q.referred));
         RETURN NEW;
     END IF;
@@ -273,9 +300,9 @@ CREATE FUNCTION settle.referral_status(o settle.referral, n settle.referral) RET
 AS $fn$
 BEGIN
     IF (n.id, n.household, n.year, n.municipality, n.persons, n.decided_at, n.recorded_at, n.deadline,
-        n.decision_ref, n.forced, n.force_reason)
+        n.decision_ref, n.forced, n.force_reason, n.stream)
        IS DISTINCT FROM (o.id, o.household, o.year, o.municipality, o.persons, o.decided_at, o.recorded_at, o.deadline,
-                         o.decision_ref, o.forced, o.force_reason) THEN
+                         o.decision_ref, o.forced, o.force_reason, o.stream) THEN
         RAISE EXCEPTION 'a referral''s decision cannot be changed (referral %)', o.id
             USING ERRCODE = 'check_violation',
                   HINT = 'Withdraw it (settle.withdraw) and issue a new one (settle.refer).';
@@ -312,7 +339,7 @@ BEGIN
                 USING ERRCODE = 'check_violation', HINT = 'SELECT settle.withdraw(referral, reason); the reason is logged.';
         END IF;
         UPDATE settle.municipal_quota mq SET referred = mq.referred - o.persons
-         WHERE mq.year = o.year AND mq.municipality = o.municipality;
+         WHERE mq.year = o.year AND mq.stream = o.stream AND mq.municipality = o.municipality;
         -- effective: now, or settle.today's noon, never before the decision;
         -- recorded: the clock, after the quota row is locked (see referral_write)
         n.withdrawn_at := greatest(settle.effective_now(), o.decided_at);
@@ -339,7 +366,7 @@ CREATE TRIGGER referral_no_truncate BEFORE TRUNCATE ON settle.referral
 
 CREATE FUNCTION settle.register_household(ref text, category text, persons integer, residence settle.kommunkod,
                                           permit_date date, needs text[] DEFAULT '{}', linked_group text DEFAULT NULL,
-                                          registered_at timestamptz DEFAULT NULL)
+                                          registered_at timestamptz DEFAULT NULL, stream text DEFAULT NULL)
 RETURNS bigint
     LANGUAGE plpgsql
     SET search_path = pg_catalog, settle, pg_temp
@@ -358,9 +385,9 @@ BEGIN
     wanted := coalesce(wanted, '{}');
     SELECT * INTO h FROM settle.household x WHERE settle.case_key(x.ref) = settle.case_key(register_household.ref);
     IF NOT FOUND THEN
-        INSERT INTO settle.household AS x (ref, category, persons, residence, permit_date, needs, linked_group, registered_at)
+        INSERT INTO settle.household AS x (ref, category, persons, residence, permit_date, needs, linked_group, registered_at, stream)
         VALUES (ref, category, persons, residence, permit_date, wanted, linked_group,
-                coalesce(register_household.registered_at, settle.effective_now()))
+                coalesce(register_household.registered_at, settle.effective_now()), stream)
         ON CONFLICT ((settle.case_key(x.ref))) DO NOTHING
         RETURNING x.id INTO new_id;
         IF new_id IS NOT NULL THEN
@@ -368,20 +395,20 @@ BEGIN
         END IF;
         SELECT * INTO h FROM settle.household x WHERE settle.case_key(x.ref) = settle.case_key(register_household.ref);   -- registered concurrently
     END IF;
-    IF (h.category, h.persons, h.residence, h.permit_date, h.needs, h.linked_group)
-       IS DISTINCT FROM (category, persons, residence, permit_date, wanted, linked_group) THEN
+    IF (h.category, h.persons, h.residence, h.permit_date, h.needs, h.linked_group, h.stream)
+       IS DISTINCT FROM (category, persons, residence, permit_date, wanted, linked_group, stream) THEN
         RAISE EXCEPTION 'household % is already registered with different data', ref
             USING ERRCODE = 'unique_violation',
-                  DETAIL = format('Registered: category %s, %s persons, residence %s, permit %s, needs %s, linked group %s.',
+                  DETAIL = format('Registered: category %s, %s persons, residence %s, permit %s, needs %s, linked group %s, stream %s.',
                                   h.category, h.persons, coalesce(h.residence::text, '-'), coalesce(h.permit_date::text, '-'),
-                                  h.needs, coalesce(h.linked_group, '-')),
+                                  h.needs, coalesce(h.linked_group, '-'), coalesce(h.stream, 'by category')),
                   HINT = 'Re-registering the same case with the same data returns its id; update settle.household to correct it.';
     END IF;
     RETURN h.id;
 END
 $fn$;
-COMMENT ON FUNCTION settle.register_household(text, text, integer, settle.kommunkod, date, text[], text, timestamptz) IS
-    'Registers a household under the agency''s case number ref, in the queue from registered_at (default: settle.effective_now()), and returns its id. The same ref with the same data returns the same id; different data is an error (23505).';
+COMMENT ON FUNCTION settle.register_household(text, text, integer, settle.kommunkod, date, text[], text, timestamptz, text) IS
+    'Registers a household under the agency''s case number ref (queued from registered_at, default settle.effective_now(); stream NULL: by category); returns its id, the same for the same data (else 23505).';
 
 CREATE FUNCTION settle.refer(household bigint, municipality settle.kommunkod, decided_at timestamptz DEFAULT settle.effective_now(),
                              decision_ref text DEFAULT NULL, force boolean DEFAULT false, force_reason text DEFAULT NULL)
@@ -455,15 +482,16 @@ COMMENT ON FUNCTION settle.withdraw(bigint, text) IS
 -- one, in the order it refers them; two such batches in opposite orders can
 -- deadlock.  Calling this first takes every quota row the batch will touch in
 -- code order, so concurrent batches queue instead (settle.refer_matches does).
-CREATE FUNCTION settle.lock_quotas(year integer, municipalities settle.kommunkod[]) RETURNS integer
+CREATE FUNCTION settle.lock_quotas(year integer, municipalities settle.kommunkod[], stream text DEFAULT NULL) RETURNS integer
     LANGUAGE sql SECURITY DEFINER
     SET search_path = pg_catalog, settle, pg_temp
 AS $$
     SELECT count(*)::integer FROM (
         SELECT 1 FROM settle.municipal_quota mq
          WHERE mq.year = lock_quotas.year AND mq.municipality = ANY (lock_quotas.municipalities)
-         ORDER BY mq.municipality
+           AND (lock_quotas.stream IS NULL OR mq.stream = lock_quotas.stream)
+         ORDER BY mq.municipality, mq.stream
            FOR NO KEY UPDATE) locked
 $$;
-COMMENT ON FUNCTION settle.lock_quotas(integer, settle.kommunkod[]) IS
-    'Locks the quota rows of these municipalities in code order, so that transactions referring to several municipalities queue instead of deadlocking.';
+COMMENT ON FUNCTION settle.lock_quotas(integer, settle.kommunkod[], text) IS
+    'Locks the quota rows of these municipalities (one stream, or all) in code order, so that transactions referring to several municipalities queue instead of deadlocking.';

@@ -23,7 +23,7 @@ COMMENT ON FUNCTION settle.overdue(date) IS
 
 CREATE FUNCTION settle.waiting(as_of date DEFAULT settle.today())
 RETURNS TABLE (queue_position bigint, household bigint, category text, persons integer, residence settle.kommunkod,
-               permit_date date, days_waited integer, needs text[], linked_group text, hard_to_place boolean)
+               permit_date date, days_waited integer, needs text[], linked_group text, hard_to_place boolean, stream text)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $$
@@ -31,7 +31,8 @@ AS $$
            h.id, h.category, h.persons, h.residence, h.permit_date,
            as_of - h.permit_date,
            h.needs, h.linked_group,
-           settle.hard_to_place(h.needs, h.persons, h.linked_group)
+           settle.hard_to_place(h.needs, h.persons, h.linked_group),
+           settle.household_stream(h.stream, h.category, extract(year FROM as_of)::integer)
       FROM settle.household h
      WHERE settle.local_date(h.registered_at) <= as_of
        AND NOT EXISTS (
@@ -42,7 +43,7 @@ AS $$
      ORDER BY 1
 $$;
 COMMENT ON FUNCTION settle.waiting(date) IS
-    'Households without an active referral as of a date, in fair chronological order (permit, then registration); hard_to_place is shown, never used to reorder.';
+    'Households without an active referral as of a date, in fair chronological order (permit, then registration), with their stream; hard_to_place is shown, never used to reorder.';
 
 CREATE FUNCTION settle.distribution_numbers(year integer, total integer, method text DEFAULT 'hamilton')
 RETURNS TABLE (municipality settle.kommunkod, county settle.lanskod, share numeric, present integer,
@@ -82,3 +83,45 @@ END
 $fn$;
 COMMENT ON FUNCTION settle.distribution_numbers(integer, integer, text) IS
     'The distribution numbers (fördelningstal) for persons with temporary protection: total split by the model so that municipalities already hosting many receive fewer.';
+
+-- The distribution numbers decided as a stream's quotas: each county's
+-- länstal is the sum of its municipalities' numbers, so both sum rules hold
+-- by construction; a number below the persons already referred in the
+-- stream is refused by the quota's own rule (060_quotas.sql).
+CREATE FUNCTION settle.decide_distribution_numbers(year integer, decision_ref text, decision_date date DEFAULT settle.today(),
+                                                   stream text DEFAULT 'temporary_protection')
+RETURNS TABLE (municipality settle.kommunkod, county settle.lanskod, present integer, quota integer)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    ys record := settle.require_stream(year, stream);
+    ref text := decision_ref;
+    dd date := decision_date;
+BEGIN
+    PERFORM settle.require_text(ref, 'decision_ref', 'Give the reference of the agency''s decision on the distribution numbers.');
+    IF ys.stream = 'ordinary' THEN
+        RAISE EXCEPTION 'the ordinary stream is apportioned by the model into länstal and kommuntal, not by distribution numbers'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use settle.decide_county_quotas and settle.decide_municipal_quotas; pass stream => ''temporary_protection'' here.';
+    END IF;
+    INSERT INTO settle.county_quota AS cq (year, stream, county, quota, decision_ref, decision_date)
+    SELECT ys.year, ys.stream, d.county, sum(d.to_receive), ref, dd
+      FROM settle.distribution_numbers(ys.year, ys.national_volume, ys.method) d GROUP BY d.county
+    ON CONFLICT (year, stream, county) DO UPDATE
+        SET quota = EXCLUDED.quota, decision_ref = EXCLUDED.decision_ref, decision_date = EXCLUDED.decision_date;
+    RETURN QUERY
+    WITH d AS (SELECT * FROM settle.distribution_numbers(ys.year, ys.national_volume, ys.method)),
+    w AS (
+        INSERT INTO settle.municipal_quota AS mq (year, stream, municipality, county, quota, decision_ref, decision_date)
+        SELECT ys.year, ys.stream, d.municipality, d.county, d.to_receive, ref, dd FROM d
+        ON CONFLICT (year, stream, municipality) DO UPDATE
+            SET quota = EXCLUDED.quota, decision_ref = EXCLUDED.decision_ref, decision_date = EXCLUDED.decision_date
+        RETURNING mq.municipality, mq.quota)
+    SELECT w.municipality, d.county, d.present, w.quota FROM w JOIN d ON d.municipality = w.municipality
+     ORDER BY w.municipality;
+END
+$fn$;
+COMMENT ON FUNCTION settle.decide_distribution_numbers(integer, text, date, text) IS
+    'Decides settle.distribution_numbers over a stream''s national volume (default temporary_protection) as its kommuntal, and their county sums as its länstal; logged.';

@@ -10,13 +10,15 @@ CREATE TABLE settle.annual_plan (
     municipality  settle.kommunkod NOT NULL,
     month         integer NOT NULL CHECK (month BETWEEN 1 AND 12),
     planned       integer NOT NULL CHECK (planned >= 0),
-    PRIMARY KEY (year, municipality, month),
-    FOREIGN KEY (year, municipality) REFERENCES settle.municipal_quota ON DELETE CASCADE
+    stream        text NOT NULL DEFAULT 'ordinary',
+    CONSTRAINT annual_plan_pkey PRIMARY KEY (year, stream, municipality, month),
+    CONSTRAINT annual_plan_municipal_quota_fkey FOREIGN KEY (year, stream, municipality)
+        REFERENCES settle.municipal_quota (year, stream, municipality) ON DELETE CASCADE
 );
 COMMENT ON TABLE settle.annual_plan IS
-    'The annual plan: each kommuntal spread over the 12 months of its year. A municipality''s months sum to its quota at commit, and the months not yet past are re-spread when the quota changes.';
+    'The annual plan: each kommuntal (per stream) spread over the 12 months of its year. The months sum to the quota at commit; those not yet past are re-spread when it changes.';
 
-CREATE FUNCTION settle.check_plan_sum(y integer, m settle.kommunkod) RETURNS void
+CREATE FUNCTION settle.check_plan_sum(y integer, m settle.kommunkod, s text DEFAULT 'ordinary') RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
@@ -25,20 +27,20 @@ DECLARE
     total bigint;
     q integer;
 BEGIN
-    SELECT count(*), sum(planned) INTO n, total FROM settle.annual_plan WHERE year = y AND municipality = m;
+    SELECT count(*), sum(planned) INTO n, total FROM settle.annual_plan WHERE year = y AND stream = s AND municipality = m;
     IF n = 0 THEN
         RETURN;
     END IF;
-    SELECT quota INTO q FROM settle.municipal_quota WHERE year = y AND municipality = m;
+    SELECT quota INTO q FROM settle.municipal_quota WHERE year = y AND stream = s AND municipality = m;
     IF n <> 12 OR total IS DISTINCT FROM q::bigint THEN
         RAISE EXCEPTION 'the annual plan of % for % sums to % over % months, not its kommuntal % over 12',
-                        settle.municipality_label(m), y, total, n, coalesce(q::text, '(none)')
+                        settle.municipality_label(m), y || settle.stream_label(s), total, n, coalesce(q::text, '(none)')
             USING ERRCODE = 'check_violation',
                   HINT = 'Spread the quota with settle.spread_plan(year, county, profile), or change months so that they still sum to the quota.';
     END IF;
 END
 $fn$;
-COMMENT ON FUNCTION settle.check_plan_sum(integer, settle.kommunkod) IS 'Raises 23514 unless the municipality''s annual plan (if any) has 12 months summing to its kommuntal.';
+COMMENT ON FUNCTION settle.check_plan_sum(integer, settle.kommunkod, text) IS 'Raises 23514 unless the municipality''s annual plan in the stream (if any) has 12 months summing to its kommuntal.';
 
 CREATE FUNCTION settle.annual_plan_at_commit() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -46,9 +48,9 @@ CREATE FUNCTION settle.annual_plan_at_commit() RETURNS trigger
 AS $fn$
 BEGIN
     IF TG_OP = 'DELETE' THEN
-        PERFORM settle.check_plan_sum(OLD.year, OLD.municipality);
+        PERFORM settle.check_plan_sum(OLD.year, OLD.municipality, OLD.stream);
     ELSE
-        PERFORM settle.check_plan_sum(NEW.year, NEW.municipality);
+        PERFORM settle.check_plan_sum(NEW.year, NEW.municipality, NEW.stream);
     END IF;
     RETURN NULL;
 END
@@ -71,8 +73,9 @@ $$;
 COMMENT ON FUNCTION settle.spread_months(integer, integer[], numeric[]) IS
     'Internal: n persons over the given months in proportion to weights (Hamilton, exact; evenly if all weights are 0).';
 
-CREATE FUNCTION settle.spread_plan(year integer, county settle.lanskod DEFAULT NULL, profile numeric[] DEFAULT NULL)
-RETURNS TABLE (municipality settle.kommunkod, month integer, planned integer)
+CREATE FUNCTION settle.spread_plan(year integer, county settle.lanskod DEFAULT NULL, profile numeric[] DEFAULT NULL,
+                                   streams text[] DEFAULT NULL)
+RETURNS TABLE (municipality settle.kommunkod, month integer, planned integer, stream text)
     LANGUAGE plpgsql
     SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
@@ -80,6 +83,7 @@ AS $fn$
 DECLARE
     y integer := year;
     c settle.lanskod := county;
+    st text[] := settle.require_streams(year, streams);
     w numeric[] := coalesce(profile, array_fill(1::numeric, ARRAY[12]));
 BEGIN
     IF array_ndims(w) <> 1 THEN
@@ -99,20 +103,21 @@ BEGIN
     END IF;
     PERFORM settle.require_planning_year(y);
     DELETE FROM settle.annual_plan p
-     WHERE p.year = y AND (c IS NULL OR settle.lanskod(p.municipality) = c);
+     WHERE p.year = y AND (c IS NULL OR settle.lanskod(p.municipality) = c) AND (st IS NULL OR p.stream = ANY (st));
     RETURN QUERY
-    INSERT INTO settle.annual_plan AS p (year, municipality, month, planned)
-    SELECT y, mq.municipality, s.month, s.planned
+    INSERT INTO settle.annual_plan AS p (year, stream, municipality, month, planned)
+    SELECT y, mq.stream, mq.municipality, s.month, s.planned
       FROM settle.municipal_quota mq,
            settle.spread_months(mq.quota, ARRAY[1,2,3,4,5,6,7,8,9,10,11,12], w) s
-     WHERE mq.year = y AND (c IS NULL OR mq.county = c)
-    RETURNING p.municipality, p.month, p.planned;
+     WHERE mq.year = y AND (c IS NULL OR mq.county = c) AND (st IS NULL OR mq.stream = ANY (st))
+    RETURNING p.municipality, p.month, p.planned, p.stream;
 END
 $fn$;
-COMMENT ON FUNCTION settle.spread_plan(integer, settle.lanskod, numeric[]) IS
-    'Spreads each kommuntal of year (one county, or all) over its 12 months exactly, evenly or by a monthly profile, into settle.annual_plan.';
+COMMENT ON FUNCTION settle.spread_plan(integer, settle.lanskod, numeric[], text[]) IS
+    'Spreads each kommuntal of year (one county or all; one stream or all) over its 12 months exactly, evenly or by a monthly profile, into settle.annual_plan.';
 
-CREATE FUNCTION settle.respread_plan(year integer, municipality settle.kommunkod, as_of date DEFAULT settle.today())
+CREATE FUNCTION settle.respread_plan(year integer, municipality settle.kommunkod, as_of date DEFAULT settle.today(),
+                                     stream text DEFAULT 'ordinary')
 RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, settle, pg_temp
@@ -124,36 +129,36 @@ DECLARE
     future integer[];
     shape numeric[];
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM settle.annual_plan p WHERE p.year = year AND p.municipality = municipality) THEN
+    IF NOT EXISTS (SELECT 1 FROM settle.annual_plan p WHERE p.year = year AND p.stream = stream AND p.municipality = municipality) THEN
         RETURN;
     END IF;
-    SELECT mq.quota INTO q FROM settle.municipal_quota mq WHERE mq.year = year AND mq.municipality = municipality;
+    SELECT mq.quota INTO q FROM settle.municipal_quota mq WHERE mq.year = year AND mq.stream = stream AND mq.municipality = municipality;
     -- a month is past once it has ended
     SELECT coalesce(sum(p.planned) FILTER (WHERE make_date(year, p.month, 1) + interval '1 month' <= as_of), 0),
            array_agg(p.month ORDER BY p.month) FILTER (WHERE make_date(year, p.month, 1) + interval '1 month' > as_of),
            array_agg(p.planned::numeric ORDER BY p.month) FILTER (WHERE make_date(year, p.month, 1) + interval '1 month' > as_of)
       INTO past_sum, future, shape
-      FROM settle.annual_plan p WHERE p.year = year AND p.municipality = municipality;
+      FROM settle.annual_plan p WHERE p.year = year AND p.stream = stream AND p.municipality = municipality;
     IF future IS NULL OR q < past_sum THEN
         -- no month left, or the past already exceeds the new quota: re-spread the whole year
         past_sum := 0;
         SELECT array_agg(p.month ORDER BY p.month), array_agg(p.planned::numeric ORDER BY p.month) INTO future, shape
-          FROM settle.annual_plan p WHERE p.year = year AND p.municipality = municipality;
+          FROM settle.annual_plan p WHERE p.year = year AND p.stream = stream AND p.municipality = municipality;
     END IF;
     UPDATE settle.annual_plan p SET planned = s.planned
       FROM settle.spread_months(q - past_sum::integer, future, shape) s
-     WHERE p.year = year AND p.municipality = municipality AND p.month = s.month;
+     WHERE p.year = year AND p.stream = stream AND p.municipality = municipality AND p.month = s.month;
 END
 $fn$;
-COMMENT ON FUNCTION settle.respread_plan(integer, settle.kommunkod, date) IS
-    'Re-spreads the not yet past months of a municipality''s annual plan in proportion to their current plan, so that the plan sums to the quota again.';
+COMMENT ON FUNCTION settle.respread_plan(integer, settle.kommunkod, date, text) IS
+    'Re-spreads the not yet past months of a municipality''s annual plan (in a stream, default ordinary) in proportion to their current plan, so that it sums to the quota again.';
 
 CREATE FUNCTION settle.municipal_quota_respread() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 BEGIN
-    PERFORM settle.respread_plan(NEW.year, NEW.municipality);
+    PERFORM settle.respread_plan(NEW.year, NEW.municipality, settle.today(), NEW.stream);
     RETURN NULL;
 END
 $fn$;

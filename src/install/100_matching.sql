@@ -86,8 +86,8 @@ AS $$
 $$;
 COMMENT ON FUNCTION settle.needs_mask(text[]) IS 'Internal: a set of need codes as a bit mask (bit i = the i-th need in code order).';
 
--- every municipality's situation in a year on a day
-CREATE FUNCTION settle.match_municipalities(year integer, as_of date)
+-- every municipality's situation in a year and stream on a day
+CREATE FUNCTION settle.match_municipalities(year integer, as_of date, stream text DEFAULT 'ordinary')
 RETURNS TABLE (idx integer, code settle.kommunkod, county settle.lanskod, remaining integer, planned_remaining integer,
                able bigint, paused boolean, lat double precision, lon double precision)
     LANGUAGE sql STABLE
@@ -96,17 +96,18 @@ AS $$
     SELECT row_number() OVER (ORDER BY m.code)::integer, m.code, m.county,
            coalesce(mq.quota - mq.referred, 0),
            coalesce((SELECT sum(ap.planned) FROM settle.annual_plan ap
-                      WHERE ap.year = match_municipalities.year AND ap.municipality = m.code
+                      WHERE ap.year = match_municipalities.year AND ap.stream = match_municipalities.stream AND ap.municipality = m.code
                         AND make_date(match_municipalities.year, ap.month, 1) <= as_of)::integer - mq.referred, 0),
            (SELECT settle.needs_mask(array_agg(c.need)) FROM settle.capability c
              WHERE c.year = match_municipalities.year AND c.municipality = m.code),
            EXISTS (SELECT 1 FROM settle.pause pz WHERE pz.municipality = m.code AND as_of BETWEEN pz.from_date AND pz.to_date),
            m.lat, m.lon
       FROM settle.municipality m
-      LEFT JOIN settle.municipal_quota mq ON mq.year = match_municipalities.year AND mq.municipality = m.code
+      LEFT JOIN settle.municipal_quota mq ON mq.year = match_municipalities.year AND mq.stream = match_municipalities.stream
+                                         AND mq.municipality = m.code
 $$;
-COMMENT ON FUNCTION settle.match_municipalities(integer, date) IS
-    'Internal: each municipality with its places and planned places left in year, the needs it can meet (bit mask), whether it is paused on as_of, and its centroid.';
+COMMENT ON FUNCTION settle.match_municipalities(integer, date, text) IS
+    'Internal: each municipality with its places and planned places left in year and stream, the needs it can meet (bit mask), whether it is paused on as_of, and its centroid.';
 
 CREATE FUNCTION settle.candidates(household bigint, as_of date DEFAULT settle.today(), max_results integer DEFAULT 10)
 RETURNS TABLE (rank integer, municipality settle.kommunkod, county settle.lanskod, same_county boolean, neighbour_county boolean,
@@ -130,7 +131,8 @@ BEGIN
                   HINT = 'The day the candidates are for, e.g. ''2027-02-15''; the default is settle.today().';
     END IF;
     y := extract(year FROM as_of)::integer;
-    SELECT x.persons, x.residence, x.needs INTO h FROM settle.household x WHERE x.id = candidates.household;
+    SELECT x.persons, x.residence, x.needs, settle.household_stream(x.stream, x.category, y) AS stream INTO h
+      FROM settle.household x WHERE x.id = candidates.household;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'household % does not exist', candidates.household
             USING ERRCODE = 'no_data_found', HINT = 'Pass an id from settle.register_household or settle.waiting().';
@@ -140,7 +142,7 @@ BEGIN
     END IF;
     mask := settle.needs_mask(h.needs);
     RETURN QUERY
-    WITH m AS (SELECT * FROM settle.match_municipalities(y, as_of)),
+    WITH m AS (SELECT * FROM settle.match_municipalities(y, as_of, h.stream)),
     c AS (
         SELECT m.code, m.county, m.remaining, m.planned_remaining, (mask & ~m.able) = 0 AS meets, m.paused,
                pc.cost_km, pc.distance_km AS km, pc.relation
@@ -165,11 +167,11 @@ BEGIN
     END IF;
     -- nothing feasible: say why
     SELECT CASE
-             WHEN NOT EXISTS (SELECT 1 FROM settle.match_municipalities(y, as_of) m WHERE m.remaining >= h.persons)
-               THEN format('no municipality has %s places left under its %s kommuntal', h.persons, y)
-             WHEN NOT EXISTS (SELECT 1 FROM settle.match_municipalities(y, as_of) m WHERE (mask & ~m.able) = 0)
+             WHEN NOT EXISTS (SELECT 1 FROM settle.match_municipalities(y, as_of, h.stream) m WHERE m.remaining >= h.persons)
+               THEN format('no municipality has %s places left under its %s kommuntal', h.persons, y || settle.stream_label(h.stream))
+             WHEN NOT EXISTS (SELECT 1 FROM settle.match_municipalities(y, as_of, h.stream) m WHERE (mask & ~m.able) = 0)
                THEN format('need %s unmet everywhere in %s', array_to_string(h.needs, ', '), y)
-             WHEN NOT EXISTS (SELECT 1 FROM settle.match_municipalities(y, as_of) m WHERE (mask & ~m.able) = 0 AND m.remaining >= h.persons)
+             WHEN NOT EXISTS (SELECT 1 FROM settle.match_municipalities(y, as_of, h.stream) m WHERE (mask & ~m.able) = 0 AND m.remaining >= h.persons)
                THEN format('the municipalities that can meet %s have fewer than %s places left', array_to_string(h.needs, ', '), h.persons)
              ELSE 'every municipality with places left that meets the needs is paused on ' || to_char(as_of, 'YYYY-MM-DD')
            END INTO why;
@@ -178,7 +180,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.candidates(bigint, date, integer) IS
-    'The feasible municipalities for one household on a day, best first by proximity cost, with a reason per row; one row with municipality NULL says why when none is feasible.';
+    'The feasible municipalities for one household on a day (in its stream), best first by proximity cost, with a reason per row; one row with municipality NULL says why when none is.';
 
 CREATE FUNCTION settle.match_core(persons integer[], residence integer[], needs bigint[], fixed integer[],
                                   capacity integer[], planned integer[], able bigint[], paused boolean[],
@@ -205,8 +207,8 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision) IS
     'Internal (C): the figures of settle.match_core''s proposal on the same arrays, with the core''s time; used by settle.match_summary and the benchmarks.';
 
--- the matching problem of a year on a day, as arrays for the C core
-CREATE FUNCTION settle.match_problem(year integer, as_of date,
+-- the matching problem of a year and stream on a day, as arrays for the C core
+CREATE FUNCTION settle.match_problem(year integer, as_of date, stream text DEFAULT 'ordinary',
                                      OUT persons integer[], OUT residence integer[], OUT needs bigint[], OUT fixed integer[],
                                      OUT capacity integer[], OUT planned integer[], OUT able bigint[], OUT paused boolean[],
                                      OUT cost double precision[], OUT member_household bigint[], OUT member_placement integer[])
@@ -215,9 +217,10 @@ CREATE FUNCTION settle.match_problem(year integer, as_of date,
 AS $fn$
 DECLARE
     y integer := year;
+    s text := stream;
     n_need integer;
 BEGIN
-    PERFORM settle.require_planning_year(y);
+    PERFORM settle.require_stream(y, s);
     IF as_of IS NULL OR NOT isfinite(as_of) THEN
         RAISE EXCEPTION 'as_of must be a date, not %', coalesce(as_of::text, 'NULL')
             USING ERRCODE = CASE WHEN as_of IS NULL THEN 'null_value_not_allowed' ELSE 'invalid_parameter_value' END,
@@ -228,10 +231,10 @@ BEGIN
         RAISE EXCEPTION 'matching handles at most 63 needs; settle.need has %', n_need
             USING ERRCODE = 'program_limit_exceeded', HINT = 'Merge rarely used needs.';
     END IF;
-    WITH m AS MATERIALIZED (SELECT * FROM settle.match_municipalities(y, as_of)),
+    WITH m AS MATERIALIZED (SELECT * FROM settle.match_municipalities(y, as_of, s)),
     -- municipality index (0-based, code order) by code, so that no join is needed per household
     ci AS (SELECT array_agg(coalesce(m.idx - 1, -1) ORDER BY g.g) AS a FROM generate_series(0, 9999) g LEFT JOIN m ON m.code::integer = g.g),
-    w AS MATERIALIZED (SELECT * FROM settle.waiting(as_of)),
+    w AS MATERIALIZED (SELECT * FROM settle.waiting(as_of) x WHERE x.stream = s),
     -- a linked group is placed as one, in its earliest member's turn; if a
     -- member already has an active referral, the others follow it there
     grp AS (
@@ -241,7 +244,7 @@ BEGIN
                   JOIN settle.need_bit nb ON nb.code = n WHERE x.linked_group = w.linked_group) AS needs,
                (array_agg(w.residence ORDER BY w.queue_position) FILTER (WHERE w.residence IS NOT NULL))[1] AS residence,
                (SELECT r.municipality FROM settle.referral r JOIN settle.household o ON o.id = r.household
-                 WHERE o.linked_group = w.linked_group AND r.status <> 'withdrawn'
+                 WHERE o.linked_group = w.linked_group AND r.status <> 'withdrawn' AND r.stream = s
                  ORDER BY r.decided_at LIMIT 1) AS fixed_to
           FROM w
          WHERE w.linked_group IS NOT NULL
@@ -290,15 +293,16 @@ BEGIN
     member_placement := coalesce(member_placement, '{}');
 END
 $fn$;
-COMMENT ON FUNCTION settle.match_problem(integer, date) IS
-    'Internal: the waiting households as placements (a linked group as one) and the municipalities'' places, plans, capabilities, pauses and cost matrix, as the arrays settle.match_core takes.';
+COMMENT ON FUNCTION settle.match_problem(integer, date, text) IS
+    'Internal: a stream''s waiting households as placements (a linked group as one) and the municipalities'' places, plans, needs, pauses and costs, as settle.match_core''s arrays.';
 
 CREATE FUNCTION settle.require_mode(mode text) RETURNS text
 AS 'MODULE_PATHNAME', 'settle_require_mode'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION settle.require_mode(text) IS 'Internal: a matching mode, or 22023 (22004 for NULL) with the list of modes (src/match.c, the modes'' one home).';
 
-CREATE FUNCTION settle.match(year integer, as_of date DEFAULT settle.today(), mode text DEFAULT 'chronological')
+-- one stream's proposal (settle.match runs it per stream)
+CREATE FUNCTION settle.match_stream(year integer, as_of date, mode text, stream text)
 RETURNS TABLE (household bigint, municipality settle.kommunkod, persons integer, distance_km numeric,
                same_county boolean, choice_rank integer, reason text)
     LANGUAGE plpgsql STABLE
@@ -310,9 +314,9 @@ DECLARE
     md text := settle.require_mode(mode);
     pr record;
 BEGIN
-    pr := settle.match_problem(y, as_of);
+    pr := settle.match_problem(y, as_of, match_stream.stream);
     RETURN QUERY
-    WITH m AS MATERIALIZED (SELECT * FROM settle.match_municipalities(y, as_of)),
+    WITH m AS MATERIALIZED (SELECT * FROM settle.match_municipalities(y, as_of, match_stream.stream)),
     res AS (
         SELECT * FROM settle.match_core(pr.persons, pr.residence, pr.needs, pr.fixed, pr.capacity, pr.planned,
                                         pr.able, pr.paused, pr.cost, md, settle.setting_km('matching.unplaced_km'))),
@@ -335,12 +339,41 @@ BEGIN
      ORDER BY mem.queue;
 END
 $fn$;
-COMMENT ON FUNCTION settle.match(integer, date, text) IS
-    'Proposes a municipality for every waiting household of settle.waiting(as_of) against the kommuntal of year, in mode chronological or optimal (docs/matching.md). Writes nothing.';
+COMMENT ON FUNCTION settle.match_stream(integer, date, text, text) IS
+    'Internal: settle.match for one stream: its waiting households against its kommuntal, in queue order.';
 
-CREATE FUNCTION settle.match_summary(year integer, as_of date DEFAULT settle.today(), mode text DEFAULT 'chronological')
+CREATE FUNCTION settle.match(year integer, as_of date DEFAULT settle.today(), mode text DEFAULT 'chronological',
+                             streams text[] DEFAULT NULL)
+RETURNS TABLE (household bigint, municipality settle.kommunkod, persons integer, distance_km numeric,
+               same_county boolean, choice_rank integer, reason text, stream text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    md text := settle.require_mode(mode);
+    st text[];
+BEGIN
+    PERFORM settle.require_planning_year(year);
+    st := coalesce(settle.require_streams(year, streams),
+                   ARRAY(SELECT x.stream FROM settle.year_streams x WHERE x.year = match.year ORDER BY x.stream));
+    -- each stream's households against its own quotas, then in queue order
+    RETURN QUERY
+    SELECT r.household, r.municipality, r.persons, r.distance_km, r.same_county, r.choice_rank, r.reason, x.s
+      FROM unnest(st) AS x(s)
+     CROSS JOIN LATERAL settle.match_stream(match.year, as_of, md, x.s) r
+      JOIN settle.waiting(as_of) w ON w.household = r.household
+     ORDER BY w.queue_position;
+END
+$fn$;
+COMMENT ON FUNCTION settle.match(integer, date, text, text[]) IS
+    'Proposes a municipality for every waiting household of settle.waiting(as_of) against its stream''s kommuntal of year, in mode chronological or optimal (docs/matching.md). Writes nothing.';
+
+CREATE FUNCTION settle.match_summary(year integer, as_of date DEFAULT settle.today(), mode text DEFAULT 'chronological',
+                                     streams text[] DEFAULT NULL)
 RETURNS TABLE (households integer, placements integer, placed integer, persons_placed bigint, persons_unplaced bigint,
-               proximity_km numeric, objective_km numeric, lower_bound_km numeric, gap_pct numeric, core_ms numeric)
+               proximity_km numeric, objective_km numeric, lower_bound_km numeric, gap_pct numeric, core_ms numeric,
+               stream text)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
@@ -348,22 +381,28 @@ AS $fn$
 DECLARE
     md text := settle.require_mode(mode);
     pr record;
+    s text;
 BEGIN
-    pr := settle.match_problem(year, as_of);
-    RETURN QUERY
-    SELECT cardinality(pr.member_household), s.placements, s.placed, s.persons_placed, s.persons_unplaced,
-           round(s.distance_km::numeric, 1), round(s.objective_km::numeric, 1), round(s.lower_bound_km::numeric, 1),
-           CASE WHEN s.lower_bound_km > 0 THEN round(((s.objective_km - s.lower_bound_km) / s.lower_bound_km * 100)::numeric, 3)
-                WHEN s.lower_bound_km = 0 AND s.objective_km = 0 THEN 0 END,
-           round(s.core_ms::numeric, 1)
-      FROM settle.match_core_summary(pr.persons, pr.residence, pr.needs, pr.fixed, pr.capacity, pr.planned,
-                                     pr.able, pr.paused, pr.cost, md, settle.setting_km('matching.unplaced_km')) s;
+    PERFORM settle.require_planning_year(year);
+    FOREACH s IN ARRAY coalesce(settle.require_streams(year, streams),
+                                ARRAY(SELECT x.stream FROM settle.year_streams x WHERE x.year = match_summary.year ORDER BY x.stream)) LOOP
+        pr := settle.match_problem(year, as_of, s);
+        RETURN QUERY
+        SELECT cardinality(pr.member_household), x.placements, x.placed, x.persons_placed, x.persons_unplaced,
+               round(x.distance_km::numeric, 1), round(x.objective_km::numeric, 1), round(x.lower_bound_km::numeric, 1),
+               CASE WHEN x.lower_bound_km > 0 THEN round(((x.objective_km - x.lower_bound_km) / x.lower_bound_km * 100)::numeric, 3)
+                    WHEN x.lower_bound_km = 0 AND x.objective_km = 0 THEN 0 END,
+               round(x.core_ms::numeric, 1), s
+          FROM settle.match_core_summary(pr.persons, pr.residence, pr.needs, pr.fixed, pr.capacity, pr.planned,
+                                         pr.able, pr.paused, pr.cost, md, settle.setting_km('matching.unplaced_km')) x;
+    END LOOP;
 END
 $fn$;
-COMMENT ON FUNCTION settle.match_summary(integer, date, text) IS
-    'The figures of settle.match(year, as_of, mode): placed and unplaced persons, proximity and objective in km, and for optimal the lower bound and proven gap. Writes nothing.';
+COMMENT ON FUNCTION settle.match_summary(integer, date, text, text[]) IS
+    'The figures of settle.match per stream: placed and unplaced persons, proximity and objective in km, and for optimal the lower bound and proven gap. Writes nothing.';
 
-CREATE FUNCTION settle.refer_matches(year integer, as_of date DEFAULT settle.today(), mode text DEFAULT 'chronological')
+CREATE FUNCTION settle.refer_matches(year integer, as_of date DEFAULT settle.today(), mode text DEFAULT 'chronological',
+                                     streams text[] DEFAULT NULL)
 RETURNS integer
     LANGUAGE plpgsql
     SET search_path = pg_catalog, settle, pg_temp
@@ -380,7 +419,7 @@ BEGIN
     SELECT array_agg(x.household ORDER BY x.ord), array_agg(x.municipality ORDER BY x.ord)
       INTO households, municipalities
       FROM (SELECT m.household, m.municipality, row_number() OVER () AS ord
-              FROM settle.match(year, as_of, mode) m WHERE m.municipality IS NOT NULL) x;
+              FROM settle.match(year, as_of, mode, streams) m WHERE m.municipality IS NOT NULL) x;
     -- take the quota rows in code order first, so that concurrent batches
     -- queue instead of deadlocking (settle.lock_quotas)
     PERFORM settle.lock_quotas(year, municipalities);
@@ -398,5 +437,5 @@ BEGIN
     RETURN n;
 END
 $fn$;
-COMMENT ON FUNCTION settle.refer_matches(integer, date, text) IS
-    'Refers every placed household of settle.match(year, as_of, mode), all or nothing (40001 if something changed meanwhile: run it again); returns how many were referred.';
+COMMENT ON FUNCTION settle.refer_matches(integer, date, text, text[]) IS
+    'Refers every placed household of settle.match(year, as_of, mode, streams), all or nothing (40001 if something changed meanwhile: run it again); returns how many.';

@@ -80,10 +80,10 @@ $fn$;
 COMMENT ON FUNCTION settle.reception_per_capita(integer, text[]) IS
     'Persons received per 1,000 inhabitants in year (all categories of settle.reception, or those given), per municipality with its rank and whether it is above the national median, plus a national row.';
 
-CREATE FUNCTION settle.county_report(year integer, quarter integer, county settle.lanskod)
+CREATE FUNCTION settle.county_report(year integer, quarter integer, county settle.lanskod, streams text[] DEFAULT NULL)
 RETURNS TABLE (level text, municipality settle.kommunkod, name text, quota integer, referred integer, received integer,
                remaining integer, planned_to_date integer, deviation integer, overdue integer, pauses integer,
-               paused_days integer, fulfilment_pct numeric)
+               paused_days integer, fulfilment_pct numeric, stream text)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
@@ -105,36 +105,37 @@ BEGIN
     q_start := make_date(year, 3 * quarter - 2, 1);
     q_end := (q_start + interval '3 months' - interval '1 day')::date;
     RETURN QUERY
-    WITH s AS (SELECT * FROM settle.quota_status(county_report.year, q_end) qs
+    WITH s AS (SELECT * FROM settle.quota_status(county_report.year, q_end, county_report.streams) qs
                 WHERE qs.county = county_report.county AND qs.level = 'municipality'),
-    o AS (SELECT od.municipality, count(*)::integer AS n FROM settle.overdue(q_end) od
+    o AS (SELECT r.stream, od.municipality, count(*)::integer AS n FROM settle.overdue(q_end) od
             JOIN settle.referral r ON r.id = od.referral AND r.year = county_report.year
-           GROUP BY od.municipality),
+           GROUP BY r.stream, od.municipality),
     p AS (SELECT pz.municipality, count(*)::integer AS n,
                  sum(least(pz.to_date, q_end) - greatest(pz.from_date, q_start) + 1)::integer AS days
             FROM settle.pause pz
            WHERE pz.from_date <= q_end AND pz.to_date >= q_start
            GROUP BY pz.municipality),
     rows AS (
-        SELECT s.municipality, s.name, s.quota, s.referred, s.received, s.remaining, s.planned_to_date, s.deviation,
+        SELECT s.stream, s.municipality, s.name, s.quota, s.referred, s.received, s.remaining, s.planned_to_date, s.deviation,
                coalesce(o.n, 0) AS overdue, coalesce(p.n, 0) AS pauses, coalesce(p.days, 0) AS paused_days
-          FROM s LEFT JOIN o ON o.municipality = s.municipality LEFT JOIN p ON p.municipality = s.municipality)
+          FROM s LEFT JOIN o ON o.stream = s.stream AND o.municipality = s.municipality
+                 LEFT JOIN p ON p.municipality = s.municipality)
     SELECT 'municipality', rows.municipality, rows.name, rows.quota, rows.referred, rows.received, rows.remaining,
            rows.planned_to_date, rows.deviation, rows.overdue, rows.pauses, rows.paused_days,
-           CASE WHEN rows.quota > 0 THEN round(100.0 * rows.referred / rows.quota, 1) END
+           CASE WHEN rows.quota > 0 THEN round(100.0 * rows.referred / rows.quota, 1) END, rows.stream
       FROM rows
     UNION ALL
     SELECT 'county', NULL, (SELECT c.name FROM settle.county c WHERE c.code = county_report.county),
            sum(rows.quota)::integer, sum(rows.referred)::integer, sum(rows.received)::integer, sum(rows.remaining)::integer,
            sum(rows.planned_to_date)::integer, sum(rows.deviation)::integer, sum(rows.overdue)::integer,
            sum(rows.pauses)::integer, sum(rows.paused_days)::integer,
-           CASE WHEN sum(rows.quota) > 0 THEN round(100.0 * sum(rows.referred) / sum(rows.quota), 1) END
-      FROM rows
-     ORDER BY 1 DESC, 2;
+           CASE WHEN sum(rows.quota) > 0 THEN round(100.0 * sum(rows.referred) / sum(rows.quota), 1) END, rows.stream
+      FROM rows GROUP BY rows.stream
+     ORDER BY 14, 1 DESC, 2;
 END
 $fn$;
-COMMENT ON FUNCTION settle.county_report(integer, integer, settle.lanskod) IS
-    'The quarterly follow-up of one county as of the quarter''s last day: per municipality quota, referred, received, plan, overdue receptions and pauses, then the county''s totals.';
+COMMENT ON FUNCTION settle.county_report(integer, integer, settle.lanskod, text[]) IS
+    'The quarterly follow-up of one county (per stream) as of the quarter''s last day: per municipality quota, referred, received, plan, overdue and pauses, then the county''s totals.';
 
 CREATE FUNCTION settle.waiting_times(as_of date DEFAULT settle.today())
 RETURNS TABLE (category text, hard_to_place boolean, households integer, persons integer, referred integer,
@@ -283,26 +284,30 @@ CREATE FUNCTION settle.xml_text(t text) RETURNS text
 AS $$ SELECT replace(replace(replace(replace(t, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;') $$;
 COMMENT ON FUNCTION settle.xml_text(text) IS 'Internal: text escaped for XML content and attributes.';
 
-CREATE FUNCTION settle.map_points(year integer, metric text, as_of date)
+CREATE FUNCTION settle.map_points(year integer, metric text, as_of date, streams text[] DEFAULT NULL)
 RETURNS TABLE (code settle.kommunkod, name text, county settle.lanskod, x double precision, y double precision,
                quota integer, value double precision)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $$
     SELECT m.code, m.name, m.county, p.x, p.y, s.quota,
-           CASE metric WHEN 'fulfilment' THEN s.fulfilment_pct
+           CASE metric WHEN 'fulfilment' THEN CASE WHEN s.quota > 0 THEN round(100.0 * s.referred / s.quota, 1) END
                        WHEN 'plan_deviation' THEN s.deviation
                        ELSE (SELECT 1000.0 * coalesce(sum(r.persons), 0) / nullif(pi.population, 0) FROM settle.reception r
                               WHERE r.municipality = m.code AND r.received_on BETWEEN make_date(map_points.year, 1, 1) AND as_of) END
       FROM settle.municipality m
       CROSS JOIN LATERAL settle.tm_project(m.lat, m.lon) p
-      LEFT JOIN settle.quota_status(map_points.year, as_of) s ON s.municipality = m.code AND s.level = 'municipality'
+      -- the selected streams together
+      LEFT JOIN (SELECT qs.municipality, sum(qs.quota)::integer AS quota, sum(qs.referred) AS referred, sum(qs.deviation) AS deviation
+                   FROM settle.quota_status(map_points.year, as_of, map_points.streams) qs
+                  WHERE qs.level = 'municipality' GROUP BY qs.municipality) s ON s.municipality = m.code
       LEFT JOIN settle.population_in(map_points.year) pi ON pi.municipality = m.code
 $$;
-COMMENT ON FUNCTION settle.map_points(integer, text, date) IS
-    'Internal: each municipality''s projected position (km), kommuntal and metric value for settle.map_svg.';
+COMMENT ON FUNCTION settle.map_points(integer, text, date, text[]) IS
+    'Internal: each municipality''s projected position (km), kommuntal and metric value (the streams given, or all, together) for settle.map_svg.';
 
-CREATE FUNCTION settle.map_svg(year integer, metric text DEFAULT 'fulfilment', as_of date DEFAULT settle.today())
+CREATE FUNCTION settle.map_svg(year integer, metric text DEFAULT 'fulfilment', as_of date DEFAULT settle.today(),
+                               streams text[] DEFAULT NULL)
 RETURNS text
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, settle, pg_temp
@@ -325,6 +330,7 @@ DECLARE
     max_quota integer;
 BEGIN
     PERFORM settle.require_planning_year(year);
+    PERFORM settle.require_streams(year, streams);
     IF metric IS NULL OR metric NOT IN ('fulfilment', 'per_1000', 'plan_deviation') THEN
         RAISE EXCEPTION 'unknown map metric %', coalesce(quote_literal(metric), 'NULL')
             USING ERRCODE = CASE WHEN metric IS NULL THEN 'null_value_not_allowed' ELSE 'invalid_parameter_value' END,
@@ -339,12 +345,12 @@ BEGIN
 
     -- scale: the whole country fits w x h
     SELECT least(w / (max(x) - min(x)), h / (max(y) - min(y))), min(x), max(y), max(quota)
-      INTO k, x0, y1, max_quota FROM settle.map_points(map_svg.year, metric, as_of);
+      INTO k, x0, y1, max_quota FROM settle.map_points(map_svg.year, metric, as_of, map_svg.streams);
     -- colour classes: fixed for fulfilment (0-100 %), else five equal steps between the smallest and largest value
     IF metric = 'fulfilment' THEN
         lo := 0; hi := 100;
     ELSE
-        SELECT min(value), max(value) INTO lo, hi FROM settle.map_points(map_svg.year, metric, as_of) WHERE value IS NOT NULL;
+        SELECT min(value), max(value) INTO lo, hi FROM settle.map_points(map_svg.year, metric, as_of, map_svg.streams) WHERE value IS NOT NULL;
         lo := coalesce(lo, 0); hi := coalesce(hi, 0);
         IF hi <= lo THEN hi := lo + 1; END IF;
     END IF;
@@ -354,7 +360,7 @@ BEGIN
                   (w + 2 * left_m + 230)::int, (h + top_m + 40)::int, (w + 2 * left_m + 230)::int, (h + top_m + 40)::int)
         || E'\n<rect width="100%" height="100%" fill="#ffffff"/>'
         || format(E'\n<text x="%s" y="28" font-size="18" font-weight="bold">%s</text>', left_m,
-                  settle.xml_text(format('Settlement %s: %s', year, label)))
+                  settle.xml_text(format('Settlement %s%s: %s', year, coalesce(' (' || array_to_string(streams, ', ') || ')', ''), label)))
         || format(E'\n<text x="%s" y="50" font-size="12" fill="#444">%s</text>', left_m,
                   settle.xml_text(format('as of %s; one dot per municipality, area proportional to the kommuntal; grey = no kommuntal', to_char(as_of, 'YYYY-MM-DD'))));
     -- dots, largest first so small ones stay visible
@@ -368,14 +374,14 @@ BEGIN
                                  settle.xml_text(format('%s (%s): %s%s, kommuntal %s', pt.name, pt.code,
                                                         coalesce(round(pt.value::numeric, 1)::text, 'no value'), unit, coalesce(pt.quota::text, 'none')))),
                           '' ORDER BY pt.quota DESC NULLS LAST, pt.code)
-          FROM settle.map_points(map_svg.year, metric, as_of) pt), '');
+          FROM settle.map_points(map_svg.year, metric, as_of, map_svg.streams) pt), '');
     -- county names at the mean position of their municipalities
     svg := svg || coalesce((
         SELECT string_agg(format(E'\n<text x="%s" y="%s" font-size="10" text-anchor="middle" fill="#111" stroke="#fff" stroke-width="2.5" paint-order="stroke">%s</text>',
                                  round((left_m + (cc.x - x0) * k)::numeric, 1), round((top_m + (y1 - cc.y) * k)::numeric, 1),
                                  settle.xml_text(regexp_replace(cc.name, ' län$', ''))), '' ORDER BY cc.code)
           FROM (SELECT c.code, c.name, avg(pt.x) AS x, avg(pt.y) AS y
-                  FROM settle.map_points(map_svg.year, metric, as_of) pt JOIN settle.county c ON c.code = pt.county
+                  FROM settle.map_points(map_svg.year, metric, as_of, map_svg.streams) pt JOIN settle.county c ON c.code = pt.county
                  GROUP BY c.code, c.name) cc), '');
     -- legend
     svg := svg || format(E'\n<text x="%s" y="%s" font-size="12" font-weight="bold">%s</text>', w + left_m + 20, top_m + 10,
@@ -398,5 +404,5 @@ BEGIN
     RETURN svg;
 END
 $fn$;
-COMMENT ON FUNCTION settle.map_svg(integer, text, date) IS
+COMMENT ON FUNCTION settle.map_svg(integer, text, date, text[]) IS
     'A self-contained SVG map of year: a dot per municipality sized by kommuntal and coloured by the metric fulfilment, per_1000 or plan_deviation as of a date (docs/follow-up.md).';

@@ -89,7 +89,8 @@ GRANT SELECT ON settle.county, settle.municipality, settle.neighbour, settle.nei
                 settle.municipal_quota, settle.quota_history, settle.quota_history_periods, settle.annual_plan,
                 settle.pause, settle.need, settle.capability, settle.setting, settle.role_scope,
                 settle.published_county_quota, settle.published_municipal_quota, settle.published_reception,
-                settle.reception_category, settle.reception
+                settle.reception_category, settle.reception, settle.stream, settle.category_stream, settle.year_stream,
+                settle.year_streams
    TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
 GRANT EXECUTE ON FUNCTION settle.distance_km(settle.kommunkod, settle.kommunkod),
                           settle.distance_km(double precision, double precision, double precision, double precision),
@@ -104,26 +105,30 @@ GRANT EXECUTE ON FUNCTION settle.distance_km(settle.kommunkod, settle.kommunkod)
                           settle.effective_from(date),
                           settle.require_text(text, text, text),
                           settle.require_planning_year(integer),
+                          settle.require_stream(integer, text),
+                          settle.require_streams(integer, text[]),
+                          settle.stream_label(text),
+                          settle.household_stream(text, text, integer),
                           settle.model_scores(integer),
                           settle.model_shares(integer),
-                          settle.propose_county_quotas(integer),
-                          settle.propose_municipal_quotas(integer, settle.lanskod),
-                          settle.quota_as_of(integer, timestamptz),
-                          settle.quota_status(integer, date),
+                          settle.propose_county_quotas(integer, text),
+                          settle.propose_municipal_quotas(integer, settle.lanskod, text),
+                          settle.quota_as_of(integer, timestamptz, text[]),
+                          settle.quota_status(integer, date, text[]),
                           settle.overdue(date),
                           settle.distribution_numbers(integer, integer, text),
                           settle.municipality_label(settle.kommunkod),
                           settle.county_label(settle.lanskod),
                           settle.in_scope(settle.lanskod, settle.kommunkod),
-                          settle.check_county_sum(integer),
-                          settle.check_municipal_sum(integer, settle.lanskod),
-                          settle.kommuntal_awaiting(integer, settle.lanskod),
-                          settle.check_plan_sum(integer, settle.kommunkod),
+                          settle.check_county_sum(integer, text),
+                          settle.check_municipal_sum(integer, settle.lanskod, text),
+                          settle.kommuntal_awaiting(integer, settle.lanskod, text),
+                          settle.check_plan_sum(integer, settle.kommunkod, text),
                           settle.spread_months(integer, integer[], numeric[]),
                           settle.setting_km(text),
                           settle.proximity_cost(settle.kommunkod, settle.kommunkod),
                           settle.needs_mask(text[]),
-                          settle.match_municipalities(integer, date),
+                          settle.match_municipalities(integer, date, text),
                           settle.is_definer(),
                           settle.case_key(text),
                           settle.unmet_needs(text[], integer, settle.kommunkod)
@@ -136,17 +141,18 @@ GRANT SELECT ON settle.county_neighbours, settle.need_bit, settle.proximity
 GRANT SELECT ON settle.referral, settle.decision_log, settle.decision_log_head
    TO settle_agency, settle_auditor, settle_analyst;
 GRANT SELECT ON settle.household TO settle_agency, settle_auditor;
-GRANT SELECT (id, category, persons, residence, permit_date, needs, linked_group, registered_at)
+GRANT SELECT (id, category, persons, residence, permit_date, needs, linked_group, registered_at, stream)
    ON settle.household TO settle_analyst;
 GRANT EXECUTE ON FUNCTION settle.candidates(bigint, date, integer),
-                          settle.match(integer, date, text),
-                          settle.match_summary(integer, date, text),
-                          settle.match_problem(integer, date),
+                          settle.match(integer, date, text, text[]),
+                          settle.match_stream(integer, date, text, text),
+                          settle.match_summary(integer, date, text, text[]),
+                          settle.match_problem(integer, date, text),
                           settle.require_mode(text),
                           settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision),
                           settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision)
    TO settle_agency, settle_auditor, settle_analyst;
-GRANT EXECUTE ON FUNCTION settle.audit(integer), settle.verify_log(), settle.waiting(date), settle.decision_log_content(settle.decision_log),
+GRANT EXECUTE ON FUNCTION settle.audit(integer, text[]), settle.verify_log(), settle.waiting(date), settle.decision_log_content(settle.decision_log),
                           settle.decision_log_genesis(), settle.log_checkpoint(), settle.verify_log(settle.checkpoint[])
    TO settle_agency, settle_auditor, settle_analyst;
 
@@ -158,11 +164,11 @@ GRANT EXECUTE ON FUNCTION settle.population_in(integer),
                           settle.hard_to_place(text[], integer, text),
                           settle.tm_project(double precision, double precision),
                           settle.xml_text(text),
-                          settle.map_points(integer, text, date),
-                          settle.map_svg(integer, text, date),
+                          settle.map_points(integer, text, date, text[]),
+                          settle.map_svg(integer, text, date, text[]),
                           settle.reception_per_capita(integer, text[]),
                           settle.reception_category_of(text),
-                          settle.county_report(integer, integer, settle.lanskod)
+                          settle.county_report(integer, integer, settle.lanskod, text[])
    TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
 GRANT EXECUTE ON FUNCTION settle.waiting_times(date), settle.fairness(integer)
    TO settle_agency, settle_auditor, settle_analyst;
@@ -172,19 +178,25 @@ GRANT SELECT ON settle.v_reception_per_capita, settle.v_county_report, settle.v_
 
 -- the agency writes
 GRANT INSERT, UPDATE, DELETE ON settle.planning_year, settle.model_weight, settle.model_input, settle.county_quota,
-                                settle.annual_plan, settle.capability, settle.need, settle.setting
+                                settle.annual_plan, settle.capability, settle.need, settle.setting,
+                                settle.stream, settle.category_stream, settle.year_stream
    TO settle_agency;
+-- the agency decides the quotas of the streams other than ordinary
+-- (distribution numbers); row-level security below keeps it off ordinary's
+GRANT INSERT, DELETE ON settle.municipal_quota TO settle_agency;
+GRANT UPDATE (quota, decision_ref, decision_date) ON settle.municipal_quota TO settle_agency;
 GRANT INSERT, UPDATE ON settle.household TO settle_agency;
 GRANT INSERT, UPDATE ON settle.referral TO settle_agency;
 GRANT INSERT, UPDATE, DELETE ON settle.pause TO settle_agency;
 GRANT INSERT, UPDATE ON settle.reception, settle.reception_category TO settle_agency;
-GRANT EXECUTE ON FUNCTION settle.decide_county_quotas(integer, text, date),
+GRANT EXECUTE ON FUNCTION settle.decide_county_quotas(integer, text, date, text),
+                          settle.decide_distribution_numbers(integer, text, date, text),
                           settle.seal_log(),
-                          settle.lock_quotas(integer, settle.kommunkod[]),
-                          settle.refer_matches(integer, date, text),
-                          settle.spread_plan(integer, settle.lanskod, numeric[]),
-                          settle.respread_plan(integer, settle.kommunkod, date),
-                          settle.register_household(text, text, integer, settle.kommunkod, date, text[], text, timestamptz),
+                          settle.lock_quotas(integer, settle.kommunkod[], text),
+                          settle.refer_matches(integer, date, text, text[]),
+                          settle.spread_plan(integer, settle.lanskod, numeric[], text[]),
+                          settle.respread_plan(integer, settle.kommunkod, date, text),
+                          settle.register_household(text, text, integer, settle.kommunkod, date, text[], text, timestamptz, text),
                           settle.refer(bigint, settle.kommunkod, timestamptz, text, boolean, text),
                           settle.withdraw(bigint, text),
                           settle.receive(bigint, date),
@@ -195,8 +207,8 @@ GRANT EXECUTE ON FUNCTION settle.decide_county_quotas(integer, text, date),
 -- (not the referred count: only settle's referral triggers write it)
 GRANT INSERT, DELETE ON settle.municipal_quota TO settle_county_board;
 GRANT UPDATE (quota, decision_ref, decision_date) ON settle.municipal_quota TO settle_county_board;
-GRANT EXECUTE ON FUNCTION settle.decide_municipal_quotas(integer, settle.lanskod, text, date),
-                          settle.revise_quotas(integer, text, settle.kommunkod[], integer[], date)
+GRANT EXECUTE ON FUNCTION settle.decide_municipal_quotas(integer, settle.lanskod, text, date, text),
+                          settle.revise_quotas(integer, text, settle.kommunkod[], integer[], date, text)
    TO settle_county_board;
 GRANT INSERT ON settle.revision TO settle_county_board;
 
@@ -216,6 +228,8 @@ GRANT EXECUTE ON FUNCTION settle.receive(bigint, date),
 ALTER TABLE settle.municipal_quota ENABLE ROW LEVEL SECURITY;
 CREATE POLICY read_all ON settle.municipal_quota FOR SELECT
     TO settle_agency, settle_auditor, settle_analyst USING (true);
+CREATE POLICY agency_streams ON settle.municipal_quota FOR ALL TO settle_agency
+    USING (stream <> 'ordinary') WITH CHECK (stream <> 'ordinary');
 CREATE POLICY county_board ON settle.municipal_quota FOR ALL TO settle_county_board
     USING (settle.in_scope(county, NULL)) WITH CHECK (settle.in_scope(county, NULL));
 CREATE POLICY own_municipality ON settle.municipal_quota FOR SELECT TO settle_municipality

@@ -63,7 +63,7 @@ SELECT is((SELECT array_agg(c.relname || ': ' || x.cond ORDER BY c.relname)::tex
           'the four reference tables are registered for pg_dump, edited rows only');
 SELECT is((SELECT count(*)::int FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS x(t, cond)
             WHERE e.extname = 'settle' AND x.cond = 'WHERE edited'),
-          7, 'so are the shipped rows of settle.setting, settle.need and settle.reception_category (and nothing else is filtered)');
+          9, 'so are the shipped rows of settle.setting, settle.need, settle.reception_category, settle.stream and settle.category_stream (and nothing else is filtered)');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -152,8 +152,8 @@ check "F4 a referred household's persons cannot change" \
     "$(as atk_agency "UPDATE settle.household SET persons = 1 WHERE id = $small")" "23514"
 check "F4 the audit re-checks referrals from the data" \
     "$(su "ALTER TABLE settle.referral DISABLE TRIGGER referral_write;
-           INSERT INTO settle.referral (household, year, municipality, persons, decided_at, deadline)
-           VALUES ($big, 2027, '1083', 1, '2027-02-01 10:00+01', '1999-01-01');
+           INSERT INTO settle.referral (household, year, municipality, persons, decided_at, deadline, stream)
+           VALUES ($big, 2027, '1083', 1, '2027-02-01 10:00+01', '1999-01-01', 'ordinary');
            ALTER TABLE settle.referral ENABLE TRIGGER referral_write;
            SELECT string_agg(DISTINCT rule, ',' ORDER BY rule) FROM settle.audit(2027) WHERE rule IN ('referral_as_issued', 'referred_count_matches_referrals')")" \
     "referral_as_issued,referred_count_matches_referrals"
