@@ -45,7 +45,7 @@ as() {
     if printf '%s' "$out" | grep -q '^ERROR:'; then printf '%s' "$out" | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p' | head -1
     else printf '%s' "$out"; fi
 }
-echo "1..27"
+echo "1..30"
 check "the logins connect as themselves" "$(as settle_t_board_k "SELECT current_user")" "settle_t_board_k"
 # county board
 check "county board: sees only its county's kommuntal" "$(as settle_t_board_k "SELECT string_agg(DISTINCT county::text, ',') FROM settle.municipal_quota")" "10"
@@ -91,6 +91,18 @@ check "the agency loads receptions; others read them within their scope" \
 check "a municipality, an auditor and an analyst cannot write the register" \
     "$(as settle_t_kommun_1081 "INSERT INTO settle.reception (municipality, received_on, category, persons, source) VALUES ('1081', '2027-03-01', 'other', 1, 'x')")|$(as settle_t_auditor "UPDATE settle.reception SET persons = 0, correction_reason = 'x'")|$(as settle_t_analyst "DELETE FROM settle.reception")" \
     "42501|42501|42501"
+# quota streams (0.2.0): the agency adds a stream and decides its numbers;
+# county boards keep the ordinary kommuntal and revise any stream in scope
+check "streams: the agency adds a stream and decides its distribution numbers; no other role can" \
+    "$(as settle_t_agency "SET settle.today = '2027-03-02'; INSERT INTO settle.year_stream (year, stream, national_volume, decision_ref) VALUES (2027, 'temporary_protection', 1000, 'acl'); SELECT count(*) FROM settle.decide_distribution_numbers(2027, 'MV-acl')" | tail -1)|$(for r in settle_t_board_k settle_t_kommun_1081 settle_t_auditor settle_t_analyst; do echo -n "$(as $r "INSERT INTO settle.year_stream (year, stream, national_volume) VALUES (2027, 'x', 1)") "; done)" \
+    "290|42501 42501 42501 42501 "
+check "streams: the agency changes no ordinary kommuntal; a county board revises its county's other stream; a municipality cannot" \
+    "$(as settle_t_agency "WITH u AS (UPDATE settle.municipal_quota SET decision_ref = 'x' WHERE stream = 'ordinary' RETURNING 1) SELECT count(*) FROM u")|$(as settle_t_board_k "SET settle.today = '2027-03-03'; SELECT count(*) FROM settle.revise_quotas(2027, 'A-acl', ARRAY['1082', '1083']::settle.kommunkod[], ARRAY[1, -1], stream => 'temporary_protection')" | tail -1)|$(as settle_t_kommun_1081 "SELECT count(*) FROM settle.revise_quotas(2027, 'A-x', ARRAY['1081', '1083']::settle.kommunkod[], ARRAY[1, -1], stream => 'temporary_protection')")" \
+    "0|2|42501"
+check "streams: every settle role reads the year's streams and the status per stream within its scope" \
+    "$(for r in settle_t_agency settle_t_board_k settle_t_kommun_1081 settle_t_auditor settle_t_analyst; do
+         echo -n "$(as $r "SELECT (SELECT count(*) FROM settle.year_streams WHERE year = 2027) || ':' || count(*) FROM settle.quota_status(2027, '2027-03-31', '{temporary_protection}') WHERE level = 'municipality'") "; done)" \
+    "2:290 2:5 2:1 2:290 2:290 "
 check "a login without a settle role reads nothing" "$(as settle_t_outsider "SELECT count(*) FROM settle.referral")" "42501"
 check "nobody creates objects in public" "$(as settle_t_outsider "CREATE TABLE public.trap (x int)")" "42501"
 check "nothing in settle is granted to PUBLIC but the code types' support functions" \

@@ -54,7 +54,7 @@ as() {
 as_msg() { psql -X -q -A -t -v ON_ERROR_STOP=1 -U "$1" -d $db -c "$2" 2>&1; }
 su() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d $db -c "$1" 2>&1; }
 super_count() { su "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'atk\_%' AND rolsuper"; }
-echo "1..60"
+echo "1..66"
 
 # ---- F1: definer code cannot be hijacked through pg_temp
 evil="CREATE FUNCTION pg_temp.evil(t text) RETURNS boolean LANGUAGE plpgsql AS \$\$
@@ -283,6 +283,37 @@ check "F15 a 2-D spread_plan profile: 2202E, says one-dimensional" \
     "$(as atk_agency "SELECT count(*) FROM settle.spread_plan(2027, '10', array_fill(1::numeric, ARRAY[3, 4]))")|$(as_msg atk_agency "SELECT count(*) FROM settle.spread_plan(2027, '10', array_fill(1::numeric, ARRAY[3, 4]))" | grep -c 'one-dimensional')" "2202E|1"
 check "F15 a 6.4 KB case number: 22001" "$(as atk_agency "SELECT settle.register_household(repeat('x', 6400), 'abo', 1, '1083', '2026-10-01')")" "22001"
 check "F15 settle.today = infinity: 22023 from waiting()" "$(as atk_agency "SET settle.today = 'infinity'; SELECT count(*) FROM settle.waiting()")" "22023"
+
+# ---- F18 (0.2.0, quota streams): nothing moves places or persons between streams
+su "SET settle.today = '2027-03-02';
+    INSERT INTO settle.year_stream (year, stream, national_volume, decision_ref) VALUES (2027, 'temporary_protection', 100, 'F18');
+    SELECT count(*) FROM settle.decide_distribution_numbers(2027, 'F18');" >/dev/null
+check "F18 a county board cannot move a kommuntal into another stream" \
+    "$(as atk_board_k "UPDATE settle.municipal_quota SET stream = 'temporary_protection' WHERE stream = 'ordinary' AND municipality = '1083'")" "42501"
+check "F18 the agency cannot count a referral in another stream than its household's, by INSERT or UPDATE" \
+    "$(as atk_agency "INSERT INTO settle.referral (household, municipality, decided_at, stream) VALUES (settle.register_household('F18-a', 'abo', 1, '0180', '2026-10-01'), '0180', '2027-03-03 10:00+01', 'temporary_protection')")|$(as atk_agency "UPDATE settle.referral SET stream = 'temporary_protection' WHERE municipality = '1081'")" \
+    "23514|23514"
+check "F18 the agency writes no ordinary kommuntal (the county boards' decision)" \
+    "$(as atk_agency "INSERT INTO settle.municipal_quota (year, stream, municipality, quota, decision_ref) VALUES (2027, 'ordinary', '2584', 1, 'x')")|$(as atk_agency "WITH u AS (UPDATE settle.municipal_quota SET quota = quota + 1 WHERE stream = 'ordinary' RETURNING 1) SELECT count(*) FROM u")" \
+    "42501|0"
+check "F18 lookalike temp objects do not change a stream's volume or a household's stream" \
+    "$(as atk_agency "SET settle.today = '2027-03-04';
+        CREATE TEMP TABLE year_streams (year int, stream text, national_volume int, method text, first_divisor numeric, decision_ref text, note text);
+        INSERT INTO year_streams VALUES (2027, 'temporary_protection', 999999, 'hamilton', NULL, 'x', NULL);
+        CREATE FUNCTION pg_temp.household_stream(text, text, integer) RETURNS text LANGUAGE sql AS 'SELECT ''temporary_protection''';
+        SELECT sum(quota) FROM settle.decide_distribution_numbers(2027, 'F18-b');
+        SELECT settle.refer(settle.register_household('F18-c', 'abo', 1, '0180', '2026-10-01'), '0180', '2027-03-04 10:00+01');
+        SELECT (SELECT sum(quota) FROM settle.municipal_quota WHERE stream = 'temporary_protection') || ' ' || stream FROM settle.referral WHERE id = (SELECT max(id) FROM settle.referral)" | tail -1)" \
+    "100 ordinary"
+check "F18 the audit catches a referral written around the trigger into another stream" \
+    "$(su "SELECT settle.register_household('F18-d', 'temporary_protection', 1, '0180', '2026-10-01', '{}', NULL, NULL, 'ordinary');
+           ALTER TABLE settle.referral DISABLE TRIGGER referral_write;
+           INSERT INTO settle.referral (household, year, municipality, persons, decided_at, deadline, stream)
+           SELECT id, 2027, '0180', 1, '2027-03-05 10:00+01', '2027-05-05', 'temporary_protection' FROM settle.household WHERE ref = 'F18-d';
+           ALTER TABLE settle.referral ENABLE TRIGGER referral_write;
+           SELECT string_agg(DISTINCT rule || '/' || stream, ',' ORDER BY rule || '/' || stream) FROM settle.audit(2027, '{temporary_protection}')
+            WHERE rule IN ('referral_as_issued', 'referred_count_matches_referrals')" | tail -1)" \
+    "referral_as_issued/temporary_protection,referred_count_matches_referrals/temporary_protection"
 
 # ---- and after all of it
 check "no login became superuser" "$(super_count)" "0"
