@@ -169,3 +169,18 @@ END
 $fn$;
 COMMENT ON FUNCTION settle.require_streams(integer, text[]) IS
     'Internal: a reports'' streams filter (NULL: every stream), each a stream of the year, else 22023 or P0002 with a hint.';
+
+-- the streams a year-wide job runs over (matching): those asked for, checked,
+-- or every stream of the year in code order
+CREATE FUNCTION settle.streams_of_year(y integer, streams text[] DEFAULT NULL) RETURNS text[]
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+BEGIN
+    PERFORM settle.require_planning_year(y);
+    RETURN coalesce(settle.require_streams(y, streams),
+                    ARRAY(SELECT x.stream FROM settle.year_streams x WHERE x.year = y ORDER BY x.stream));
+END
+$fn$;
+COMMENT ON FUNCTION settle.streams_of_year(integer, text[]) IS
+    'Internal: the streams given (each checked to be the year''s), or every stream of the year; P0002 for an unknown year.';

@@ -352,15 +352,11 @@ AS $fn$
 #variable_conflict use_column
 DECLARE
     md text := settle.require_mode(mode);
-    st text[];
 BEGIN
-    PERFORM settle.require_planning_year(year);
-    st := coalesce(settle.require_streams(year, streams),
-                   ARRAY(SELECT x.stream FROM settle.year_streams x WHERE x.year = match.year ORDER BY x.stream));
     -- each stream's households against its own quotas, then in queue order
     RETURN QUERY
     SELECT r.household, r.municipality, r.persons, r.distance_km, r.same_county, r.choice_rank, r.reason, x.s
-      FROM unnest(st) AS x(s)
+      FROM unnest(settle.streams_of_year(match.year, match.streams)) AS x(s)
      CROSS JOIN LATERAL settle.match_stream(match.year, as_of, md, x.s) r
       JOIN settle.waiting(as_of) w ON w.household = r.household
      ORDER BY w.queue_position;
@@ -383,9 +379,7 @@ DECLARE
     pr record;
     s text;
 BEGIN
-    PERFORM settle.require_planning_year(year);
-    FOREACH s IN ARRAY coalesce(settle.require_streams(year, streams),
-                                ARRAY(SELECT x.stream FROM settle.year_streams x WHERE x.year = match_summary.year ORDER BY x.stream)) LOOP
+    FOREACH s IN ARRAY settle.streams_of_year(year, streams) LOOP
         pr := settle.match_problem(year, as_of, s);
         RETURN QUERY
         SELECT cardinality(pr.member_household), x.placements, x.placed, x.persons_placed, x.persons_unplaced,

@@ -107,6 +107,7 @@ GRANT EXECUTE ON FUNCTION settle.distance_km(settle.kommunkod, settle.kommunkod)
                           settle.require_planning_year(integer),
                           settle.require_stream(integer, text),
                           settle.require_streams(integer, text[]),
+                          settle.streams_of_year(integer, text[]),
                           settle.stream_label(text),
                           settle.household_stream(text, text, integer),
                           settle.model_scores(integer),

@@ -365,6 +365,21 @@ $fn$;
 COMMENT ON FUNCTION settle.require_streams(integer, text[]) IS
     'Internal: a reports'' streams filter (NULL: every stream), each a stream of the year, else 22023 or P0002 with a hint.';
 
+-- the streams a year-wide job runs over (matching): those asked for, checked,
+-- or every stream of the year in code order
+CREATE FUNCTION settle.streams_of_year(y integer, streams text[] DEFAULT NULL) RETURNS text[]
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+BEGIN
+    PERFORM settle.require_planning_year(y);
+    RETURN coalesce(settle.require_streams(y, streams),
+                    ARRAY(SELECT x.stream FROM settle.year_streams x WHERE x.year = y ORDER BY x.stream));
+END
+$fn$;
+COMMENT ON FUNCTION settle.streams_of_year(integer, text[]) IS
+    'Internal: the streams given (each checked to be the year''s), or every stream of the year; P0002 for an unknown year.';
+
 -- ---- quota streams: every existing row joins the stream ordinary (the
 -- columns come last, as in a fresh install; keys and references gain the
 -- stream; views over changed functions are rebuilt below)
@@ -1390,15 +1405,11 @@ AS $fn$
 #variable_conflict use_column
 DECLARE
     md text := settle.require_mode(mode);
-    st text[];
 BEGIN
-    PERFORM settle.require_planning_year(year);
-    st := coalesce(settle.require_streams(year, streams),
-                   ARRAY(SELECT x.stream FROM settle.year_streams x WHERE x.year = match.year ORDER BY x.stream));
     -- each stream's households against its own quotas, then in queue order
     RETURN QUERY
     SELECT r.household, r.municipality, r.persons, r.distance_km, r.same_county, r.choice_rank, r.reason, x.s
-      FROM unnest(st) AS x(s)
+      FROM unnest(settle.streams_of_year(match.year, match.streams)) AS x(s)
      CROSS JOIN LATERAL settle.match_stream(match.year, as_of, md, x.s) r
       JOIN settle.waiting(as_of) w ON w.household = r.household
      ORDER BY w.queue_position;
@@ -1421,9 +1432,7 @@ DECLARE
     pr record;
     s text;
 BEGIN
-    PERFORM settle.require_planning_year(year);
-    FOREACH s IN ARRAY coalesce(settle.require_streams(year, streams),
-                                ARRAY(SELECT x.stream FROM settle.year_streams x WHERE x.year = match_summary.year ORDER BY x.stream)) LOOP
+    FOREACH s IN ARRAY settle.streams_of_year(year, streams) LOOP
         pr := settle.match_problem(year, as_of, s);
         RETURN QUERY
         SELECT cardinality(pr.member_household), x.placements, x.placed, x.persons_placed, x.persons_unplaced,
@@ -2236,6 +2245,7 @@ GRANT SELECT ON settle.stream, settle.category_stream, settle.year_stream, settl
    TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
 GRANT EXECUTE ON FUNCTION settle.require_stream(integer, text),
                           settle.require_streams(integer, text[]),
+                          settle.streams_of_year(integer, text[]),
                           settle.stream_label(text),
                           settle.household_stream(text, text, integer),
                           settle.propose_county_quotas(integer, text),

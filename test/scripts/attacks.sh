@@ -54,7 +54,7 @@ as() {
 as_msg() { psql -X -q -A -t -v ON_ERROR_STOP=1 -U "$1" -d $db -c "$2" 2>&1; }
 su() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d $db -c "$1" 2>&1; }
 super_count() { su "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'atk\_%' AND rolsuper"; }
-echo "1..66"
+echo "1..65"
 
 # ---- F1: definer code cannot be hijacked through pg_temp
 evil="CREATE FUNCTION pg_temp.evil(t text) RETURNS boolean LANGUAGE plpgsql AS \$\$
