@@ -14,38 +14,44 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 new=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" "$SETTLE_TOP/settle.control")
-old=${SETTLE_UPGRADE_FROM:-0.1.0}
+# every released version (RELEASE_COMMITS records each one's commit: a clone
+# made without tags may still fetch them, or hold the tagged commit itself)
+declare -A RELEASE_COMMITS=([0.1.0]=defd6a2 [0.2.0]=7f9fd65)
+olds=${SETTLE_UPGRADE_FROM:-$(printf '%s\n' "${!RELEASE_COMMITS[@]}" | sort -V | paste -sd' ')}
 work=$SETTLE_TOP/build/upgrade
 rm -rf "$work"
-mkdir -p "$work/tree"
+mkdir -p "$work"
 chmod 777 "$work"
-# the release's tag; a clone made without tags may still fetch them, or hold
-# the tagged commit itself (RELEASE_COMMITS records each one)
-declare -A RELEASE_COMMITS=([0.1.0]=defd6a2)
-ref=v$old
-if ! git -C "$SETTLE_TOP" rev-parse -q --verify "$ref^{commit}" >/dev/null; then
-    git -C "$SETTLE_TOP" fetch -q --tags >/dev/null 2>&1 || true
-    git -C "$SETTLE_TOP" rev-parse -q --verify "$ref^{commit}" >/dev/null || ref=${RELEASE_COMMITS[$old]:-}
-fi
-[ -n "$ref" ] && git -C "$SETTLE_TOP" rev-parse -q --verify "$ref^{commit}" >/dev/null \
-    || die "neither the tag v$old nor its commit is in this clone (git fetch --tags, or clone without --depth)"
-[ -f "$SETTLE_TOP/src/upgrade/settle--$old--$new.sql" ] || die "no upgrade script src/upgrade/settle--$old--$new.sql"
-
-say "building settle $old's install script from $ref"
-git -C "$SETTLE_TOP" archive "$ref" | tar -x -C "$work/tree"
-make -s -C "$work/tree" "build/settle--$old.sql" >/dev/null || die "cannot build settle--$old.sql from $ref"
 share=$("$PG_CONFIG" --sharedir)/extension
 if [ "$(id -u)" -eq 0 ]; then dest=$share; else dest=$SETTLE_PGROOT$share; fi
 [ -d "$dest" ] || die "settle is not installed in $dest (run test/check.sh)"
-# (in a private tree the name may be a link to the system's copy: replace it)
-rm -f "$dest/settle--$old.sql"
-cp "$work/tree/build/settle--$old.sql" "$dest/settle--$old.sql"
+for old in $olds; do
+    [ "$old" != "$new" ] || continue
+    ref=v$old
+    if ! git -C "$SETTLE_TOP" rev-parse -q --verify "$ref^{commit}" >/dev/null; then
+        git -C "$SETTLE_TOP" fetch -q --tags >/dev/null 2>&1 || true
+        git -C "$SETTLE_TOP" rev-parse -q --verify "$ref^{commit}" >/dev/null || ref=${RELEASE_COMMITS[$old]:-}
+    fi
+    [ -n "$ref" ] && git -C "$SETTLE_TOP" rev-parse -q --verify "$ref^{commit}" >/dev/null \
+        || die "neither the tag v$old nor its commit is in this clone (git fetch --tags, or clone without --depth)"
+    ls "$SETTLE_TOP/src/upgrade/settle--$old--"*.sql >/dev/null 2>&1 || die "no upgrade script from $old in src/upgrade/"
+    say "building settle $old's install script from $ref"
+    mkdir -p "$work/tree-$old"
+    git -C "$SETTLE_TOP" archive "$ref" | tar -x -C "$work/tree-$old"
+    make -s -C "$work/tree-$old" "build/settle--$old.sql" >/dev/null || die "cannot build settle--$old.sql from $ref"
+    # (in a private tree the name may be a link to the system's copy: replace it)
+    rm -f "$dest/settle--$old.sql"
+    cp "$work/tree-$old/build/settle--$old.sql" "$dest/settle--$old.sql"
+done
 
-in_cluster() {
+# one released version, updated to the current one (through every step)
+one_version() {
     set -euo pipefail
-    . "$SETTLE_TOP/test/lib/tap.sh"    # check NAME GOT WANT
-    q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$@"; }
-    createdb up; createdb fresh
+    local old=$1 v=${1//./_}
+    local up=up_$v fresh=fresh_$v restored=restored_$v
+    q() { local db=$1; shift; case $db in up) db=$up;; fresh) db=$fresh;; restored) db=$restored;; esac; psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+    printf '\n==> %s\n' "updating settle $old to $new with data, against a fresh $new" >&2
+    createdb $up; createdb $fresh
     q up -c "CREATE EXTENSION settle VERSION '$old'" >/dev/null
     check "settle $old installs from its tag" "$(q up -c "SELECT extversion FROM pg_extension WHERE extname = 'settle'")" "$old"
     # a year of the old version's data
@@ -169,18 +175,25 @@ SQL
         "$(diff "$work/schema.fresh" "$work/schema.up" | head -20)" ""
 
     # dump the updated database, restore it into a fresh one
-    pg_dump -Fc -d up -f "$work/up.dump"
-    createdb restored
-    PGOPTIONS='-c session_replication_role=replica' pg_restore -d restored "$work/up.dump" 2>"$work/restore.log" || true
+    pg_dump -Fc -d $up -f "$work/up.dump"
+    createdb $restored
+    PGOPTIONS='-c session_replication_role=replica' pg_restore -d $restored "$work/up.dump" 2>"$work/restore.log" || true
     check "pg_dump of the updated database restores without errors" "$(grep -c 'ERROR' "$work/restore.log" || true)" "0"
     check "... into settle $new" "$(q restored -c "SELECT extversion FROM pg_extension WHERE extname = 'settle'")" "$new"
     sums up >"$work/up.final"; sums restored >"$work/restored.final"
     check "... with every row" "$(diff "$work/up.final" "$work/restored.final" >/dev/null && echo same)" "same"
     check "... a clean audit and an intact log" "$(q restored -c "SELECT count(*) FROM settle.audit()")/$(q restored -c "SELECT intact FROM settle.verify_log()")" "0/t"
+}
+in_cluster() {
+    set -euo pipefail
+    . "$SETTLE_TOP/test/lib/tap.sh"    # check NAME GOT WANT
+    for old in $olds; do
+        [ "$old" != "$new" ] || continue
+        one_version "$old"
+    done
     [ "$failed" -eq 0 ]
 }
-export -f in_cluster
-export work old new SETTLE_TOP
-say "updating settle $old to $new with data, against a fresh $new"
-settle_in_cluster bash -c in_cluster || die "the upgrade from $old to $new failed"
-say "settle $old updates to $new"
+export -f in_cluster one_version
+export work olds new SETTLE_TOP
+settle_in_cluster bash -c in_cluster || die "an upgrade to $new failed"
+say "every released version ($olds) updates to $new"

@@ -1,0 +1,7 @@
+-- settle--0.2.0--0.3.0.sql: upgrade from 0.2.0 (tag v0.2.0) to 0.3.0.
+--
+-- Frozen with the release of 0.3.0: what changed in the install script
+-- between the two versions, as ALTER EXTENSION settle UPDATE runs it.
+-- test/upgrade.sh installs every released version from its tag with a year
+-- of data, updates it (0.1.0 through 0.2.0) and compares the result with a
+-- fresh install.
