@@ -170,6 +170,7 @@ DECLARE
     unmet text[];
     due date;
     s text;
+    left_now integer;
 BEGIN
     IF r.status IS DISTINCT FROM 'issued' OR r.received_on IS NOT NULL OR r.withdrawn_at IS NOT NULL OR r.withdraw_recorded_at IS NOT NULL OR r.withdraw_reason IS NOT NULL THEN
         RAISE EXCEPTION 'a new referral must have status issued, not %', coalesce(r.status, 'NULL')
@@ -211,11 +212,29 @@ BEGIN
     END IF;
     SELECT * INTO p FROM settle.pause x
      WHERE x.municipality = r.municipality AND day BETWEEN x.from_date AND x.to_date LIMIT 1;
-    IF FOUND THEN
+    IF FOUND AND p.max_persons IS NULL THEN
         RAISE EXCEPTION '% cannot receive on %: paused from % to %', settle.municipality_label(r.municipality), day, p.from_date, p.to_date
             USING ERRCODE = 'check_violation',
                   DETAIL = format('Reason reported: %s', p.reason),
                   HINT = 'Refer the household to another municipality, or after the pause.';
+    ELSIF FOUND THEN
+        -- reduced intake (settle.intake_left): one referral at a time to
+        -- this municipality, each counting what the ones before committed
+        IF current_setting('transaction_isolation') = 'repeatable read' THEN
+            RAISE EXCEPTION 'a referral to % under reduced intake needs READ COMMITTED or SERIALIZABLE', settle.municipality_label(r.municipality)
+                USING ERRCODE = 'invalid_transaction_state',
+                      HINT = 'Under REPEATABLE READ concurrent referrals could not see each other; refer in a READ COMMITTED transaction.';
+        END IF;
+        PERFORM pg_advisory_xact_lock(hashtext('settle.intake'), settle.to_integer(r.municipality));
+        left_now := settle.intake_left(r.municipality, day);
+        IF left_now < r.persons THEN
+            RAISE EXCEPTION '% takes at most % persons a month from % to % (reduced intake): % left in %, the household has %',
+                            settle.municipality_label(r.municipality), p.max_persons, p.from_date, p.to_date, left_now,
+                            to_char(day, 'YYYY-MM'), r.persons
+                USING ERRCODE = 'check_violation',
+                      DETAIL = format('Reason reported: %s', p.reason),
+                      HINT = 'Refer the household to another municipality, or in a later month.';
+        END IF;
     END IF;
     unmet := settle.unmet_needs(h.needs, y, r.municipality);
     IF unmet IS NOT NULL AND NOT coalesce(r.forced, false) THEN
@@ -239,7 +258,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.referral_issue(settle.referral) IS
-    'Internal: the rules of a new referral (household, persons, year, stream, deadline, no active referral, no pause, needs met or forced with a reason); returns the row as recorded.';
+    'Internal: the rules of a new referral (household, persons, year, stream, deadline, no active referral, pause or reduced intake, needs met or forced); returns the row as recorded.';
 
 CREATE FUNCTION settle.referral_write() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER

@@ -205,7 +205,7 @@ BEGIN
             THEN format('counts in stream %s but household %s belongs to stream %s', rf.stream, h.id, h.stream)
           WHEN rf.status <> 'withdrawn' AND d.unmet IS NOT NULL AND NOT (rf.forced AND btrim(coalesce(rf.force_reason, '')) <> '')
             THEN format('needs %s not met and not forced with a reason', array_to_string(d.unmet, ', '))
-          WHEN EXISTS (SELECT 1 FROM settle.pause pz WHERE pz.municipality = rf.municipality
+          WHEN EXISTS (SELECT 1 FROM settle.pause pz WHERE pz.municipality = rf.municipality AND pz.max_persons IS NULL
                           AND d.day BETWEEN pz.from_date AND pz.to_date AND pz.reported_at <= rf.recorded_at)
             THEN format('issued on %s while the municipality was paused', d.day)
           WHEN rf.deadline <= d.day
@@ -226,6 +226,23 @@ BEGIN
       LEFT JOIN settle.quota_history h ON h.revision = rv.id
      WHERE (y IS NULL OR rv.year = y) AND (st IS NULL OR rv.stream = ANY (st))
      GROUP BY rv.id HAVING count(h.id) FILTER (WHERE h.stream = rv.stream) <> cardinality(rv.municipalities);
+
+    -- reduced intake (settle.intake_left): no referral recorded under a pause
+    -- with max_persons took a month of it past the limit (referrals made
+    -- before the pause was reported may exceed it; none may be added then)
+    RETURN QUERY
+    SELECT 'reduced_intake_respected', pz.year, pz.municipality::text,
+           format('pause %s allows %s persons a month but %s were referred in %s', pz.id, pz.max_persons, x.persons, x.month),
+           NULL::text
+      FROM settle.pause pz
+      CROSS JOIN LATERAL (
+          SELECT to_char(settle.local_date(rf.decided_at), 'YYYY-MM') AS month, sum(rf.persons) AS persons,
+                 bool_or(rf.recorded_at >= pz.reported_at) AS under_pause
+            FROM settle.referral rf
+           WHERE rf.municipality = pz.municipality AND rf.status <> 'withdrawn'
+             AND settle.local_date(rf.decided_at) BETWEEN pz.from_date AND pz.to_date
+           GROUP BY 1) x
+     WHERE pz.max_persons IS NOT NULL AND (y IS NULL OR pz.year = y) AND x.persons > pz.max_persons AND x.under_pause;
 
     -- pauses do not overlap
     RETURN QUERY

@@ -7,8 +7,12 @@
 -- county, matching.other_county_km for any other.  Quota refugees (no
 -- residence) are not ranked by distance but by the planned places left, then
 -- the places left (that order's home: match_quota_before in src/match_core.h).
--- The cost's home is the view settle.proximity below.  Feasible: enough places left under the kommuntal for all
--- the persons, not paused that day, able to meet every need.
+-- The cost's home is the view settle.proximity below.  Feasible: enough
+-- room for all the persons, not paused that day, able to meet every need.
+-- Room (since 0.3.0; its home: settle.match_municipalities) is the places
+-- left under the kommuntal, under the annual plan up to the month of as_of
+-- plus matching.plan_lead_months (if the municipality has a plan), and
+-- under a reduced intake (settle.intake_left), whichever is least.
 -- These functions propose and never write; settle.refer_matches() commits.
 
 -- (the settings are shipped with the others in 065_settings_needs.sql)
@@ -30,6 +34,24 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION settle.setting_km(text) IS 'Internal: a numeric setting in kilometres, or 22023 with a hint.';
+
+CREATE FUNCTION settle.setting_int(name text, lo integer, hi integer) RETURNS integer
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+DECLARE
+    v text;
+BEGIN
+    SELECT s.value INTO v FROM settle.setting s WHERE s.name = setting_int.name;
+    IF v IS NULL OR v !~ '^\s*[0-9]{1,9}\s*$' OR v::integer NOT BETWEEN lo AND hi THEN
+        RAISE EXCEPTION 'setting % must be a whole number from % to %, not %', name, lo, hi, coalesce(quote_literal(v), 'missing')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = format('UPDATE settle.setting SET value = ''%s'' WHERE name = %L;', lo, name);
+    END IF;
+    RETURN v::integer;
+END
+$$;
+COMMENT ON FUNCTION settle.setting_int(text, integer, integer) IS 'Internal: a whole-number setting within lo..hi, or 22023 with a hint.';
 
 -- counties that share a border (from the municipal neighbour pairs)
 CREATE VIEW settle.county_neighbours AS
@@ -89,25 +111,35 @@ COMMENT ON FUNCTION settle.needs_mask(text[]) IS 'Internal: a set of need codes 
 -- every municipality's situation in a year and stream on a day
 CREATE FUNCTION settle.match_municipalities(year integer, as_of date, stream text DEFAULT 'ordinary')
 RETURNS TABLE (idx integer, code settle.kommunkod, county settle.lanskod, remaining integer, planned_remaining integer,
-               able bigint, paused boolean, lat double precision, lon double precision)
+               able bigint, paused boolean, lat double precision, lon double precision, room integer, has_plan boolean)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $$
     SELECT row_number() OVER (ORDER BY m.code)::integer, m.code, m.county,
            coalesce(mq.quota - mq.referred, 0),
-           coalesce((SELECT sum(ap.planned) FROM settle.annual_plan ap
-                      WHERE ap.year = match_municipalities.year AND ap.stream = match_municipalities.stream AND ap.municipality = m.code
-                        AND make_date(match_municipalities.year, ap.month, 1) <= as_of)::integer - mq.referred, 0),
+           coalesce(p.to_date::integer - mq.referred, 0),
            (SELECT settle.needs_mask(array_agg(c.need)) FROM settle.capability c
              WHERE c.year = match_municipalities.year AND c.municipality = m.code),
-           EXISTS (SELECT 1 FROM settle.pause pz WHERE pz.municipality = m.code AND as_of BETWEEN pz.from_date AND pz.to_date),
-           m.lat, m.lon
+           EXISTS (SELECT 1 FROM settle.pause pz WHERE pz.municipality = m.code AND as_of BETWEEN pz.from_date AND pz.to_date
+                                                   AND pz.max_persons IS NULL),
+           m.lat, m.lon,
+           -- the room: kommuntal, plan with its lead, reduced intake (least ignores NULLs)
+           least(coalesce(mq.quota - mq.referred, 0), p.with_lead::integer - mq.referred, settle.intake_left(m.code, as_of)),
+           p.with_lead IS NOT NULL
       FROM settle.municipality m
       LEFT JOIN settle.municipal_quota mq ON mq.year = match_municipalities.year AND mq.stream = match_municipalities.stream
                                          AND mq.municipality = m.code
+      CROSS JOIN (SELECT (date_trunc('month', as_of)
+                          + settle.setting_int('matching.plan_lead_months', 0, 12) * interval '1 month')::date AS lead_until) l
+      LEFT JOIN LATERAL (
+          SELECT sum(ap.planned) FILTER (WHERE make_date(match_municipalities.year, ap.month, 1) <= as_of) AS to_date,
+                 coalesce(sum(ap.planned) FILTER (WHERE make_date(match_municipalities.year, ap.month, 1) <= l.lead_until), 0) AS with_lead
+            FROM settle.annual_plan ap
+           WHERE ap.year = match_municipalities.year AND ap.stream = match_municipalities.stream AND ap.municipality = m.code
+          HAVING count(*) > 0) p ON true
 $$;
 COMMENT ON FUNCTION settle.match_municipalities(integer, date, text) IS
-    'Internal: each municipality with its places and planned places left in year and stream, the needs it can meet (bit mask), whether it is paused on as_of, and its centroid.';
+    'Internal: each municipality''s places and planned places left (year, stream), needs met (bit mask), full pause on as_of, centroid, and room: what matching may use that day.';
 
 CREATE FUNCTION settle.candidates(household bigint, as_of date DEFAULT settle.today(), max_results integer DEFAULT 10)
 RETURNS TABLE (rank integer, municipality settle.kommunkod, county settle.lanskod, same_county boolean, neighbour_county boolean,
@@ -144,7 +176,7 @@ BEGIN
     RETURN QUERY
     WITH m AS (SELECT * FROM settle.match_municipalities(y, as_of, h.stream)),
     c AS (
-        SELECT m.code, m.county, m.remaining, m.planned_remaining, (mask & ~m.able) = 0 AS meets, m.paused,
+        SELECT m.code, m.county, m.remaining, m.planned_remaining, (mask & ~m.able) = 0 AS meets, m.paused, m.room, m.has_plan,
                pc.cost_km, pc.distance_km AS km, pc.relation
           FROM m LEFT JOIN settle.proximity pc ON pc.residence = h.residence AND pc.municipality = m.code),
     f AS (
@@ -152,7 +184,7 @@ BEGIN
         SELECT c.*, row_number() OVER (ORDER BY
                    CASE WHEN h.residence IS NULL THEN -c.planned_remaining::double precision ELSE c.cost_km END,
                    CASE WHEN h.residence IS NULL THEN -c.remaining ELSE 0 END, c.code)::integer AS rk
-          FROM c WHERE c.meets AND NOT c.paused AND c.remaining >= h.persons)
+          FROM c WHERE c.meets AND NOT c.paused AND c.room >= h.persons)
     SELECT f.rk, f.code, f.county,
            CASE WHEN h.residence IS NULL THEN NULL ELSE f.relation = 'same county' END,
            CASE WHEN h.residence IS NULL THEN NULL ELSE f.relation = 'neighbouring county' END,
@@ -161,6 +193,8 @@ BEGIN
                 THEN format('quota refugee: %s planned places left, %s places left', f.planned_remaining, f.remaining)
                 ELSE format('%s%s, %s km, %s places left', CASE WHEN f.code = h.residence THEN 'same municipality, ' ELSE '' END,
                             f.relation, round(f.km::numeric), f.remaining) END
+           || CASE WHEN f.has_plan AND f.planned_remaining < h.persons
+                   THEN format(' (ahead of plan: %s planned to date)', greatest(f.planned_remaining, 0)) ELSE '' END
       FROM f WHERE f.rk <= max_results ORDER BY f.rk;
     IF FOUND THEN
         RETURN;
@@ -173,6 +207,11 @@ BEGIN
                THEN format('need %s unmet everywhere in %s', array_to_string(h.needs, ', '), y)
              WHEN NOT EXISTS (SELECT 1 FROM settle.match_municipalities(y, as_of, h.stream) m WHERE (mask & ~m.able) = 0 AND m.remaining >= h.persons)
                THEN format('the municipalities that can meet %s have fewer than %s places left', array_to_string(h.needs, ', '), h.persons)
+             WHEN NOT EXISTS (SELECT 1 FROM settle.match_municipalities(y, as_of, h.stream) m
+                               WHERE (mask & ~m.able) = 0 AND NOT m.paused AND m.room >= h.persons)
+                  AND EXISTS (SELECT 1 FROM settle.match_municipalities(y, as_of, h.stream) m
+                               WHERE (mask & ~m.able) = 0 AND NOT m.paused AND m.remaining >= h.persons)
+               THEN format('the municipalities with %s places left are ahead of their annual plan or under reduced intake on %s', h.persons, to_char(as_of, 'YYYY-MM-DD'))
              ELSE 'every municipality with places left that meets the needs is paused on ' || to_char(as_of, 'YYYY-MM-DD')
            END INTO why;
     RETURN QUERY SELECT NULL::integer, NULL::settle.kommunkod, NULL::settle.lanskod, NULL::boolean, NULL::boolean,
@@ -180,7 +219,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.candidates(bigint, date, integer) IS
-    'The feasible municipalities for one household on a day (in its stream), best first by proximity cost, with a reason per row; one row with municipality NULL says why when none is.';
+    'The feasible municipalities for one household on a day (its stream; room under quota, plan, intake), best first by proximity, with reasons; a row with municipality NULL says why none is.';
 
 CREATE FUNCTION settle.match_core(persons integer[], residence integer[], needs bigint[], fixed integer[],
                                   capacity integer[], planned integer[], able bigint[], paused boolean[],
@@ -272,7 +311,7 @@ BEGIN
         SELECT wl.household, wl.queue_position, gi.i FROM wl JOIN gi ON gi.linked_group = wl.linked_group)
     -- one sort for the four placement arrays (aggregates read a sorted subquery in its order)
     SELECT pa.persons, pa.res, pa.needs, pa.fix,
-           ARRAY(SELECT greatest(m.remaining, 0) FROM m ORDER BY m.idx),
+           ARRAY(SELECT greatest(m.room, 0) FROM m ORDER BY m.idx),
            ARRAY(SELECT m.planned_remaining FROM m ORDER BY m.idx),
            ARRAY(SELECT coalesce(m.able, 0) FROM m ORDER BY m.idx),
            ARRAY(SELECT m.paused FROM m ORDER BY m.idx),
@@ -365,11 +404,44 @@ $fn$;
 COMMENT ON FUNCTION settle.match(integer, date, text, text[]) IS
     'Proposes a municipality for every waiting household of settle.waiting(as_of) against its stream''s kommuntal of year, in mode chronological or optimal (docs/matching.md). Writes nothing.';
 
+-- How fair a proposal is (one stream): hard-to-place households it leaves
+-- waiting while a later, easier household takes a place they could have had
+-- (room, needs, no pause: the municipality was feasible for them), the
+-- longest wait among them, and against the chronological proposal the
+-- households placed nearer and farther and the largest extra distance.
+CREATE FUNCTION settle.match_fairness(year integer, as_of date, mode text, stream text)
+RETURNS TABLE (passed_over integer, passed_over_max_days integer, better_off integer, worse_off integer, max_extra_km numeric)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    WITH w AS MATERIALIZED (SELECT * FROM settle.waiting(match_fairness.as_of) x WHERE x.stream = match_fairness.stream),
+    m AS MATERIALIZED (SELECT * FROM settle.match_municipalities(match_fairness.year, match_fairness.as_of, match_fairness.stream)),
+    p AS MATERIALIZED (SELECT * FROM settle.match_stream(match_fairness.year, match_fairness.as_of, match_fairness.mode, match_fairness.stream)),
+    c AS MATERIALIZED (SELECT * FROM settle.match_stream(match_fairness.year, match_fairness.as_of, 'chronological', match_fairness.stream)
+                        WHERE match_fairness.mode <> 'chronological'),
+    passed AS (
+        SELECT h.household, h.days_waited
+          FROM w h JOIN p ph ON ph.household = h.household
+         WHERE h.hard_to_place AND ph.municipality IS NULL
+           AND EXISTS (SELECT 1 FROM w e JOIN p pe ON pe.household = e.household JOIN m ON m.code = pe.municipality
+                        WHERE e.queue_position > h.queue_position AND NOT e.hard_to_place
+                          AND m.room >= h.persons AND NOT m.paused
+                          AND (settle.needs_mask(h.needs) & ~coalesce(m.able, 0)) = 0))
+    SELECT (SELECT count(*) FROM passed)::integer, (SELECT max(x.days_waited) FROM passed x),
+           (count(*) FILTER (WHERE p.distance_km < c.distance_km))::integer,
+           (count(*) FILTER (WHERE p.distance_km > c.distance_km))::integer,
+           coalesce(max(p.distance_km - c.distance_km) FILTER (WHERE p.distance_km > c.distance_km), 0)
+      FROM p LEFT JOIN c ON c.household = p.household
+$$;
+COMMENT ON FUNCTION settle.match_fairness(integer, date, text, text) IS
+    'Internal: a stream''s proposal''s hard-to-place households passed over (and longest wait), and households nearer, farther and the most farther than chronologically.';
+
 CREATE FUNCTION settle.match_summary(year integer, as_of date DEFAULT settle.today(), mode text DEFAULT 'chronological',
                                      streams text[] DEFAULT NULL)
 RETURNS TABLE (households integer, placements integer, placed integer, persons_placed bigint, persons_unplaced bigint,
                proximity_km numeric, objective_km numeric, lower_bound_km numeric, gap_pct numeric, core_ms numeric,
-               stream text)
+               stream text, passed_over integer, passed_over_max_days integer, better_off integer, worse_off integer,
+               max_extra_km numeric)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
@@ -386,14 +458,15 @@ BEGIN
                round(x.distance_km::numeric, 1), round(x.objective_km::numeric, 1), round(x.lower_bound_km::numeric, 1),
                CASE WHEN x.lower_bound_km > 0 THEN round(((x.objective_km - x.lower_bound_km) / x.lower_bound_km * 100)::numeric, 3)
                     WHEN x.lower_bound_km = 0 AND x.objective_km = 0 THEN 0 END,
-               round(x.core_ms::numeric, 1), s
+               round(x.core_ms::numeric, 1), s, f.passed_over, f.passed_over_max_days, f.better_off, f.worse_off, f.max_extra_km
           FROM settle.match_core_summary(pr.persons, pr.residence, pr.needs, pr.fixed, pr.capacity, pr.planned,
-                                         pr.able, pr.paused, pr.cost, md, settle.setting_km('matching.unplaced_km')) x;
+                                         pr.able, pr.paused, pr.cost, md, settle.setting_km('matching.unplaced_km')) x,
+               settle.match_fairness(year, as_of, md, s) f;
     END LOOP;
 END
 $fn$;
 COMMENT ON FUNCTION settle.match_summary(integer, date, text, text[]) IS
-    'The figures of settle.match per stream: placed and unplaced persons, proximity and objective in km, and for optimal the lower bound and proven gap. Writes nothing.';
+    'settle.match''s figures per stream: placed and unplaced, km, the optimal bound and gap, hard-to-place households passed over, households nearer or farther than chronologically.';
 
 CREATE FUNCTION settle.refer_matches(year integer, as_of date DEFAULT settle.today(), mode text DEFAULT 'chronological',
                                      streams text[] DEFAULT NULL)

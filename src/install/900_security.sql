@@ -127,6 +127,8 @@ GRANT EXECUTE ON FUNCTION settle.distance_km(settle.kommunkod, settle.kommunkod)
                           settle.check_plan_sum(integer, settle.kommunkod, text),
                           settle.spread_months(integer, integer[], numeric[]),
                           settle.setting_km(text),
+                          settle.setting_int(text, integer, integer),
+                          settle.intake_left(settle.kommunkod, date),
                           settle.proximity_cost(settle.kommunkod, settle.kommunkod),
                           settle.needs_mask(text[]),
                           settle.match_municipalities(integer, date, text),
@@ -147,6 +149,7 @@ GRANT SELECT (id, category, persons, residence, permit_date, needs, linked_group
 GRANT EXECUTE ON FUNCTION settle.candidates(bigint, date, integer),
                           settle.match(integer, date, text, text[]),
                           settle.match_stream(integer, date, text, text),
+                          settle.match_fairness(integer, date, text, text),
                           settle.match_summary(integer, date, text, text[]),
                           settle.match_problem(integer, date, text),
                           settle.require_mode(text),
@@ -201,7 +204,7 @@ GRANT EXECUTE ON FUNCTION settle.decide_county_quotas(integer, text, date, text)
                           settle.refer(bigint, settle.kommunkod, timestamptz, text, boolean, text),
                           settle.withdraw(bigint, text),
                           settle.receive(bigint, date),
-                          settle.pause(integer, settle.kommunkod, date, date, text)
+                          settle.pause(integer, settle.kommunkod, date, date, text, integer)
    TO settle_agency;
 
 -- county boards: municipal quotas of their own county
@@ -221,7 +224,7 @@ GRANT SELECT ON settle.referral TO settle_municipality;
 GRANT UPDATE (status, received_on) ON settle.referral TO settle_municipality;
 GRANT INSERT ON settle.pause TO settle_municipality;
 GRANT EXECUTE ON FUNCTION settle.receive(bigint, date),
-                          settle.pause(integer, settle.kommunkod, date, date, text)
+                          settle.pause(integer, settle.kommunkod, date, date, text, integer)
    TO settle_municipality;
 
 -- --------------------------------------------------------------- row-level security

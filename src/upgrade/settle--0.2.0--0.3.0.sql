@@ -5,3 +5,678 @@
 -- test/upgrade.sh installs every released version from its tag with a year
 -- of data, updates it (0.1.0 through 0.2.0) and compares the result with a
 -- fresh install.
+--
+-- 0.3.0: matching keeps the annual plan (setting matching.plan_lead_months);
+-- a pause may allow a few persons a month (pause.max_persons, reduced
+-- intake: settle.intake_left), honoured by referrals, matching and the
+-- audit; match_summary reports hard-to-place households passed over and who
+-- fares worse than in the chronological proposal (settle.match_fairness).
+
+-- ---- a shipped setting (inserted as CREATE EXTENSION ships it: not edited)
+ALTER TABLE settle.setting DISABLE TRIGGER setting_edited;
+INSERT INTO settle.setting (name, value, description) VALUES
+    ('matching.plan_lead_months', '0', 'months past the month of as_of whose planned places matching may use (0-12; 12: the plan never holds it back)');
+ALTER TABLE settle.setting ENABLE ALWAYS TRIGGER setting_edited;
+
+-- ---- reduced intake
+ALTER TABLE settle.pause ADD COLUMN max_persons integer CONSTRAINT pause_max_persons_positive CHECK (max_persons >= 1);
+COMMENT ON TABLE settle.pause IS
+    'Periods (inclusive) in which a municipality cannot receive, or (max_persons) only that many persons a month; refer and matching keep to it. A municipality''s pauses never overlap.';
+
+DROP FUNCTION settle.pause(integer, settle.kommunkod, date, date, text);
+CREATE FUNCTION settle.pause(year integer, municipality settle.kommunkod, from_date date, to_date date, reason text,
+                             max_persons integer DEFAULT NULL)
+RETURNS bigint
+    LANGUAGE sql
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    -- the pause's rules are its triggers' and constraints' (settle.pause_check)
+    INSERT INTO settle.pause (year, municipality, from_date, to_date, reason, max_persons)
+    VALUES (year, municipality, from_date, to_date, reason, max_persons)
+    RETURNING id
+$$;
+COMMENT ON FUNCTION settle.pause(integer, settle.kommunkod, date, date, text, integer) IS
+    'Reports a period (inclusive) in which a municipality cannot receive, or (max_persons) receives at most that many persons a month. Returns the pause''s id.';
+
+CREATE FUNCTION settle.intake_left(municipality settle.kommunkod, day date) RETURNS integer
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    SELECT CASE WHEN pz.max_persons IS NULL THEN 0
+                ELSE greatest(pz.max_persons - coalesce((
+                         SELECT sum(r.persons) FROM settle.referral r
+                          WHERE r.municipality = pz.municipality AND r.status <> 'withdrawn'
+                            AND settle.local_date(r.decided_at)
+                                BETWEEN greatest(pz.from_date, date_trunc('month', intake_left.day)::date)
+                                    AND least(pz.to_date, (date_trunc('month', intake_left.day) + interval '1 month - 1 day')::date)), 0), 0)::integer
+           END
+      FROM settle.pause pz
+     WHERE pz.municipality = intake_left.municipality AND intake_left.day BETWEEN pz.from_date AND pz.to_date
+$$;
+COMMENT ON FUNCTION settle.intake_left(settle.kommunkod, date) IS
+    'Persons a municipality can still be referred in the month of day under a pause: NULL if no pause covers day, 0 if fully paused, else max_persons less that month''s.';
+
+CREATE OR REPLACE FUNCTION settle.pause_record() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+DECLARE
+    r settle.pause := CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+BEGIN
+    PERFORM settle.log_decision('pause', r.year, r.municipality::text,
+                                jsonb_build_object('op', lower(TG_OP), 'pause', r.id, 'from', r.from_date, 'to', r.to_date, 'reason', r.reason,
+                                                   'max_persons', r.max_persons));
+    RETURN NULL;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION settle.referral_issue(r settle.referral) RETURNS settle.referral
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+DECLARE
+    h settle.household;
+    day date;
+    y integer;
+    active settle.referral;
+    p settle.pause;
+    unmet text[];
+    due date;
+    s text;
+    left_now integer;
+BEGIN
+    IF r.status IS DISTINCT FROM 'issued' OR r.received_on IS NOT NULL OR r.withdrawn_at IS NOT NULL OR r.withdraw_recorded_at IS NOT NULL OR r.withdraw_reason IS NOT NULL THEN
+        RAISE EXCEPTION 'a new referral must have status issued, not %', coalesce(r.status, 'NULL')
+            USING ERRCODE = 'check_violation', HINT = 'Report reception or withdrawal afterwards (settle.receive, settle.withdraw).';
+    END IF;
+    IF r.decided_at IS NULL OR NOT isfinite(r.decided_at) THEN
+        RAISE EXCEPTION 'decided_at must be a finite time, not %', coalesce(r.decided_at::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'The time of the referral decision, e.g. now().';
+    END IF;
+    day := settle.local_date(r.decided_at);
+    y := extract(year FROM day)::integer;
+    IF r.year IS DISTINCT FROM y AND r.year IS NOT NULL THEN
+        RAISE EXCEPTION 'a referral decided on % counts against the kommuntal of %, not %', day, y, r.year
+            USING ERRCODE = 'check_violation', HINT = 'Leave year out: settle takes it from decided_at (Swedish time).';
+    END IF;
+    r.year := y;
+    SELECT * INTO h FROM settle.household x WHERE x.id = r.household;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'household % does not exist', r.household
+            USING ERRCODE = 'foreign_key_violation', HINT = 'Register it first: settle.register_household(...).';
+    END IF;
+    IF r.persons IS DISTINCT FROM h.persons AND r.persons IS NOT NULL THEN
+        RAISE EXCEPTION 'a referral counts the household''s % persons, not %', h.persons, r.persons
+            USING ERRCODE = 'check_violation', HINT = 'Leave persons out: settle takes it from the household.';
+    END IF;
+    r.persons := h.persons;
+    s := settle.household_stream(h.stream, h.category, y);
+    IF r.stream IS DISTINCT FROM s AND r.stream IS NOT NULL THEN
+        RAISE EXCEPTION 'household % belongs to the stream % in %, not %', h.ref, s, y, r.stream
+            USING ERRCODE = 'check_violation', HINT = 'Leave stream out: settle takes it from the household (settle.household_stream).';
+    END IF;
+    r.stream := s;
+    SELECT * INTO active FROM settle.referral x WHERE x.household = h.id AND x.status <> 'withdrawn';
+    IF FOUND THEN
+        RAISE EXCEPTION 'household % already has an active referral (% to %, %)', h.ref, active.id,
+                        settle.municipality_label(active.municipality), active.status
+            USING ERRCODE = 'unique_violation',
+                  HINT = 'Withdraw that referral first (settle.withdraw) if the household is to be referred elsewhere.';
+    END IF;
+    SELECT * INTO p FROM settle.pause x
+     WHERE x.municipality = r.municipality AND day BETWEEN x.from_date AND x.to_date LIMIT 1;
+    IF FOUND AND p.max_persons IS NULL THEN
+        RAISE EXCEPTION '% cannot receive on %: paused from % to %', settle.municipality_label(r.municipality), day, p.from_date, p.to_date
+            USING ERRCODE = 'check_violation',
+                  DETAIL = format('Reason reported: %s', p.reason),
+                  HINT = 'Refer the household to another municipality, or after the pause.';
+    ELSIF FOUND THEN
+        -- reduced intake (settle.intake_left): one referral at a time to
+        -- this municipality, each counting what the ones before committed
+        IF current_setting('transaction_isolation') = 'repeatable read' THEN
+            RAISE EXCEPTION 'a referral to % under reduced intake needs READ COMMITTED or SERIALIZABLE', settle.municipality_label(r.municipality)
+                USING ERRCODE = 'invalid_transaction_state',
+                      HINT = 'Under REPEATABLE READ concurrent referrals could not see each other; refer in a READ COMMITTED transaction.';
+        END IF;
+        PERFORM pg_advisory_xact_lock(hashtext('settle.intake'), settle.to_integer(r.municipality));
+        left_now := settle.intake_left(r.municipality, day);
+        IF left_now < r.persons THEN
+            RAISE EXCEPTION '% takes at most % persons a month from % to % (reduced intake): % left in %, the household has %',
+                            settle.municipality_label(r.municipality), p.max_persons, p.from_date, p.to_date, left_now,
+                            to_char(day, 'YYYY-MM'), r.persons
+                USING ERRCODE = 'check_violation',
+                      DETAIL = format('Reason reported: %s', p.reason),
+                      HINT = 'Refer the household to another municipality, or in a later month.';
+        END IF;
+    END IF;
+    unmet := settle.unmet_needs(h.needs, y, r.municipality);
+    IF unmet IS NOT NULL AND NOT coalesce(r.forced, false) THEN
+        RAISE EXCEPTION '% cannot meet the needs of household %: %', settle.municipality_label(r.municipality), h.ref, array_to_string(unmet, ', ')
+            USING ERRCODE = 'check_violation',
+                  HINT = 'Choose a municipality with these capabilities (settle.capability), or pass force => true with a force_reason (logged).';
+    END IF;
+    IF coalesce(r.forced, false) THEN
+        PERFORM settle.require_text(r.force_reason, 'force_reason', 'A forced referral says why it is made despite the unmet needs; it is logged.');
+    END IF;
+    r.forced := unmet IS NOT NULL AND coalesce(r.forced, false);
+    r.force_reason := CASE WHEN r.forced THEN r.force_reason END;
+    due := (settle.local_time(r.decided_at)
+            + coalesce((SELECT value FROM settle.setting WHERE name = 'deadline.' || h.category), '2 months')::interval)::date;
+    IF r.deadline IS DISTINCT FROM due AND r.deadline IS NOT NULL THEN
+        RAISE EXCEPTION 'the deadline of a referral decided on % is %, not %', day, due, r.deadline
+            USING ERRCODE = 'check_violation', HINT = 'Leave deadline out: settle computes it (settings deadline.<category>).';
+    END IF;
+    r.deadline := due;
+    RETURN r;
+END
+$fn$;
+COMMENT ON FUNCTION settle.referral_issue(settle.referral) IS
+    'Internal: the rules of a new referral (household, persons, year, stream, deadline, no active referral, pause or reduced intake, needs met or forced); returns the row as recorded.';
+
+CREATE OR REPLACE FUNCTION settle.audit(year integer DEFAULT NULL, streams text[] DEFAULT NULL)
+RETURNS SETOF settle.audit_finding
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+DECLARE
+    y integer := audit.year;
+    st text[] := settle.require_streams(audit.year, audit.streams);
+    v record;
+BEGIN
+    -- every rule holds per stream; findings not of one stream (pauses, the
+    -- log) are reported whatever the filter
+    -- county quotas sum to the national volume
+    RETURN QUERY
+    SELECT 'county_quotas_sum_to_national_volume', py.year, NULL::text,
+           format('county quotas sum to %s over %s counties, national volume %s', s.total, s.n, py.national_volume), py.stream
+      FROM settle.year_streams py
+      JOIN (SELECT cq.year, cq.stream, sum(cq.quota) AS total, count(*) AS n FROM settle.county_quota cq GROUP BY cq.year, cq.stream) s
+        ON s.year = py.year AND s.stream = py.stream
+     WHERE (y IS NULL OR py.year = y) AND (st IS NULL OR py.stream = ANY (st)) AND s.total <> py.national_volume;
+
+    -- municipal quotas of a county sum to its county quota, unless they await
+    -- re-decision after a change of the länstal (settle.kommuntal_awaiting),
+    -- which is shown as such
+    RETURN QUERY
+    SELECT CASE WHEN settle.kommuntal_awaiting(s.year, s.county, s.stream) THEN 'kommuntal_awaiting_redecision'
+                ELSE 'municipal_quotas_sum_to_county_quota' END, s.year, s.county::text,
+           format('municipal quotas sum to %s, county quota %s%s', s.total, coalesce(cq.quota::text, 'missing'),
+                  CASE WHEN settle.kommuntal_awaiting(s.year, s.county, s.stream)
+                       THEN ' (the länstal changed; the county board has not decided new kommuntal yet)' ELSE '' END), s.stream
+      FROM (SELECT mq.year, mq.stream, mq.county, sum(mq.quota) AS total FROM settle.municipal_quota mq
+             GROUP BY mq.year, mq.stream, mq.county) s
+      LEFT JOIN settle.county_quota cq ON cq.year = s.year AND cq.stream = s.stream AND cq.county = s.county
+     WHERE (y IS NULL OR s.year = y) AND (st IS NULL OR s.stream = ANY (st)) AND s.total IS DISTINCT FROM cq.quota::numeric;
+
+    -- the maintained count of referred persons matches the referrals
+    RETURN QUERY
+    SELECT 'referred_count_matches_referrals', mq.year, mq.municipality::text,
+           format('municipal_quota.referred is %s but active referrals hold %s persons', mq.referred, coalesce(r.persons, 0)), mq.stream
+      FROM settle.municipal_quota mq
+      LEFT JOIN (SELECT rf.year, rf.stream, rf.municipality, sum(rf.persons) AS persons FROM settle.referral rf
+                  WHERE rf.status <> 'withdrawn' GROUP BY rf.year, rf.stream, rf.municipality) r
+             ON r.year = mq.year AND r.stream = mq.stream AND r.municipality = mq.municipality
+     WHERE (y IS NULL OR mq.year = y) AND (st IS NULL OR mq.stream = ANY (st)) AND mq.referred <> coalesce(r.persons, 0);
+
+    -- no quota below the persons referred, now or at any moment of its history:
+    -- on the recorded clock (what the database held when), see 045_time.sql
+    RETURN QUERY
+    WITH moments AS (
+        SELECT h.year, h.stream, h.municipality, h.recorded_at AS t FROM settle.quota_history h WHERE h.municipality IS NOT NULL
+        UNION
+        SELECT rf.year, rf.stream, rf.municipality, rf.recorded_at FROM settle.referral rf
+        UNION
+        SELECT mq.year, mq.stream, mq.municipality, 'infinity'::timestamptz FROM settle.municipal_quota mq),
+    checked AS (
+        SELECT mo.year, mo.stream, mo.municipality, mo.t,
+               CASE WHEN mo.t = 'infinity'     -- the present: the quota as it stands
+                    THEN (SELECT mq.quota FROM settle.municipal_quota mq
+                           WHERE mq.year = mo.year AND mq.stream = mo.stream AND mq.municipality = mo.municipality)
+                    ELSE (SELECT h.quota FROM settle.quota_history h
+                           WHERE h.year = mo.year AND h.stream = mo.stream AND h.municipality = mo.municipality AND h.recorded_at <= mo.t
+                           ORDER BY h.recorded_at DESC, h.id DESC LIMIT 1) END AS quota,
+               (SELECT coalesce(sum(rf.persons), 0) FROM settle.referral rf
+                 WHERE rf.year = mo.year AND rf.stream = mo.stream AND rf.municipality = mo.municipality AND rf.recorded_at <= mo.t
+                   AND (rf.withdraw_recorded_at IS NULL OR rf.withdraw_recorded_at > mo.t)) AS referred
+          FROM moments mo WHERE (y IS NULL OR mo.year = y) AND (st IS NULL OR mo.stream = ANY (st)))
+    SELECT DISTINCT ON (c.year, c.stream, c.municipality) 'quota_never_below_referred', c.year, c.municipality::text,
+           format('at %s the kommuntal in force was %s but %s persons were referred',
+                  CASE WHEN c.t = 'infinity' THEN 'present' ELSE c.t::text END, coalesce(c.quota::text, 'none'), c.referred), c.stream
+      FROM checked c
+     WHERE c.referred > 0 AND (c.quota IS NULL OR c.quota < c.referred)
+     ORDER BY c.year, c.stream, c.municipality, c.t;
+
+    -- the reception register holds every received referral, once, as received
+    RETURN QUERY
+    SELECT 'reception_matches_referral', rf.year, rf.municipality::text,
+           format('referral %s (received %s, %s persons) has %s in the reception register', rf.id, rf.received_on, rf.persons,
+                  coalesce(format('a row of %s persons on %s in %s', rc.persons, rc.received_on, rc.municipality), 'no row')), rf.stream
+      FROM settle.referral rf
+      LEFT JOIN settle.reception rc ON rc.referral = rf.id
+     WHERE (y IS NULL OR rf.year = y) AND (st IS NULL OR rf.stream = ANY (st)) AND rf.status = 'received'
+       AND (rc.id IS NULL OR (rc.municipality, rc.received_on, rc.persons) IS DISTINCT FROM (rf.municipality, rf.received_on, rf.persons))
+    UNION ALL
+    SELECT 'reception_matches_referral', rf.year, rf.municipality::text,
+           format('reception %s names referral %s, which is %s', rc.id, rf.id, rf.status), rf.stream
+      FROM settle.reception rc JOIN settle.referral rf ON rf.id = rc.referral
+     WHERE (y IS NULL OR rf.year = y) AND (st IS NULL OR rf.stream = ANY (st)) AND rf.status <> 'received';
+
+    -- history: the current value of every quota is the latest history row
+    RETURN QUERY
+    SELECT 'history_matches_current_quota', cur.year, coalesce(cur.municipality::text, cur.county::text),
+           format('current quota %s, latest history %s', coalesce(cur.quota::text, 'none'), coalesce(h.quota::text, 'none')),
+           coalesce(cur.stream, h.stream)
+      FROM (SELECT cq.year, cq.stream, cq.county, NULL::settle.kommunkod AS municipality, cq.quota FROM settle.county_quota cq
+            UNION ALL
+            SELECT mq.year, mq.stream, mq.county, mq.municipality, mq.quota FROM settle.municipal_quota mq) cur
+      FULL JOIN (SELECT DISTINCT ON (x.year, x.stream, x.county, x.municipality) x.year, x.stream, x.county, x.municipality, x.quota
+                   FROM settle.quota_history x ORDER BY x.year, x.stream, x.county, x.municipality, x.valid_from DESC, x.id DESC) h
+             ON h.year = cur.year AND h.stream = cur.stream AND h.county = cur.county AND h.municipality IS NOT DISTINCT FROM cur.municipality
+     WHERE (y IS NULL OR coalesce(cur.year, h.year) = y) AND (st IS NULL OR coalesce(cur.stream, h.stream) = ANY (st))
+       AND cur.quota IS DISTINCT FROM h.quota;
+
+    -- history: periods follow each other (valid_from never goes back as ids grow)
+    RETURN QUERY
+    SELECT 'history_in_order', a.year, coalesce(a.municipality::text, a.county::text),
+           format('history row %s (valid from %s) comes after row %s (valid from %s)', a.id, a.valid_from, a.prev_id, a.prev_from), a.stream
+      FROM (SELECT x.*, lag(x.id) OVER w AS prev_id, lag(x.valid_from) OVER w AS prev_from
+              FROM settle.quota_history x WINDOW w AS (PARTITION BY x.year, x.stream, x.county, x.municipality ORDER BY x.id)) a
+     WHERE (y IS NULL OR a.year = y) AND (st IS NULL OR a.stream = ANY (st)) AND a.valid_from < a.prev_from;
+
+    -- annual plans sum to the quota
+    RETURN QUERY
+    SELECT 'annual_plan_sums_to_quota', p.year, p.municipality::text,
+           format('plan has %s months summing to %s, kommuntal %s', p.n, p.total, coalesce(mq.quota::text, 'none')), p.stream
+      FROM (SELECT ap.year, ap.stream, ap.municipality, count(*) AS n, sum(ap.planned) AS total FROM settle.annual_plan ap
+             GROUP BY ap.year, ap.stream, ap.municipality) p
+      LEFT JOIN settle.municipal_quota mq ON mq.year = p.year AND mq.stream = p.stream AND mq.municipality = p.municipality
+     WHERE (y IS NULL OR p.year = y) AND (st IS NULL OR p.stream = ANY (st)) AND (p.n <> 12 OR p.total IS DISTINCT FROM mq.quota::numeric);
+
+    -- one active referral per household (the subject is the household id:
+    -- the audit needs no case numbers, so analysts can run it)
+    RETURN QUERY
+    SELECT 'one_active_referral_per_household', min(rf.year), rf.household::text,
+           format('%s active referrals', count(*)), min(rf.stream)
+      FROM settle.referral rf
+     WHERE rf.status <> 'withdrawn' AND (y IS NULL OR rf.year = y) AND (st IS NULL OR rf.stream = ANY (st))
+     GROUP BY rf.household HAVING count(*) > 1;
+
+    -- every referral as settle.referral_issue / referral_status would have
+    -- written it: re-checked from the data, so that a write with the
+    -- triggers disabled is caught
+    RETURN QUERY
+    SELECT 'referral_as_issued', rf.year, rf.id::text, f.problem, rf.stream
+      FROM settle.referral rf
+      JOIN settle.household h ON h.id = rf.household
+      CROSS JOIN LATERAL (
+        SELECT settle.local_date(rf.decided_at) AS day,
+               settle.unmet_needs(h.needs, rf.year, rf.municipality) AS unmet) d
+      CROSS JOIN LATERAL (
+        SELECT CASE
+          WHEN rf.status <> 'withdrawn' AND rf.persons <> h.persons
+            THEN format('counts %s persons but household %s has %s', rf.persons, h.id, h.persons)
+          WHEN rf.status <> 'withdrawn' AND h.stream IS NOT NULL AND rf.stream <> h.stream
+            THEN format('counts in stream %s but household %s belongs to stream %s', rf.stream, h.id, h.stream)
+          WHEN rf.status <> 'withdrawn' AND d.unmet IS NOT NULL AND NOT (rf.forced AND btrim(coalesce(rf.force_reason, '')) <> '')
+            THEN format('needs %s not met and not forced with a reason', array_to_string(d.unmet, ', '))
+          WHEN EXISTS (SELECT 1 FROM settle.pause pz WHERE pz.municipality = rf.municipality AND pz.max_persons IS NULL
+                          AND d.day BETWEEN pz.from_date AND pz.to_date AND pz.reported_at <= rf.recorded_at)
+            THEN format('issued on %s while the municipality was paused', d.day)
+          WHEN rf.deadline <= d.day
+            THEN format('deadline %s is not after the decision day %s', rf.deadline, d.day)
+          WHEN rf.status = 'received' AND (NOT isfinite(rf.received_on) OR rf.received_on < d.day)
+            THEN format('received on %s, decided on %s', rf.received_on, d.day)
+          WHEN rf.status = 'withdrawn' AND btrim(coalesce(rf.withdraw_reason, '')) = ''
+            THEN 'withdrawn without a reason'
+          END AS problem) f
+     WHERE (y IS NULL OR rf.year = y) AND (st IS NULL OR rf.stream = ANY (st)) AND f.problem IS NOT NULL;
+
+    -- every revision moved every quota it names ('revised' history rows)
+    RETURN QUERY
+    SELECT 'revision_applied', rv.year, rv.id::text,
+           format('revision %s (%s) names %s municipalities but moved %s', rv.id, rv.agreement_ref,
+                  cardinality(rv.municipalities), count(h.id) FILTER (WHERE h.stream = rv.stream)), rv.stream
+      FROM settle.revision rv
+      LEFT JOIN settle.quota_history h ON h.revision = rv.id
+     WHERE (y IS NULL OR rv.year = y) AND (st IS NULL OR rv.stream = ANY (st))
+     GROUP BY rv.id HAVING count(h.id) FILTER (WHERE h.stream = rv.stream) <> cardinality(rv.municipalities);
+
+    -- reduced intake (settle.intake_left): no referral recorded under a pause
+    -- with max_persons took a month of it past the limit (referrals made
+    -- before the pause was reported may exceed it; none may be added then)
+    RETURN QUERY
+    SELECT 'reduced_intake_respected', pz.year, pz.municipality::text,
+           format('pause %s allows %s persons a month but %s were referred in %s', pz.id, pz.max_persons, x.persons, x.month),
+           NULL::text
+      FROM settle.pause pz
+      CROSS JOIN LATERAL (
+          SELECT to_char(settle.local_date(rf.decided_at), 'YYYY-MM') AS month, sum(rf.persons) AS persons,
+                 bool_or(rf.recorded_at >= pz.reported_at) AS under_pause
+            FROM settle.referral rf
+           WHERE rf.municipality = pz.municipality AND rf.status <> 'withdrawn'
+             AND settle.local_date(rf.decided_at) BETWEEN pz.from_date AND pz.to_date
+           GROUP BY 1) x
+     WHERE pz.max_persons IS NOT NULL AND (y IS NULL OR pz.year = y) AND x.persons > pz.max_persons AND x.under_pause;
+
+    -- pauses do not overlap
+    RETURN QUERY
+    SELECT 'pauses_do_not_overlap', a.year, a.municipality::text,
+           format('pause %s (%s to %s) overlaps pause %s (%s to %s)', a.id, a.from_date, a.to_date, b.id, b.from_date, b.to_date),
+           NULL::text
+      FROM settle.pause a JOIN settle.pause b
+        ON a.municipality = b.municipality AND a.id < b.id
+       AND daterange(a.from_date, a.to_date, '[]') && daterange(b.from_date, b.to_date, '[]')
+     WHERE y IS NULL OR a.year = y;
+
+    -- the decision log's chain
+    SELECT * INTO v FROM settle.verify_log();
+    IF NOT v.intact THEN
+        RETURN QUERY SELECT 'decision_log_intact', NULL::integer, coalesce('entry ' || v.first_bad_id, 'position ' || v.first_bad_seq), v.problem, NULL::text;
+    END IF;
+END
+$fn$;
+COMMENT ON FUNCTION settle.audit(integer, text[]) IS
+    'Every rule that does not hold, one row per finding, for one year or all (NULL) and some streams or all (NULL); no rows means every rule holds (docs/yearly-cycle.md).';
+
+-- ---- plan-aware matching and its fairness figures
+DROP FUNCTION settle.match_summary(integer, date, text, text[]);
+DROP FUNCTION settle.match_municipalities(integer, date, text);
+CREATE FUNCTION settle.setting_int(name text, lo integer, hi integer) RETURNS integer
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+DECLARE
+    v text;
+BEGIN
+    SELECT s.value INTO v FROM settle.setting s WHERE s.name = setting_int.name;
+    IF v IS NULL OR v !~ '^\s*[0-9]{1,9}\s*$' OR v::integer NOT BETWEEN lo AND hi THEN
+        RAISE EXCEPTION 'setting % must be a whole number from % to %, not %', name, lo, hi, coalesce(quote_literal(v), 'missing')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = format('UPDATE settle.setting SET value = ''%s'' WHERE name = %L;', lo, name);
+    END IF;
+    RETURN v::integer;
+END
+$$;
+COMMENT ON FUNCTION settle.setting_int(text, integer, integer) IS 'Internal: a whole-number setting within lo..hi, or 22023 with a hint.';
+
+CREATE FUNCTION settle.match_municipalities(year integer, as_of date, stream text DEFAULT 'ordinary')
+RETURNS TABLE (idx integer, code settle.kommunkod, county settle.lanskod, remaining integer, planned_remaining integer,
+               able bigint, paused boolean, lat double precision, lon double precision, room integer, has_plan boolean)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    SELECT row_number() OVER (ORDER BY m.code)::integer, m.code, m.county,
+           coalesce(mq.quota - mq.referred, 0),
+           coalesce(p.to_date::integer - mq.referred, 0),
+           (SELECT settle.needs_mask(array_agg(c.need)) FROM settle.capability c
+             WHERE c.year = match_municipalities.year AND c.municipality = m.code),
+           EXISTS (SELECT 1 FROM settle.pause pz WHERE pz.municipality = m.code AND as_of BETWEEN pz.from_date AND pz.to_date
+                                                   AND pz.max_persons IS NULL),
+           m.lat, m.lon,
+           -- the room: kommuntal, plan with its lead, reduced intake (least ignores NULLs)
+           least(coalesce(mq.quota - mq.referred, 0), p.with_lead::integer - mq.referred, settle.intake_left(m.code, as_of)),
+           p.with_lead IS NOT NULL
+      FROM settle.municipality m
+      LEFT JOIN settle.municipal_quota mq ON mq.year = match_municipalities.year AND mq.stream = match_municipalities.stream
+                                         AND mq.municipality = m.code
+      CROSS JOIN (SELECT (date_trunc('month', as_of)
+                          + settle.setting_int('matching.plan_lead_months', 0, 12) * interval '1 month')::date AS lead_until) l
+      LEFT JOIN LATERAL (
+          SELECT sum(ap.planned) FILTER (WHERE make_date(match_municipalities.year, ap.month, 1) <= as_of) AS to_date,
+                 coalesce(sum(ap.planned) FILTER (WHERE make_date(match_municipalities.year, ap.month, 1) <= l.lead_until), 0) AS with_lead
+            FROM settle.annual_plan ap
+           WHERE ap.year = match_municipalities.year AND ap.stream = match_municipalities.stream AND ap.municipality = m.code
+          HAVING count(*) > 0) p ON true
+$$;
+COMMENT ON FUNCTION settle.match_municipalities(integer, date, text) IS
+    'Internal: each municipality''s places and planned places left (year, stream), needs met (bit mask), full pause on as_of, centroid, and room: what matching may use that day.';
+
+CREATE OR REPLACE FUNCTION settle.candidates(household bigint, as_of date DEFAULT settle.today(), max_results integer DEFAULT 10)
+RETURNS TABLE (rank integer, municipality settle.kommunkod, county settle.lanskod, same_county boolean, neighbour_county boolean,
+               distance_km numeric, remaining integer, planned_remaining integer, meets_needs boolean, reason text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    h record;
+    y integer;
+    mask bigint;
+    why text;
+BEGIN
+    IF candidates.household IS NULL THEN
+        RAISE EXCEPTION 'household must not be NULL' USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass an id from settle.register_household or settle.waiting().';
+    END IF;
+    IF as_of IS NULL OR NOT isfinite(as_of) THEN
+        RAISE EXCEPTION 'as_of must be a date, not %', coalesce(as_of::text, 'NULL')
+            USING ERRCODE = CASE WHEN as_of IS NULL THEN 'null_value_not_allowed' ELSE 'invalid_parameter_value' END,
+                  HINT = 'The day the candidates are for, e.g. ''2027-02-15''; the default is settle.today().';
+    END IF;
+    y := extract(year FROM as_of)::integer;
+    SELECT x.persons, x.residence, x.needs, settle.household_stream(x.stream, x.category, y) AS stream INTO h
+      FROM settle.household x WHERE x.id = candidates.household;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'household % does not exist', candidates.household
+            USING ERRCODE = 'no_data_found', HINT = 'Pass an id from settle.register_household or settle.waiting().';
+    END IF;
+    IF max_results IS NULL OR max_results < 1 THEN
+        RAISE EXCEPTION 'max_results must be at least 1' USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is 10.';
+    END IF;
+    mask := settle.needs_mask(h.needs);
+    RETURN QUERY
+    WITH m AS (SELECT * FROM settle.match_municipalities(y, as_of, h.stream)),
+    c AS (
+        SELECT m.code, m.county, m.remaining, m.planned_remaining, (mask & ~m.able) = 0 AS meets, m.paused, m.room, m.has_plan,
+               pc.cost_km, pc.distance_km AS km, pc.relation
+          FROM m LEFT JOIN settle.proximity pc ON pc.residence = h.residence AND pc.municipality = m.code),
+    f AS (
+        -- without residence: match_quota_before's order (src/match_core.h)
+        SELECT c.*, row_number() OVER (ORDER BY
+                   CASE WHEN h.residence IS NULL THEN -c.planned_remaining::double precision ELSE c.cost_km END,
+                   CASE WHEN h.residence IS NULL THEN -c.remaining ELSE 0 END, c.code)::integer AS rk
+          FROM c WHERE c.meets AND NOT c.paused AND c.room >= h.persons)
+    SELECT f.rk, f.code, f.county,
+           CASE WHEN h.residence IS NULL THEN NULL ELSE f.relation = 'same county' END,
+           CASE WHEN h.residence IS NULL THEN NULL ELSE f.relation = 'neighbouring county' END,
+           round(f.km::numeric, 1), f.remaining, f.planned_remaining, f.meets,
+           CASE WHEN h.residence IS NULL
+                THEN format('quota refugee: %s planned places left, %s places left', f.planned_remaining, f.remaining)
+                ELSE format('%s%s, %s km, %s places left', CASE WHEN f.code = h.residence THEN 'same municipality, ' ELSE '' END,
+                            f.relation, round(f.km::numeric), f.remaining) END
+           || CASE WHEN f.has_plan AND f.planned_remaining < h.persons
+                   THEN format(' (ahead of plan: %s planned to date)', greatest(f.planned_remaining, 0)) ELSE '' END
+      FROM f WHERE f.rk <= max_results ORDER BY f.rk;
+    IF FOUND THEN
+        RETURN;
+    END IF;
+    -- nothing feasible: say why
+    SELECT CASE
+             WHEN NOT EXISTS (SELECT 1 FROM settle.match_municipalities(y, as_of, h.stream) m WHERE m.remaining >= h.persons)
+               THEN format('no municipality has %s places left under its %s kommuntal', h.persons, y || settle.stream_label(h.stream))
+             WHEN NOT EXISTS (SELECT 1 FROM settle.match_municipalities(y, as_of, h.stream) m WHERE (mask & ~m.able) = 0)
+               THEN format('need %s unmet everywhere in %s', array_to_string(h.needs, ', '), y)
+             WHEN NOT EXISTS (SELECT 1 FROM settle.match_municipalities(y, as_of, h.stream) m WHERE (mask & ~m.able) = 0 AND m.remaining >= h.persons)
+               THEN format('the municipalities that can meet %s have fewer than %s places left', array_to_string(h.needs, ', '), h.persons)
+             WHEN NOT EXISTS (SELECT 1 FROM settle.match_municipalities(y, as_of, h.stream) m
+                               WHERE (mask & ~m.able) = 0 AND NOT m.paused AND m.room >= h.persons)
+                  AND EXISTS (SELECT 1 FROM settle.match_municipalities(y, as_of, h.stream) m
+                               WHERE (mask & ~m.able) = 0 AND NOT m.paused AND m.remaining >= h.persons)
+               THEN format('the municipalities with %s places left are ahead of their annual plan or under reduced intake on %s', h.persons, to_char(as_of, 'YYYY-MM-DD'))
+             ELSE 'every municipality with places left that meets the needs is paused on ' || to_char(as_of, 'YYYY-MM-DD')
+           END INTO why;
+    RETURN QUERY SELECT NULL::integer, NULL::settle.kommunkod, NULL::settle.lanskod, NULL::boolean, NULL::boolean,
+                        NULL::numeric, NULL::integer, NULL::integer, NULL::boolean, why;
+END
+$fn$;
+COMMENT ON FUNCTION settle.candidates(bigint, date, integer) IS
+    'The feasible municipalities for one household on a day (its stream; room under quota, plan, intake), best first by proximity, with reasons; a row with municipality NULL says why none is.';
+
+CREATE OR REPLACE FUNCTION settle.match_problem(year integer, as_of date, stream text DEFAULT 'ordinary',
+                                     OUT persons integer[], OUT residence integer[], OUT needs bigint[], OUT fixed integer[],
+                                     OUT capacity integer[], OUT planned integer[], OUT able bigint[], OUT paused boolean[],
+                                     OUT cost double precision[], OUT member_household bigint[], OUT member_placement integer[])
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+DECLARE
+    y integer := year;
+    s text := stream;
+    n_need integer;
+BEGIN
+    PERFORM settle.require_stream(y, s);
+    IF as_of IS NULL OR NOT isfinite(as_of) THEN
+        RAISE EXCEPTION 'as_of must be a date, not %', coalesce(as_of::text, 'NULL')
+            USING ERRCODE = CASE WHEN as_of IS NULL THEN 'null_value_not_allowed' ELSE 'invalid_parameter_value' END,
+                  HINT = 'The day of the proposal; the default is settle.today().';
+    END IF;
+    SELECT count(*) INTO n_need FROM settle.need;
+    IF n_need > 63 THEN
+        RAISE EXCEPTION 'matching handles at most 63 needs; settle.need has %', n_need
+            USING ERRCODE = 'program_limit_exceeded', HINT = 'Merge rarely used needs.';
+    END IF;
+    WITH m AS MATERIALIZED (SELECT * FROM settle.match_municipalities(y, as_of, s)),
+    -- municipality index (0-based, code order) by code, so that no join is needed per household
+    ci AS (SELECT array_agg(coalesce(m.idx - 1, -1) ORDER BY g.g) AS a FROM generate_series(0, 9999) g LEFT JOIN m ON m.code::integer = g.g),
+    w AS MATERIALIZED (SELECT * FROM settle.waiting(as_of) x WHERE x.stream = s),
+    -- a linked group is placed as one, in its earliest member's turn; if a
+    -- member already has an active referral, the others follow it there
+    grp AS (
+        -- one row per member (persons counted once), the members' needs joined apart
+        SELECT w.linked_group, min(w.queue_position) AS pos, sum(w.persons)::integer AS persons,
+               (SELECT coalesce(bit_or(nb.bit), 0) FROM w x CROSS JOIN LATERAL unnest(x.needs) n
+                  JOIN settle.need_bit nb ON nb.code = n WHERE x.linked_group = w.linked_group) AS needs,
+               (array_agg(w.residence ORDER BY w.queue_position) FILTER (WHERE w.residence IS NOT NULL))[1] AS residence,
+               (SELECT r.municipality FROM settle.referral r JOIN settle.household o ON o.id = r.household
+                 WHERE o.linked_group = w.linked_group AND r.status <> 'withdrawn' AND r.stream = s
+                 ORDER BY r.decided_at LIMIT 1) AS fixed_to
+          FROM w
+         WHERE w.linked_group IS NOT NULL
+         GROUP BY w.linked_group),
+    pl AS (
+        SELECT w.household, NULL::text AS linked_group, w.queue_position AS pos, w.persons, w.residence,
+               NULL::settle.kommunkod AS fixed_to,
+               CASE WHEN cardinality(w.needs) = 0 THEN 0::bigint
+                    ELSE (SELECT coalesce(bit_or(nb.bit), 0) FROM settle.need_bit nb WHERE nb.code = ANY (w.needs)) END AS needs
+          FROM w WHERE w.linked_group IS NULL
+        UNION ALL
+        SELECT NULL, grp.linked_group, grp.pos, grp.persons, grp.residence, grp.fixed_to, grp.needs FROM grp),
+    plo AS MATERIALIZED (
+        SELECT pl.household, pl.linked_group, pl.persons, pl.needs, pl.pos,
+               coalesce((SELECT ci.a FROM ci)[pl.residence::integer + 1], -1) AS res,
+               coalesce((SELECT ci.a FROM ci)[pl.fixed_to::integer + 1], -1) AS fix,
+               row_number() OVER (ORDER BY pl.pos)::integer AS i
+          FROM pl),
+    -- (two small sets: whatever join the planner picks stays cheap)
+    wl AS MATERIALIZED (SELECT w.household, w.queue_position, w.linked_group FROM w WHERE w.linked_group IS NOT NULL),
+    gi AS MATERIALIZED (SELECT plo.linked_group, plo.i FROM plo WHERE plo.linked_group IS NOT NULL),
+    members AS (
+        SELECT plo.household, plo.pos, plo.i FROM plo WHERE plo.household IS NOT NULL
+        UNION ALL
+        SELECT wl.household, wl.queue_position, gi.i FROM wl JOIN gi ON gi.linked_group = wl.linked_group)
+    -- one sort for the four placement arrays (aggregates read a sorted subquery in its order)
+    SELECT pa.persons, pa.res, pa.needs, pa.fix,
+           ARRAY(SELECT greatest(m.room, 0) FROM m ORDER BY m.idx),
+           ARRAY(SELECT m.planned_remaining FROM m ORDER BY m.idx),
+           ARRAY(SELECT coalesce(m.able, 0) FROM m ORDER BY m.idx),
+           ARRAY(SELECT m.paused FROM m ORDER BY m.idx),
+           -- the cost matrix, row by residence (m holds every municipality,
+           -- idx in code order, so code order is index order)
+           ARRAY(SELECT px.cost_km FROM settle.proximity px ORDER BY px.residence, px.municipality),
+           ma.household, ma.i
+      FROM (SELECT array_agg(o.persons) AS persons, array_agg(o.res) AS res, array_agg(o.needs) AS needs, array_agg(o.fix) AS fix
+              FROM (SELECT * FROM plo ORDER BY plo.i) o) pa,
+           (SELECT array_agg(o.household) AS household, array_agg(o.i) AS i
+              FROM (SELECT * FROM members ORDER BY members.pos) o) ma
+      INTO persons, residence, needs, fixed, capacity, planned, able, paused, cost, member_household, member_placement;
+    persons := coalesce(persons, '{}');
+    residence := coalesce(residence, '{}');
+    needs := coalesce(needs, '{}');
+    fixed := coalesce(fixed, '{}');
+    member_household := coalesce(member_household, '{}');
+    member_placement := coalesce(member_placement, '{}');
+END
+$fn$;
+COMMENT ON FUNCTION settle.match_problem(integer, date, text) IS
+    'Internal: a stream''s waiting households as placements (a linked group as one) and the municipalities'' places, plans, needs, pauses and costs, as settle.match_core''s arrays.';
+
+CREATE FUNCTION settle.match_fairness(year integer, as_of date, mode text, stream text)
+RETURNS TABLE (passed_over integer, passed_over_max_days integer, better_off integer, worse_off integer, max_extra_km numeric)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    WITH w AS MATERIALIZED (SELECT * FROM settle.waiting(match_fairness.as_of) x WHERE x.stream = match_fairness.stream),
+    m AS MATERIALIZED (SELECT * FROM settle.match_municipalities(match_fairness.year, match_fairness.as_of, match_fairness.stream)),
+    p AS MATERIALIZED (SELECT * FROM settle.match_stream(match_fairness.year, match_fairness.as_of, match_fairness.mode, match_fairness.stream)),
+    c AS MATERIALIZED (SELECT * FROM settle.match_stream(match_fairness.year, match_fairness.as_of, 'chronological', match_fairness.stream)
+                        WHERE match_fairness.mode <> 'chronological'),
+    passed AS (
+        SELECT h.household, h.days_waited
+          FROM w h JOIN p ph ON ph.household = h.household
+         WHERE h.hard_to_place AND ph.municipality IS NULL
+           AND EXISTS (SELECT 1 FROM w e JOIN p pe ON pe.household = e.household JOIN m ON m.code = pe.municipality
+                        WHERE e.queue_position > h.queue_position AND NOT e.hard_to_place
+                          AND m.room >= h.persons AND NOT m.paused
+                          AND (settle.needs_mask(h.needs) & ~coalesce(m.able, 0)) = 0))
+    SELECT (SELECT count(*) FROM passed)::integer, (SELECT max(x.days_waited) FROM passed x),
+           (count(*) FILTER (WHERE p.distance_km < c.distance_km))::integer,
+           (count(*) FILTER (WHERE p.distance_km > c.distance_km))::integer,
+           coalesce(max(p.distance_km - c.distance_km) FILTER (WHERE p.distance_km > c.distance_km), 0)
+      FROM p LEFT JOIN c ON c.household = p.household
+$$;
+COMMENT ON FUNCTION settle.match_fairness(integer, date, text, text) IS
+    'Internal: a stream''s proposal''s hard-to-place households passed over (and longest wait), and households nearer, farther and the most farther than chronologically.';
+
+CREATE FUNCTION settle.match_summary(year integer, as_of date DEFAULT settle.today(), mode text DEFAULT 'chronological',
+                                     streams text[] DEFAULT NULL)
+RETURNS TABLE (households integer, placements integer, placed integer, persons_placed bigint, persons_unplaced bigint,
+               proximity_km numeric, objective_km numeric, lower_bound_km numeric, gap_pct numeric, core_ms numeric,
+               stream text, passed_over integer, passed_over_max_days integer, better_off integer, worse_off integer,
+               max_extra_km numeric)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    md text := settle.require_mode(mode);
+    pr record;
+    s text;
+BEGIN
+    FOREACH s IN ARRAY settle.streams_of_year(year, streams) LOOP
+        pr := settle.match_problem(year, as_of, s);
+        RETURN QUERY
+        SELECT cardinality(pr.member_household), x.placements, x.placed, x.persons_placed, x.persons_unplaced,
+               round(x.distance_km::numeric, 1), round(x.objective_km::numeric, 1), round(x.lower_bound_km::numeric, 1),
+               CASE WHEN x.lower_bound_km > 0 THEN round(((x.objective_km - x.lower_bound_km) / x.lower_bound_km * 100)::numeric, 3)
+                    WHEN x.lower_bound_km = 0 AND x.objective_km = 0 THEN 0 END,
+               round(x.core_ms::numeric, 1), s, f.passed_over, f.passed_over_max_days, f.better_off, f.worse_off, f.max_extra_km
+          FROM settle.match_core_summary(pr.persons, pr.residence, pr.needs, pr.fixed, pr.capacity, pr.planned,
+                                         pr.able, pr.paused, pr.cost, md, settle.setting_km('matching.unplaced_km')) x,
+               settle.match_fairness(year, as_of, md, s) f;
+    END LOOP;
+END
+$fn$;
+COMMENT ON FUNCTION settle.match_summary(integer, date, text, text[]) IS
+    'settle.match''s figures per stream: placed and unplaced, km, the optimal bound and gap, hard-to-place households passed over, households nearer or farther than chronologically.';
+
+-- ---- privileges (as 900_security.sql of 0.3.0): nothing new is executable
+-- by PUBLIC, the types' support functions excepted
+DO $$
+DECLARE
+    f regprocedure;
+BEGIN
+    FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
+              WHERE p.pronamespace = 'settle'::regnamespace
+                AND NOT (p.proname LIKE 'kommunkod%' OR p.proname LIKE 'lanskod%' OR p.proname IN ('letter', 'to_integer')) LOOP
+        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
+    END LOOP;
+END
+$$;
+GRANT EXECUTE ON FUNCTION settle.setting_int(text, integer, integer),
+                          settle.intake_left(settle.kommunkod, date),
+                          settle.match_municipalities(integer, date, text)
+   TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
+GRANT EXECUTE ON FUNCTION settle.match_fairness(integer, date, text, text),
+                          settle.match_summary(integer, date, text, text[])
+   TO settle_agency, settle_auditor, settle_analyst;
+GRANT EXECUTE ON FUNCTION settle.pause(integer, settle.kommunkod, date, date, text, integer) TO settle_agency, settle_municipality;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA settle TO settle_definer;

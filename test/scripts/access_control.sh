@@ -45,7 +45,7 @@ as() {
     if printf '%s' "$out" | grep -q '^ERROR:'; then printf '%s' "$out" | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p' | head -1
     else printf '%s' "$out"; fi
 }
-echo "1..30"
+echo "1..31"
 check "the logins connect as themselves" "$(as settle_t_board_k "SELECT current_user")" "settle_t_board_k"
 # county board
 check "county board: sees only its county's kommuntal" "$(as settle_t_board_k "SELECT string_agg(DISTINCT county::text, ',') FROM settle.municipal_quota")" "10"
@@ -103,6 +103,10 @@ check "streams: every settle role reads the year's streams and the status per st
     "$(for r in settle_t_agency settle_t_board_k settle_t_kommun_1081 settle_t_auditor settle_t_analyst; do
          echo -n "$(as $r "SELECT (SELECT count(*) FROM settle.year_streams WHERE year = 2027) || ':' || count(*) FROM settle.quota_status(2027, '2027-03-31', '{temporary_protection}') WHERE level = 'municipality'") "; done)" \
     "2:290 2:5 2:1 2:290 2:290 "
+# reduced intake (0.3.0): a municipality reports its own, no one else's
+check "reduced intake: a municipality limits its own intake, not another's" \
+    "$(as settle_t_kommun_1081 "SELECT settle.pause(2027, '1081', '2027-11-01', '2027-11-30', 'acl', 2) > 0")|$(as settle_t_kommun_1081 "SELECT settle.pause(2027, '1082', '2027-11-01', '2027-11-30', 'acl', 2)")|$(as settle_t_analyst "SELECT settle.intake_left('1081', '2027-11-10')")" \
+    "t|42501|2"
 check "a login without a settle role reads nothing" "$(as settle_t_outsider "SELECT count(*) FROM settle.referral")" "42501"
 check "nobody creates objects in public" "$(as settle_t_outsider "CREATE TABLE public.trap (x int)")" "42501"
 check "nothing in settle is granted to PUBLIC but the code types' support functions" \

@@ -54,7 +54,7 @@ as() {
 as_msg() { psql -X -q -A -t -v ON_ERROR_STOP=1 -U "$1" -d $db -c "$2" 2>&1; }
 su() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d $db -c "$1" 2>&1; }
 super_count() { su "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'atk\_%' AND rolsuper"; }
-echo "1..65"
+echo "1..69"
 
 # ---- F1: definer code cannot be hijacked through pg_temp
 evil="CREATE FUNCTION pg_temp.evil(t text) RETURNS boolean LANGUAGE plpgsql AS \$\$
@@ -314,6 +314,20 @@ check "F18 the audit catches a referral written around the trigger into another 
            SELECT string_agg(DISTINCT rule || '/' || stream, ',' ORDER BY rule || '/' || stream) FROM settle.audit(2027, '{temporary_protection}')
             WHERE rule IN ('referral_as_issued', 'referred_count_matches_referrals')" | tail -1)" \
     "referral_as_issued/temporary_protection,referred_count_matches_referrals/temporary_protection"
+
+# ---- F19 (0.3.0, reduced intake): the monthly limit holds on every path and under concurrency
+su "SELECT settle.pause(2027, '0114', '2027-10-01', '2027-10-31', 'few dwellings', 3)" >/dev/null
+check "F19 a plain INSERT past a reduced intake is refused" \
+    "$(as atk_agency "INSERT INTO settle.referral (household, municipality, decided_at) VALUES (settle.register_household('F19-a', 'abo', 4, '0114', '2026-10-01'), '0114', '2027-10-05 10:00+02')")" "23514"
+check "F19 a referral under a reduced intake in REPEATABLE READ is refused (it could not see a concurrent one)" \
+    "$(as atk_agency "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT settle.refer(settle.register_household('F19-b', 'abo', 1, '0114', '2026-10-01'), '0114', '2027-10-05 10:00+02'); COMMIT;")" "25000"
+psql -X -q -U atk_agency -d $db -c "BEGIN; SELECT settle.refer(settle.register_household('F19-c', 'abo', 2, '0114', '2026-10-01'), '0114', '2027-10-06 10:00+02'); SELECT pg_sleep(2); COMMIT;" >/dev/null 2>&1 &
+first=$!
+sleep 0.5
+check "F19 two concurrent referrals cannot together pass the limit (2 + 2 > 3)" \
+    "$(as atk_agency "SELECT settle.refer(settle.register_household('F19-d', 'abo', 2, '0114', '2026-10-01'), '0114', '2027-10-06 10:00+02')")" "23514"
+wait $first
+check "F19 ... the first stands: 1 person left in October" "$(su "SELECT settle.intake_left('0114', '2027-10-20')")" "1"
 
 # ---- and after all of it
 check "no login became superuser" "$(super_count)" "0"

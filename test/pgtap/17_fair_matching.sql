@@ -1,0 +1,87 @@
+-- Fair matching (0.3.0): matching keeps the annual plan (with its lead),
+-- a reduced intake limits the persons a month by refer() and by matching,
+-- and match_summary reports hard-to-place households passed over and who
+-- fares worse than in the chronological proposal.  Hand-built instances.
+BEGIN;
+CREATE EXTENSION IF NOT EXISTS pgtap;
+CREATE EXTENSION settle;
+SET search_path = settle, public;
+SELECT plan(26);
+\i test/lib/hint_of.sql
+
+-- ---- passed over (a year of its own, first, with only its own queue)
+SET LOCAL settle.today = '2028-01-15';
+INSERT INTO planning_year (year, national_volume, decision_ref) VALUES (2028, 10, 'J-2028');
+INSERT INTO county_quota (year, county, quota, decision_ref) VALUES (2028, '10', 10, 'J-2028');
+INSERT INTO municipal_quota (year, municipality, quota, decision_ref)
+VALUES (2028, '1080', 1, 'L'), (2028, '1081', 4, 'L'), (2028, '1082', 5, 'L');
+-- a linked group of 3 + 3 persons (hard to place) fits nowhere; a later, easier household takes 2 of 1081's 4 places
+SELECT register_household('F-G1', 'abo', 3, '1081', '2027-12-01', '{}', 'G'), register_household('F-G2', 'abo', 3, '1081', '2027-12-01', '{}', 'G'),
+       register_household('F-E', 'abo', 2, '1081', '2027-12-10');
+SELECT is((SELECT passed_over || ' ' || passed_over_max_days FROM match_summary(2028)), '2 45',
+          'chronological: both members of the group are passed over by the later household, after 45 days');
+SELECT is((SELECT passed_over || ' ' || better_off || ' ' || worse_off || ' ' || max_extra_km FROM match_summary(2028, mode => 'optimal')), '2 0 0 0',
+          '... and in the optimal mode too, which moves no one farther than the chronological proposal');
+SELECT is((SELECT array_agg(better_off || '/' || worse_off || '/' || max_extra_km) FROM match_summary(2028)), ARRAY['0/0/0'],
+          'the chronological mode is its own reference');
+DELETE FROM household WHERE ref LIKE 'F-%';
+SELECT is((SELECT passed_over FROM match_summary(2028)), 0, 'no one waiting, no one passed over');
+
+-- ---- plan-aware matching
+SET LOCAL settle.today = '2027-01-15';
+INSERT INTO planning_year (year, national_volume, decision_ref) VALUES (2027, 96, 'J-2027');
+INSERT INTO county_quota (year, county, quota, decision_ref, decision_date) VALUES (2027, '10', 96, 'J-2027', '2026-12-01');
+INSERT INTO municipal_quota (year, municipality, quota, decision_ref, decision_date)
+VALUES (2027, '1080', 12, 'L', '2026-12-15'), (2027, '1081', 36, 'L', '2026-12-15'), (2027, '1082', 48, 'L', '2026-12-15');
+SELECT is((SELECT array_agg(code || ':' || room ORDER BY code) FROM match_municipalities(2027, '2027-01-15') WHERE code IN ('1080', '1081', '1082')),
+          ARRAY['1080:12', '1081:36', '1082:48'], 'without an annual plan the room is the kommuntal');
+SELECT is((SELECT count(*)::int FROM spread_plan(2027, '10')), 36, 'an even plan: 1, 3 and 4 persons a month');
+SELECT is((SELECT array_agg(code || ':' || room ORDER BY code) FROM match_municipalities(2027, '2027-01-15') WHERE code IN ('1080', '1081', '1082')),
+          ARRAY['1080:1', '1081:3', '1082:4'], 'in January the room is January''s plan');
+SELECT register_household('P-1', 'abo', 4, '1081', '2026-10-01');
+SELECT is((SELECT municipality::text FROM match(2027, '2027-01-15')), '1082',
+          'a household of 4 living in 1081 goes to 1082, as 1081 has 3 places planned to date');
+SELECT is((SELECT municipality::text FROM candidates((SELECT id FROM household WHERE ref = 'P-1'), '2027-01-15') WHERE rank = 1), '1082',
+          'candidates agrees');
+SELECT is((SELECT municipality::text FROM match(2027, '2027-02-01')), '1081', 'in February 1081''s plan allows it: it goes home');
+UPDATE setting SET value = '1' WHERE name = 'matching.plan_lead_months';
+SELECT is((SELECT municipality::text FROM match(2027, '2027-01-15')), '1081', 'with a lead of one month it may go home in January');
+SELECT is((SELECT reason FROM candidates((SELECT id FROM household WHERE ref = 'P-1'), '2027-01-15') WHERE rank = 1),
+          'same municipality, same county, 0 km, 36 places left (ahead of plan: 3 planned to date)', '... and candidates says it is ahead of plan');
+UPDATE setting SET value = '12' WHERE name = 'matching.plan_lead_months';
+SELECT is((SELECT room FROM match_municipalities(2027, '2027-01-15') WHERE code = '1081'), 36, 'a lead of 12 months: the plan never holds matching back');
+UPDATE setting SET value = 'soon' WHERE name = 'matching.plan_lead_months';
+SELECT throws_ok($$SELECT * FROM settle.match(2027, '2027-01-15')$$, '22023', NULL, 'a lead that is not 0-12 months is refused');
+SELECT is(pg_temp.hint_of($$SELECT * FROM settle.match(2027, '2027-01-15')$$),
+          'UPDATE settle.setting SET value = ''0'' WHERE name = ''matching.plan_lead_months'';', '... with the fix as hint');
+UPDATE setting SET value = '0' WHERE name = 'matching.plan_lead_months';
+SELECT is(refer_matches(2027, '2027-01-15'), 1, 'refer_matches refers within the plan');
+SELECT is((SELECT municipality::text FROM referral), '1082', '... to 1082');
+
+-- ---- reduced intake
+SELECT throws_ok($$SELECT settle.pause(2027, '1082', '2027-03-01', '2027-04-30', 'few dwellings', 0)$$, '23514', NULL,
+                 'a reduced intake takes at least one person a month');
+SELECT ok(pause(2027, '1082', '2027-03-01', '2027-04-30', 'few dwellings', 3) > 0, 'a pause with at most 3 persons a month');
+SELECT is((SELECT payload ->> 'max_persons' FROM decision_log WHERE kind = 'pause'), '3', '... logged with its limit');
+SELECT is(intake_left('1082', '2027-03-10') || ' ' || coalesce(intake_left('1082', '2027-02-10')::text, 'none'), '3 none',
+          'intake_left: 3 in March, no limit in February');
+SELECT lives_ok($$SELECT settle.refer(settle.register_household('I-1', 'abo', 2, '1082', '2026-10-02'), '1082', '2027-03-10 10:00+01')$$,
+                'two persons referred in March');
+SELECT register_household('I-2', 'abo', 2, '1082', '2026-10-03');
+SELECT throws_ok($$SELECT settle.refer((SELECT id FROM settle.household WHERE ref = 'I-2'), '1082', '2027-03-11 10:00+01')$$,
+                 '23514', '1082 Karlshamn takes at most 3 persons a month from 2027-03-01 to 2027-04-30 (reduced intake): 1 left in 2027-03, the household has 2',
+                 'two more would pass the limit');
+SELECT is((SELECT array_agg(code || ':' || room || ':' || paused) FROM match_municipalities(2027, '2027-03-15') WHERE code = '1082'), ARRAY['1082:1:false'],
+          'matching sees the one place left, and no full pause');
+SELECT is((SELECT municipality::text FROM match(2027, '2027-04-02') WHERE household = (SELECT id FROM household WHERE ref = 'I-2')), '1082',
+          'in April the household of 2 fits again');
+ALTER TABLE referral DISABLE TRIGGER referral_write;
+INSERT INTO referral (household, year, municipality, persons, decided_at, deadline, stream)
+SELECT id, 2027, '1082', 2, '2027-03-12 10:00+01', '2027-05-12', 'ordinary' FROM household WHERE ref = 'I-2';
+ALTER TABLE referral ENABLE TRIGGER referral_write;
+SELECT is((SELECT detail FROM audit(2027) WHERE rule = 'reduced_intake_respected'),
+          format('pause %s allows 3 persons a month but 4 were referred in 2027-03', (SELECT id FROM pause)),
+          'the audit finds a month past the limit, whatever wrote it');
+
+SELECT * FROM finish();
+ROLLBACK;
