@@ -92,6 +92,14 @@ SELECT 'chronological' AS mode, placed, persons_placed, persons_unplaced, proxim
 UNION ALL
 SELECT 'optimal', placed, persons_placed, persons_unplaced, proximity_km, objective_km, lower_bound_km, gap_pct
   FROM match_summary(2027, mode => 'optimal');
+\echo 'Fair to each household and to the plan (both modes use only the places each municipality planned up to this month):'
+SELECT 'chronological' AS mode, passed_over, better_off, worse_off, max_extra_km FROM match_summary(2027)
+UNION ALL
+SELECT 'optimal', passed_over, better_off, worse_off, max_extra_km FROM match_summary(2027, mode => 'optimal');
+SELECT format('In words: the optimal proposal places %s households nearer and %s farther than taking them in turn, the farthest %s km farther; '
+              || '%s hard-to-place households are passed over; no municipality gets more than its annual plan allows by the end of %s.',
+              better_off, worse_off, max_extra_km, passed_over, to_char(settle.today(), 'FMMonth YYYY')) AS for_the_county_board
+  FROM match_summary(2027, mode => 'optimal');
 \echo 'Where the optimal proposal differs, the first ten:'
 SELECT o.household, c.municipality AS chronological, o.municipality AS optimal, o.persons, o.distance_km, o.reason
   FROM match(2027, mode => 'optimal') o JOIN match(2027) c USING (household)

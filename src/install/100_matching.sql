@@ -273,7 +273,11 @@ BEGIN
     WITH m AS MATERIALIZED (SELECT * FROM settle.match_municipalities(y, as_of, s)),
     -- municipality index (0-based, code order) by code, so that no join is needed per household
     ci AS (SELECT array_agg(coalesce(m.idx - 1, -1) ORDER BY g.g) AS a FROM generate_series(0, 9999) g LEFT JOIN m ON m.code::integer = g.g),
-    w AS MATERIALIZED (SELECT * FROM settle.waiting(as_of) x WHERE x.stream = s),
+    -- waiting on as_of, and not referred since (a proposal for a past day,
+    -- e.g. a simulated batch, never proposes a household referred later)
+    w AS MATERIALIZED (SELECT * FROM settle.waiting(as_of) x
+                        WHERE x.stream = s
+                          AND NOT EXISTS (SELECT 1 FROM settle.referral r WHERE r.household = x.household AND r.status <> 'withdrawn')),
     -- a linked group is placed as one, in its earliest member's turn; if a
     -- member already has an active referral, the others follow it there
     grp AS (

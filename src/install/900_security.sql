@@ -195,6 +195,7 @@ GRANT INSERT, UPDATE, DELETE ON settle.pause TO settle_agency;
 GRANT INSERT, UPDATE ON settle.reception, settle.reception_category TO settle_agency;
 GRANT EXECUTE ON FUNCTION settle.decide_county_quotas(integer, text, date, text),
                           settle.decide_distribution_numbers(integer, text, date, text),
+                          settle.simulate_year(integer, regclass, integer, text, text[]),
                           settle.seal_log(),
                           settle.lock_quotas(integer, settle.kommunkod[], text),
                           settle.refer_matches(integer, date, text, text[]),

@@ -6,7 +6,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION settle;
 SET search_path = settle, public;
-SELECT plan(26);
+SELECT plan(27);
 \i test/lib/hint_of.sql
 
 -- ---- passed over (a year of its own, first, with only its own queue)
@@ -57,6 +57,8 @@ SELECT is(pg_temp.hint_of($$SELECT * FROM settle.match(2027, '2027-01-15')$$),
 UPDATE setting SET value = '0' WHERE name = 'matching.plan_lead_months';
 SELECT is(refer_matches(2027, '2027-01-15'), 1, 'refer_matches refers within the plan');
 SELECT is((SELECT municipality::text FROM referral), '1082', '... to 1082');
+SELECT is((SELECT count(*)::int FROM match(2027, '2027-01-10')), 0,
+          'a proposal for an earlier day leaves out a household referred since (it waited then)');
 
 -- ---- reduced intake
 SELECT throws_ok($$SELECT settle.pause(2027, '1082', '2027-03-01', '2027-04-30', 'few dwellings', 0)$$, '23514', NULL,
