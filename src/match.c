@@ -4,7 +4,7 @@
  * settle.match_core(persons int4[], residence int4[], needs int8[],
  *                   fixed int4[], capacity int4[], planned int4[],
  *                   able int8[], paused bool[], cost float8[],
- *                   mode text, unplaced_km float8)
+ *                   mode text, unplaced_km float8, max_extra_km float8)
  * returns (placement, municipality, choice_rank): indexes are 1-based in SQL
  * (array positions); municipality is NULL for an unplaced placement.  The
  * plpgsql function settle.match() prepares the arrays from the tables.
@@ -20,6 +20,8 @@
 #include "portability/instr_time.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+
+#include <math.h>
 
 #include "match_core.h"
 #include "settle.h"
@@ -101,6 +103,22 @@ read_problem(FunctionCallInfo fcinfo, match_problem *p)
 		same_count("cost", k, "residence x municipality", n_m * n_m);
 	p->n_place = n_pl;
 	p->n_muni = n_m;
+	p->has_max_extra = 0;
+	p->max_extra_km = 0;
+	p->max_cost = NULL;
+	if (PG_NARGS() > 11)
+	{
+		/* max_extra_km: a limit of 0 or more, or negative for none */
+		double		x = PG_GETARG_FLOAT8(11);
+
+		if (isnan(x) || x >= 1e6)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("max_extra_km must be below 1,000,000 km, or negative for no limit, not %g", x),
+					 errhint("Set matching.max_individual_extra_km in settle.setting to a number of km, or to none.")));
+		p->has_max_extra = x >= 0;
+		p->max_extra_km = x >= 0 ? x : 0;
+	}
 	{
 		int32	   *cap = palloc(sizeof(int32) * (n_m > 0 ? n_m : 1));
 		int32	   *plan = palloc(sizeof(int32) * (n_m > 0 ? n_m : 1));

@@ -32,6 +32,15 @@ typedef struct match_problem
 	const uint8_t *paused;		/* per municipality: 1 = cannot receive */
 	const double *cost;			/* n_muni x n_muni: cost[r * n_muni + m] */
 	const int32_t *fixed;		/* per placement: the only allowed municipality, or -1; NULL = none fixed */
+	/*
+	 * Optimal mode only: has_max_extra asks that no placement cost more than
+	 * in the chronological proposal plus max_extra_km (no one pays alone for
+	 * the total); match_optimal then sets max_cost, per placement the highest
+	 * cost allowed (NULL = no limit).  A zeroed struct has no limit.
+	 */
+	int			has_max_extra;
+	double		max_extra_km;
+	const double *max_cost;
 } match_problem;
 
 /*
@@ -67,6 +76,24 @@ static inline int32_t
 match_fixed(const match_problem *p, int pl)
 {
 	return p->fixed ? p->fixed[pl] : -1;
+}
+
+/* whether a cost is within a limit (no limit: HUGE_VAL, or NULL limits) */
+static inline int
+match_within(const match_problem *p, int r, int m, double limit)
+{
+	return r < 0 || p->cost[(size_t) r * p->n_muni + m] <= limit;
+}
+
+/*
+ * Whether placement pl may go to municipality m, its places apart:
+ * match_fits, and within its cost limit if any.  The optimal mode's one test.
+ */
+static inline int
+match_allowed(const match_problem *p, int pl, int m)
+{
+	return match_fits(p, p->needs[pl], match_fixed(p, pl), m) &&
+		(p->max_cost == NULL || match_within(p, p->residence[pl], m, p->max_cost[pl]));
 }
 
 /* bytes of workspace match_chronological needs */
@@ -123,6 +150,11 @@ extern void match_evaluate(const match_problem *p, double unplaced_km, const int
  * for every assignment.  p->capacity and p->planned are not changed.
  * Returns 0, -1 when out of memory, -2 when interrupted() said so, -3 when
  * unplaced_km is not above every cost or too large.
+ */
+/*
+ * With has_max_extra, every placement is also kept within max_extra_km of its
+ * cost in the chronological proposal (the LP and its bound then describe
+ * that restricted problem).
  */
 extern int	match_optimal(const match_problem *p, double unplaced_km, int32_t *assign, int32_t *rank,
 						  match_summary *s, int (*interrupted) (void *), void *arg);

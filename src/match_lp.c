@@ -64,7 +64,7 @@ hash64(uint64_t h)
 	return h;
 }
 
-/* the class of every placement, by open addressing on (residence, needs, fixed) */
+/* the class of every placement, by open addressing on (residence, needs, fixed, cost limit) */
 static int
 build_classes(const match_problem *p, classes *k)
 {
@@ -77,9 +77,10 @@ build_classes(const match_problem *p, classes *k)
 	k->res = malloc(((size_t) p->n_place + 1) * sizeof(int32_t));
 	k->needs = malloc(((size_t) p->n_place + 1) * sizeof(uint64_t));
 	k->fixed = malloc(((size_t) p->n_place + 1) * sizeof(int32_t));
+	k->max_cost = malloc(((size_t) p->n_place + 1) * sizeof(double));
 	k->persons = malloc(((size_t) p->n_place + 1) * sizeof(int64_t));
 	k->of = malloc(((size_t) p->n_place + 1) * sizeof(int32_t));
-	if (!slot || !k->res || !k->needs || !k->fixed || !k->persons || !k->of)
+	if (!slot || !k->res || !k->needs || !k->fixed || !k->max_cost || !k->persons || !k->of)
 	{
 		free(slot);
 		return -1;
@@ -90,8 +91,13 @@ build_classes(const match_problem *p, classes *k)
 	{
 		int32_t		r = p->residence[pl],
 					f = match_fixed(p, pl);
-		uint64_t	nd = p->needs[pl];
-		size_t		h = hash64(nd ^ hash64(((uint64_t) (uint32_t) r << 32) | (uint32_t) f)) & (size - 1);
+		uint64_t	nd = p->needs[pl],
+					mc_bits;
+		double		mc = p->max_cost ? p->max_cost[pl] : HUGE_VAL;
+		size_t		h;
+
+		memcpy(&mc_bits, &mc, sizeof(mc_bits));
+		h = hash64(nd ^ hash64(((uint64_t) (uint32_t) r << 32) | (uint32_t) f) ^ hash64(mc_bits)) & (size - 1);
 
 		for (;; h = (h + 1) & (size - 1))
 		{
@@ -103,9 +109,10 @@ build_classes(const match_problem *p, classes *k)
 				k->res[c] = r;
 				k->needs[c] = nd;
 				k->fixed[c] = f;
+				k->max_cost[c] = mc;
 				k->persons[c] = 0;
 			}
-			if (k->res[c] == r && k->needs[c] == nd && k->fixed[c] == f)
+			if (k->res[c] == r && k->needs[c] == nd && k->fixed[c] == f && k->max_cost[c] == mc)
 			{
 				k->of[pl] = c;
 				k->persons[c] += p->persons[pl];
@@ -123,6 +130,7 @@ free_classes(classes *k)
 	free(k->res);
 	free(k->needs);
 	free(k->fixed);
+	free(k->max_cost);
 	free(k->persons);
 	free(k->of);
 }
@@ -205,7 +213,8 @@ sink_node(const optimal *o)
 static inline int
 class_fits(const optimal *o, int cl, int m)
 {
-	return o->cap[m] > 0 && match_fits(o->p, o->k.needs[cl], o->k.fixed[cl], m);
+	return o->cap[m] > 0 && match_fits(o->p, o->k.needs[cl], o->k.fixed[cl], m) &&
+		match_within(o->p, o->k.res[cl], m, o->k.max_cost[cl]);
 }
 
 /* the network to start from: the KEEP cheapest feasible municipalities of each class */

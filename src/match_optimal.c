@@ -75,14 +75,12 @@ cheapest_free(optimal *o, int pl)
 {
 	const match_problem *p = o->p;
 	const int32_t *order = order_of(&o->c, p->residence[pl], o->tmp);
-	uint64_t	nd = p->needs[pl];
-	int32_t		f = match_fixed(p, pl);
 
 	for (int i = 0; i < p->n_muni; i++)
 	{
 		int			m = order[i];
 
-		if (o->left[m] >= p->persons[pl] && match_fits(p, nd, f, m))
+		if (o->left[m] >= p->persons[pl] && match_allowed(p, pl, m))
 			return m;
 	}
 	return -1;
@@ -270,7 +268,7 @@ place_with_one_move(optimal *o, int pl, int32_t *assign)
 
 		if (cost_at(&o->c, r, m) >= best)
 			break;
-		if (!match_fits(p, p->needs[pl], match_fixed(p, pl), m) || need <= 0)
+		if (!match_allowed(p, pl, m) || need <= 0)
 			continue;
 		tried++;
 		q = best_to_move(o, assign, pl, m, need, &best, &to);
@@ -359,13 +357,12 @@ latest_replaceable(const optimal *o, const int32_t *assign, int pl, int *m_out)
 	const match_problem *p = o->p;
 	int			w = p->persons[pl],
 				best_q = -1;
-	int32_t		f = match_fixed(p, pl);
 
 	for (int m = 0; m < o->n; m++)
 	{
 		int64_t		need = w - o->left[m];
 
-		if (!match_fits(p, p->needs[pl], f, m) || w > o->cap[m])
+		if (!match_allowed(p, pl, m) || w > o->cap[m])
 			continue;
 		for (int b = bucket_of(need); b < SIZE_BUCKETS; b++)
 		{
@@ -469,7 +466,7 @@ rank_choices(const optimal *o, const int32_t *assign, int32_t *rank)
 		}
 		for (int x = 0; x < o->n; x++)
 		{
-			if (o->cap[x] < p->persons[pl] || !match_fits(p, p->needs[pl], match_fixed(p, pl), x))
+			if (o->cap[x] < p->persons[pl] || !match_allowed(p, pl, x))
 				continue;
 			if (r < 0 ? (x == m || match_quota_before(p->planned, p->capacity, x, m))
 				: (cost_at(&o->c, r, x) < cost_at(&o->c, r, m) ||
@@ -483,8 +480,20 @@ rank_choices(const optimal *o, const int32_t *assign, int32_t *rank)
 /*
  * Fill in the summary; if the chronological proposal costs less, take it
  * instead (it keeps every rule too), so the optimal mode never costs more
- * than today's practice.
+ * than today's practice.  Under a limit per household (max_cost), also when
+ * the proposal leaves unplaced a placement the chronological one places: no
+ * one may end up worse off than the limit allows, and unplaced is worse.
  */
+/* whether assign leaves unplaced a placement that chrono places */
+static int
+loses_placement(const match_problem *p, const int32_t *assign, const int32_t *chrono)
+{
+	for (int pl = 0; pl < p->n_place; pl++)
+		if (assign[pl] < 0 && chrono[pl] >= 0)
+			return 1;
+	return 0;
+}
+
 static int
 keep_cheaper(optimal *o, int32_t *assign, int32_t *rank)
 {
@@ -510,7 +519,7 @@ keep_cheaper(optimal *o, int32_t *assign, int32_t *rank)
 		q.planned = cp;
 		match_chronological(&q, ca, cr, work);
 		match_evaluate(p, o->unplaced_km, ca, &ce);
-		if (ce.objective_km < e.objective_km)
+		if (ce.objective_km < e.objective_km || (p->max_cost != NULL && loses_placement(p, assign, ca)))
 		{
 			memcpy(assign, ca, (size_t) n_place * sizeof(int32_t));
 			memcpy(rank, cr, (size_t) n_place * sizeof(int32_t));
@@ -551,7 +560,7 @@ check_proposal(const optimal *o, const int32_t *assign)
 		SETTLE_ASSERT(m >= -1 && m < o->n);
 		if (m < 0)
 			continue;
-		SETTLE_ASSERT(match_fits(p, p->needs[pl], match_fixed(p, pl), m));
+		SETTLE_ASSERT(match_allowed(p, pl, m));
 		used[m] += p->persons[pl];
 	}
 	for (int m = 0; m < o->n; m++)
@@ -563,6 +572,45 @@ check_proposal(const optimal *o, const int32_t *assign)
 #endif
 }
 
+/*
+ * The cost limit of every placement when no one may pay more than
+ * max_extra_km for the total: its cost in the chronological proposal plus
+ * the limit (no limit for a placement the chronological proposal leaves
+ * unplaced).  The chronological proposal keeps every limit, so the optimal
+ * mode can always fall back on it (keep_cheaper).  NULL when out of memory.
+ */
+static double *
+chronological_limits(const match_problem *p)
+{
+	match_problem q = *p;
+	int			n = p->n_muni;
+	int32_t    *ca = malloc(((size_t) p->n_place + 1) * sizeof(int32_t)),
+			   *cr = malloc(((size_t) p->n_place + 1) * sizeof(int32_t)),
+			   *cc = malloc(((size_t) n + 1) * sizeof(int32_t)),
+			   *cp = malloc(((size_t) n + 1) * sizeof(int32_t));
+	void	   *work = malloc(match_workspace_size(n));
+	double	   *limit = malloc(((size_t) p->n_place + 1) * sizeof(double));
+
+	if (ca && cr && cc && cp && work && limit)
+	{
+		memcpy(cc, p->capacity, (size_t) n * sizeof(int32_t));
+		memcpy(cp, p->planned, (size_t) n * sizeof(int32_t));
+		q.capacity = cc;
+		q.planned = cp;
+		match_chronological(&q, ca, cr, work);
+		for (int pl = 0; pl < p->n_place; pl++)
+			limit[pl] = ca[pl] < 0 || p->residence[pl] < 0 ? HUGE_VAL
+				: p->cost[(size_t) p->residence[pl] * n + ca[pl]] + p->max_extra_km;
+	}
+	else
+	{
+		free(limit);
+		limit = NULL;
+	}
+	free(ca), free(cr), free(cc), free(cp), free(work);
+	return limit;
+}
+
 int
 match_optimal(const match_problem *p, double unplaced_km, int32_t *assign, int32_t *rank,
 			  match_summary *s, int (*interrupted) (void *), void *arg)
@@ -570,8 +618,20 @@ match_optimal(const match_problem *p, double unplaced_km, int32_t *assign, int32
 	optimal		o = {0};
 	mcf		   *g = NULL;
 	int			rc;
+	match_problem limited = *p;
+	double	   *limit = NULL;
 
 	memset(s, 0, sizeof(*s));
+	if (p->has_max_extra)
+	{
+		if (!(p->max_extra_km >= 0))
+			return -3;
+		limit = chronological_limits(p);
+		if (limit == NULL)
+			return -1;
+		limited.max_cost = limit;
+		p = &limited;
+	}
 	o.p = p;
 	o.n = p->n_muni;
 	o.n_place = p->n_place;
@@ -607,5 +667,6 @@ match_optimal(const match_problem *p, double unplaced_km, int32_t *assign, int32
 		rc = keep_cheaper(&o, assign, rank);
 	}
 	opt_free(&o);
+	free(limit);
 	return rc;
 }

@@ -52,6 +52,7 @@ typedef struct classes
 	int32_t    *res;
 	uint64_t   *needs;
 	int32_t    *fixed;
+	double	   *max_cost;		/* the members' cost limit (HUGE_VAL: none) */
 	int64_t    *persons;
 	int32_t    *of;				/* per placement */
 } classes;

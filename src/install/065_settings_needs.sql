@@ -20,6 +20,7 @@ INSERT INTO settle.setting (name, value, description) VALUES
     ('deadline.other', '2 months', 'time from referral to reception: other households'),
     ('matching.neighbour_county_km', '500', 'proximity cost (km) added when a candidate lies in a county neighbouring the residence''s'),
     ('matching.other_county_km', '1000', 'proximity cost (km) added when a candidate lies in any other county'),
+    ('matching.max_individual_extra_km', 'none', 'optimal matching: how much farther (km) than the chronological proposal any one household may be placed; none: no limit'),
     ('matching.plan_lead_months', '0', 'months past the month of as_of whose planned places matching may use (0-12; 12: the plan never holds it back)'),
     ('matching.unplaced_km', '10000', 'optimal matching: the cost (km) of each person left unplaced; must exceed every proximity cost');
 CREATE TRIGGER setting_edited BEFORE INSERT OR UPDATE ON settle.setting

@@ -35,6 +35,16 @@ END
 $$;
 COMMENT ON FUNCTION settle.setting_km(text) IS 'Internal: a numeric setting in kilometres, or 22023 with a hint.';
 
+-- matching.max_individual_extra_km: a number of km, or none (-1 for the C core)
+CREATE FUNCTION settle.max_extra_km() RETURNS double precision
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    SELECT CASE WHEN (SELECT btrim(s.value) FROM settle.setting s WHERE s.name = 'matching.max_individual_extra_km') = 'none' THEN -1
+                ELSE settle.setting_km('matching.max_individual_extra_km') END
+$$;
+COMMENT ON FUNCTION settle.max_extra_km() IS 'Internal: matching.max_individual_extra_km in km, or -1 for none; 22023 with a hint if neither.';
+
 CREATE FUNCTION settle.setting_int(name text, lo integer, hi integer) RETURNS integer
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, settle, pg_temp
@@ -224,18 +234,18 @@ COMMENT ON FUNCTION settle.candidates(bigint, date, integer) IS
 CREATE FUNCTION settle.match_core(persons integer[], residence integer[], needs bigint[], fixed integer[],
                                   capacity integer[], planned integer[], able bigint[], paused boolean[],
                                   cost double precision[], mode text DEFAULT 'chronological',
-                                  unplaced_km double precision DEFAULT 10000)
+                                  unplaced_km double precision DEFAULT 10000, max_extra_km double precision DEFAULT -1)
 RETURNS TABLE (placement integer, municipality integer, choice_rank integer)
 AS 'MODULE_PATHNAME', 'settle_match_core'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
 ROWS 100000;   -- one row per placement: the planner then hashes its joins
-COMMENT ON FUNCTION settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision) IS
-    'Internal (C): matching over the arrays of settle.match_problem; returns each placement''s municipality (NULL if unplaced) and choice rank.';
+COMMENT ON FUNCTION settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision) IS
+    'Internal (C): matching over the arrays of settle.match_problem (optimal: no placement max_extra_km farther than chronologically, if >= 0); each placement''s municipality and rank.';
 
 CREATE FUNCTION settle.match_core_summary(persons integer[], residence integer[], needs bigint[], fixed integer[],
                                           capacity integer[], planned integer[], able bigint[], paused boolean[],
                                           cost double precision[], mode text DEFAULT 'chronological',
-                                          unplaced_km double precision DEFAULT 10000,
+                                          unplaced_km double precision DEFAULT 10000, max_extra_km double precision DEFAULT -1,
                                           OUT placements integer, OUT placed integer, OUT persons_placed bigint,
                                           OUT persons_unplaced bigint, OUT distance_km double precision,
                                           OUT objective_km double precision, OUT lower_bound_km double precision,
@@ -243,7 +253,7 @@ CREATE FUNCTION settle.match_core_summary(persons integer[], residence integer[]
                                           OUT chronology_swaps integer, OUT chronological_kept boolean)
 AS 'MODULE_PATHNAME', 'settle_match_core_summary'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision) IS
+COMMENT ON FUNCTION settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision) IS
     'Internal (C): the figures of settle.match_core''s proposal on the same arrays, with the core''s time; used by settle.match_summary and the benchmarks.';
 
 -- the matching problem of a year and stream on a day, as arrays for the C core
@@ -362,7 +372,8 @@ BEGIN
     WITH m AS MATERIALIZED (SELECT * FROM settle.match_municipalities(y, as_of, match_stream.stream)),
     res AS (
         SELECT * FROM settle.match_core(pr.persons, pr.residence, pr.needs, pr.fixed, pr.capacity, pr.planned,
-                                        pr.able, pr.paused, pr.cost, md, settle.setting_km('matching.unplaced_km'))),
+                                        pr.able, pr.paused, pr.cost, md, settle.setting_km('matching.unplaced_km'),
+                                        CASE WHEN md = 'optimal' THEN settle.max_extra_km() ELSE -1 END)),
     mem AS (SELECT * FROM unnest(pr.member_household, pr.member_placement) WITH ORDINALITY AS x(household, placement, queue))
     SELECT h.id, mm.code, h.persons,
            round(px.distance_km::numeric, 1),
@@ -431,14 +442,20 @@ AS $$
                         WHERE e.queue_position > h.queue_position AND NOT e.hard_to_place
                           AND m.room >= h.persons AND NOT m.paused
                           AND (settle.needs_mask(h.needs) & ~coalesce(m.able, 0)) = 0))
+    -- nearer and farther by proximity cost (km, county penalties included:
+    -- what matching.max_individual_extra_km limits)
     SELECT (SELECT count(*) FROM passed)::integer, (SELECT max(x.days_waited) FROM passed x),
-           (count(*) FILTER (WHERE p.distance_km < c.distance_km))::integer,
-           (count(*) FILTER (WHERE p.distance_km > c.distance_km))::integer,
-           coalesce(max(p.distance_km - c.distance_km) FILTER (WHERE p.distance_km > c.distance_km), 0)
-      FROM p LEFT JOIN c ON c.household = p.household
+           (count(*) FILTER (WHERE pp.cost_km < pc.cost_km))::integer,
+           (count(*) FILTER (WHERE pp.cost_km > pc.cost_km))::integer,
+           coalesce(round(max(pp.cost_km - pc.cost_km) FILTER (WHERE pp.cost_km > pc.cost_km)::numeric, 1), 0)
+      FROM p
+      JOIN c ON c.household = p.household
+      JOIN settle.household h ON h.id = p.household
+      JOIN settle.proximity pp ON pp.residence = h.residence AND pp.municipality = p.municipality
+      JOIN settle.proximity pc ON pc.residence = h.residence AND pc.municipality = c.municipality
 $$;
 COMMENT ON FUNCTION settle.match_fairness(integer, date, text, text) IS
-    'Internal: a stream''s proposal''s hard-to-place households passed over (and longest wait), and households nearer, farther and the most farther than chronologically.';
+    'Internal: a proposal''s hard-to-place households passed over (longest wait), and households nearer, farther, the most farther (proximity cost, km) than chronologically.';
 
 CREATE FUNCTION settle.match_summary(year integer, as_of date DEFAULT settle.today(), mode text DEFAULT 'chronological',
                                      streams text[] DEFAULT NULL)
@@ -464,7 +481,8 @@ BEGIN
                     WHEN x.lower_bound_km = 0 AND x.objective_km = 0 THEN 0 END,
                round(x.core_ms::numeric, 1), s, f.passed_over, f.passed_over_max_days, f.better_off, f.worse_off, f.max_extra_km
           FROM settle.match_core_summary(pr.persons, pr.residence, pr.needs, pr.fixed, pr.capacity, pr.planned,
-                                         pr.able, pr.paused, pr.cost, md, settle.setting_km('matching.unplaced_km')) x,
+                                         pr.able, pr.paused, pr.cost, md, settle.setting_km('matching.unplaced_km'),
+                                         CASE WHEN md = 'optimal' THEN settle.max_extra_km() ELSE -1 END) x,
                settle.match_fairness(year, as_of, md, s) f;
     END LOOP;
 END

@@ -128,6 +128,7 @@ GRANT EXECUTE ON FUNCTION settle.distance_km(settle.kommunkod, settle.kommunkod)
                           settle.spread_months(integer, integer[], numeric[]),
                           settle.setting_km(text),
                           settle.setting_int(text, integer, integer),
+                          settle.max_extra_km(),
                           settle.intake_left(settle.kommunkod, date),
                           settle.proximity_cost(settle.kommunkod, settle.kommunkod),
                           settle.needs_mask(text[]),
@@ -153,8 +154,8 @@ GRANT EXECUTE ON FUNCTION settle.candidates(bigint, date, integer),
                           settle.match_summary(integer, date, text, text[]),
                           settle.match_problem(integer, date, text),
                           settle.require_mode(text),
-                          settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision),
-                          settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision)
+                          settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision),
+                          settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision)
    TO settle_agency, settle_auditor, settle_analyst;
 GRANT EXECUTE ON FUNCTION settle.audit(integer, text[]), settle.verify_log(), settle.waiting(date), settle.decision_log_content(settle.decision_log),
                           settle.decision_log_genesis(), settle.log_checkpoint(), settle.verify_log(settle.checkpoint[])

@@ -9,13 +9,17 @@
 -- 0.3.0: matching keeps the annual plan (setting matching.plan_lead_months);
 -- a pause may allow a few persons a month (pause.max_persons, reduced
 -- intake: settle.intake_left), honoured by referrals, matching and the
--- audit; match_summary reports hard-to-place households passed over and who
--- fares worse than in the chronological proposal (settle.match_fairness);
--- settle.simulate_year plays a year of arrivals and rolls it back.
+-- audit; the optimal mode may limit how much farther than in turn any one
+-- household is placed (matching.max_individual_extra_km); match_summary
+-- reports hard-to-place households passed over and who fares worse than in
+-- the chronological proposal (settle.match_fairness); settle.simulate_year
+-- plays a year of arrivals and rolls it back; a proposal for a past day
+-- leaves out households referred since.
 
--- ---- a shipped setting (inserted as CREATE EXTENSION ships it: not edited)
+-- ---- shipped settings (inserted as CREATE EXTENSION ships them: not edited)
 ALTER TABLE settle.setting DISABLE TRIGGER setting_edited;
 INSERT INTO settle.setting (name, value, description) VALUES
+    ('matching.max_individual_extra_km', 'none', 'optimal matching: how much farther (km) than the chronological proposal any one household may be placed; none: no limit'),
     ('matching.plan_lead_months', '0', 'months past the month of as_of whose planned places matching may use (0-12; 12: the plan never holds it back)');
 ALTER TABLE settle.setting ENABLE ALWAYS TRIGGER setting_edited;
 
@@ -379,9 +383,20 @@ $fn$;
 COMMENT ON FUNCTION settle.audit(integer, text[]) IS
     'Every rule that does not hold, one row per finding, for one year or all (NULL) and some streams or all (NULL); no rows means every rule holds (docs/yearly-cycle.md).';
 
--- ---- plan-aware matching and its fairness figures
+-- ---- matching: the room (plan, intake), a limit per household, fairness figures
 DROP FUNCTION settle.match_summary(integer, date, text, text[]);
 DROP FUNCTION settle.match_municipalities(integer, date, text);
+DROP FUNCTION settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision);
+DROP FUNCTION settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision);
+CREATE FUNCTION settle.max_extra_km() RETURNS double precision
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    SELECT CASE WHEN (SELECT btrim(s.value) FROM settle.setting s WHERE s.name = 'matching.max_individual_extra_km') = 'none' THEN -1
+                ELSE settle.setting_km('matching.max_individual_extra_km') END
+$$;
+COMMENT ON FUNCTION settle.max_extra_km() IS 'Internal: matching.max_individual_extra_km in km, or -1 for none; 22023 with a hint if neither.';
+
 CREATE FUNCTION settle.setting_int(name text, lo integer, hi integer) RETURNS integer
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, settle, pg_temp
@@ -431,6 +446,31 @@ AS $$
 $$;
 COMMENT ON FUNCTION settle.match_municipalities(integer, date, text) IS
     'Internal: each municipality''s places and planned places left (year, stream), needs met (bit mask), full pause on as_of, centroid, and room: what matching may use that day.';
+
+CREATE FUNCTION settle.match_core(persons integer[], residence integer[], needs bigint[], fixed integer[],
+                                  capacity integer[], planned integer[], able bigint[], paused boolean[],
+                                  cost double precision[], mode text DEFAULT 'chronological',
+                                  unplaced_km double precision DEFAULT 10000, max_extra_km double precision DEFAULT -1)
+RETURNS TABLE (placement integer, municipality integer, choice_rank integer)
+AS 'MODULE_PATHNAME', 'settle_match_core'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+ROWS 100000;
+COMMENT ON FUNCTION settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision) IS
+    'Internal (C): matching over the arrays of settle.match_problem (optimal: no placement max_extra_km farther than chronologically, if >= 0); each placement''s municipality and rank.';
+
+CREATE FUNCTION settle.match_core_summary(persons integer[], residence integer[], needs bigint[], fixed integer[],
+                                          capacity integer[], planned integer[], able bigint[], paused boolean[],
+                                          cost double precision[], mode text DEFAULT 'chronological',
+                                          unplaced_km double precision DEFAULT 10000, max_extra_km double precision DEFAULT -1,
+                                          OUT placements integer, OUT placed integer, OUT persons_placed bigint,
+                                          OUT persons_unplaced bigint, OUT distance_km double precision,
+                                          OUT objective_km double precision, OUT lower_bound_km double precision,
+                                          OUT core_ms double precision, OUT classes integer, OUT pivots bigint,
+                                          OUT chronology_swaps integer, OUT chronological_kept boolean)
+AS 'MODULE_PATHNAME', 'settle_match_core_summary'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision) IS
+    'Internal (C): the figures of settle.match_core''s proposal on the same arrays, with the core''s time; used by settle.match_summary and the benchmarks.';
 
 CREATE OR REPLACE FUNCTION settle.candidates(household bigint, as_of date DEFAULT settle.today(), max_results integer DEFAULT 10)
 RETURNS TABLE (rank integer, municipality settle.kommunkod, county settle.lanskod, same_county boolean, neighbour_county boolean,
@@ -604,6 +644,47 @@ $fn$;
 COMMENT ON FUNCTION settle.match_problem(integer, date, text) IS
     'Internal: a stream''s waiting households as placements (a linked group as one) and the municipalities'' places, plans, needs, pauses and costs, as settle.match_core''s arrays.';
 
+CREATE OR REPLACE FUNCTION settle.match_stream(year integer, as_of date, mode text, stream text)
+RETURNS TABLE (household bigint, municipality settle.kommunkod, persons integer, distance_km numeric,
+               same_county boolean, choice_rank integer, reason text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    y integer := year;
+    md text := settle.require_mode(mode);
+    pr record;
+BEGIN
+    pr := settle.match_problem(y, as_of, match_stream.stream);
+    RETURN QUERY
+    WITH m AS MATERIALIZED (SELECT * FROM settle.match_municipalities(y, as_of, match_stream.stream)),
+    res AS (
+        SELECT * FROM settle.match_core(pr.persons, pr.residence, pr.needs, pr.fixed, pr.capacity, pr.planned,
+                                        pr.able, pr.paused, pr.cost, md, settle.setting_km('matching.unplaced_km'),
+                                        CASE WHEN md = 'optimal' THEN settle.max_extra_km() ELSE -1 END)),
+    mem AS (SELECT * FROM unnest(pr.member_household, pr.member_placement) WITH ORDINALITY AS x(household, placement, queue))
+    SELECT h.id, mm.code, h.persons,
+           round(px.distance_km::numeric, 1),
+           px.relation = 'same county',
+           res.choice_rank,
+           CASE WHEN mm.code IS NULL THEN 'no feasible municipality left (places, needs or pauses)' || coalesce(', linked group ' || h.linked_group, '')
+                WHEN h.residence IS NULL THEN format('quota refugee: %s', CASE WHEN md = 'optimal' THEN 'no proximity to keep' ELSE format('most planned places left (%s)', mm.planned_remaining) END)
+                ELSE format('%s, %s km%s%s', px.relation, round(px.distance_km::numeric),
+                            CASE WHEN res.choice_rank > 1 AND md = 'optimal' THEN format(', choice %s (better ones went to others at less total cost)', res.choice_rank)
+                                 WHEN res.choice_rank > 1 THEN format(', choice %s (better ones had too few places)', res.choice_rank) ELSE '' END,
+                            coalesce(', linked group ' || h.linked_group, '')) END
+      FROM mem
+      JOIN settle.household h ON h.id = mem.household
+      JOIN res ON res.placement = mem.placement
+      LEFT JOIN m mm ON mm.idx = res.municipality
+      LEFT JOIN settle.proximity px ON px.residence = h.residence AND px.municipality = mm.code
+     ORDER BY mem.queue;
+END
+$fn$;
+COMMENT ON FUNCTION settle.match_stream(integer, date, text, text) IS
+    'Internal: settle.match for one stream: its waiting households against its kommuntal, in queue order.';
+
 CREATE FUNCTION settle.match_fairness(year integer, as_of date, mode text, stream text)
 RETURNS TABLE (passed_over integer, passed_over_max_days integer, better_off integer, worse_off integer, max_extra_km numeric)
     LANGUAGE sql STABLE
@@ -622,14 +703,20 @@ AS $$
                         WHERE e.queue_position > h.queue_position AND NOT e.hard_to_place
                           AND m.room >= h.persons AND NOT m.paused
                           AND (settle.needs_mask(h.needs) & ~coalesce(m.able, 0)) = 0))
+    -- nearer and farther by proximity cost (km, county penalties included:
+    -- what matching.max_individual_extra_km limits)
     SELECT (SELECT count(*) FROM passed)::integer, (SELECT max(x.days_waited) FROM passed x),
-           (count(*) FILTER (WHERE p.distance_km < c.distance_km))::integer,
-           (count(*) FILTER (WHERE p.distance_km > c.distance_km))::integer,
-           coalesce(max(p.distance_km - c.distance_km) FILTER (WHERE p.distance_km > c.distance_km), 0)
-      FROM p LEFT JOIN c ON c.household = p.household
+           (count(*) FILTER (WHERE pp.cost_km < pc.cost_km))::integer,
+           (count(*) FILTER (WHERE pp.cost_km > pc.cost_km))::integer,
+           coalesce(round(max(pp.cost_km - pc.cost_km) FILTER (WHERE pp.cost_km > pc.cost_km)::numeric, 1), 0)
+      FROM p
+      JOIN c ON c.household = p.household
+      JOIN settle.household h ON h.id = p.household
+      JOIN settle.proximity pp ON pp.residence = h.residence AND pp.municipality = p.municipality
+      JOIN settle.proximity pc ON pc.residence = h.residence AND pc.municipality = c.municipality
 $$;
 COMMENT ON FUNCTION settle.match_fairness(integer, date, text, text) IS
-    'Internal: a stream''s proposal''s hard-to-place households passed over (and longest wait), and households nearer, farther and the most farther than chronologically.';
+    'Internal: a proposal''s hard-to-place households passed over (longest wait), and households nearer, farther, the most farther (proximity cost, km) than chronologically.';
 
 CREATE FUNCTION settle.match_summary(year integer, as_of date DEFAULT settle.today(), mode text DEFAULT 'chronological',
                                      streams text[] DEFAULT NULL)
@@ -655,7 +742,8 @@ BEGIN
                     WHEN x.lower_bound_km = 0 AND x.objective_km = 0 THEN 0 END,
                round(x.core_ms::numeric, 1), s, f.passed_over, f.passed_over_max_days, f.better_off, f.worse_off, f.max_extra_km
           FROM settle.match_core_summary(pr.persons, pr.residence, pr.needs, pr.fixed, pr.capacity, pr.planned,
-                                         pr.able, pr.paused, pr.cost, md, settle.setting_km('matching.unplaced_km')) x,
+                                         pr.able, pr.paused, pr.cost, md, settle.setting_km('matching.unplaced_km'),
+                                         CASE WHEN md = 'optimal' THEN settle.max_extra_km() ELSE -1 END) x,
                settle.match_fairness(year, as_of, md, s) f;
     END LOOP;
 END
@@ -784,11 +872,14 @@ BEGIN
 END
 $$;
 GRANT EXECUTE ON FUNCTION settle.setting_int(text, integer, integer),
+                          settle.max_extra_km(),
                           settle.intake_left(settle.kommunkod, date),
                           settle.match_municipalities(integer, date, text)
    TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
 GRANT EXECUTE ON FUNCTION settle.match_fairness(integer, date, text, text),
-                          settle.match_summary(integer, date, text, text[])
+                          settle.match_summary(integer, date, text, text[]),
+                          settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision),
+                          settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision)
    TO settle_agency, settle_auditor, settle_analyst;
 GRANT EXECUTE ON FUNCTION settle.pause(integer, settle.kommunkod, date, date, text, integer) TO settle_agency, settle_municipality;
 GRANT EXECUTE ON FUNCTION settle.simulate_year(integer, regclass, integer, text, text[]) TO settle_agency;

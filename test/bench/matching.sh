@@ -63,6 +63,23 @@ run() {
             printf "%-14s %9d %9d %14.1f %14s %8s %9.2f %9.2f %8d\n", "chronological", a[1], a[2], a[3], "-", "-", a[5] / 1000, e, m }'
         awk -v c="$o_sum" -v e="$o_e2e" -v m="$o_mem" 'BEGIN { split(c, a, " ");
             printf "%-14s %9d %9d %14.1f %14.1f %8.3f %9.2f %9.2f %8d\n", "optimal", a[1], a[2], a[3], a[4], (a[3] - a[4]) / a[4] * 100, a[5] / 1000, e, m }'
+        if [ "$size" != XL ]; then
+            # no one pays alone for the total: the optimal mode with a limit on
+            # how much farther (proximity cost) than chronologically any one
+            # household may be placed (matching.max_individual_extra_km)
+            printf 'optimal with a limit per household (matching.max_individual_extra_km):\n'
+            printf '  %-6s %14s %14s %14s %10s %10s %14s %8s\n' limit persons_placed proximity_km lower_bound better_off worse_off max_extra_km total_s
+            local lim
+            for lim in 0 10 25 50 none; do
+                psql -X -q -At -F ' ' -d "$db" -c "UPDATE settle.setting SET value = '$lim' WHERE name = 'matching.max_individual_extra_km'" \
+                     -c '\timing on' \
+                     -c "SELECT persons_placed, proximity_km, lower_bound_km, better_off, worse_off, max_extra_km
+                           FROM settle.match_summary(2027, '$AS_OF', 'optimal')" |
+                    awk -v lim="$lim" '/^Time:/ { t = $2 / 1000; next } NF == 6 { row = $0 } END {
+                        split(row, a, " "); printf "  %-6s %14d %14.1f %14.1f %10d %10d %14.1f %8.2f\n", lim, a[1], a[2], a[3], a[4], a[5], a[6], t }'
+            done
+            psql -X -q -d "$db" -c "UPDATE settle.setting SET value = 'none' WHERE name = 'matching.max_individual_extra_km'"
+        fi
         if [ "$size" != XL ] || [ "${HIGHS_XL:-0}" = 1 ]; then
             local cand limit h
             cand=${HIGHS_CANDIDATES:-$([ "$size" = S ] && echo 0 || echo 60)}

@@ -135,7 +135,23 @@ check_optimal(const match_problem *chrono, const int32_t *cap_start, const int32
 		fail("optimal: lower bound above the objective", 0);
 	if (s.objective_km > cs.objective_km + 1e-6)
 		fail("optimal: costs more than chronological", 0);
-	if (n_p <= 6 && n_m <= 4)
+	/* a limit per household: no one placed in turn is left out or sent farther than the limit */
+	if (pr.has_max_extra)
+		for (int i = 0; i < n_p; i++)
+		{
+			int			c = chrono_assign[i],
+						m = assign[i],
+						r = pr.residence[i];
+
+			if (c < 0)
+				continue;
+			if (m < 0)
+				fail("optimal with a limit: a placement placed in turn is left out", i);
+			if (r >= 0 && pr.cost[r * n_m + m] > pr.cost[r * n_m + c] + pr.max_extra_km + 1e-9)
+				fail("optimal with a limit: a placement sent farther than the limit", i);
+		}
+	/* (the exact optimum below is the unlimited one) */
+	if (n_p <= 6 && n_m <= 4 && !pr.has_max_extra)
 	{
 		int32_t		c[MAX_M];
 
@@ -197,6 +213,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pr.paused = paused;
 	pr.cost = cost;
 	pr.fixed = fixed;
+	pr.max_cost = NULL;
+	{
+		unsigned	l = byte(&p, &left);
+
+		pr.has_max_extra = (l % 3) == 0;	/* a third of the problems with a limit of 0-9 */
+		pr.max_extra_km = (double) (l / 3 % 10);
+	}
 	work = malloc(match_workspace_size(n_m));
 	match_chronological(&pr, assign, rank, work);
 	free(work);

@@ -6,7 +6,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION settle;
 SET search_path = settle, public;
-SELECT plan(27);
+SELECT plan(32);
 \i test/lib/hint_of.sql
 
 -- ---- passed over (a year of its own, first, with only its own queue)
@@ -26,6 +26,37 @@ SELECT is((SELECT array_agg(better_off || '/' || worse_off || '/' || max_extra_k
           'the chronological mode is its own reference');
 DELETE FROM household WHERE ref LIKE 'F-%';
 SELECT is((SELECT passed_over FROM match_summary(2028)), 0, 'no one waiting, no one passed over');
+
+-- ---- no one pays alone for the total (matching.max_individual_extra_km)
+-- 300 seeded households in Kronoberg and Kalmar, as in the demo
+SET LOCAL settle.today = '2029-01-15';
+INSERT INTO planning_year (year, national_volume, decision_ref) VALUES (2029, 20000, 'J-2029');
+INSERT INTO model_weight VALUES (2029, 'population', 1);
+INSERT INTO model_input SELECT 2029, code, 'population', population FROM municipality;
+SELECT count(*) FROM decide_county_quotas(2029, 'J-2029', '2028-12-01');
+SELECT count(*) FROM county c, decide_municipal_quotas(2029, c.code, 'L-2029', '2028-12-15') WHERE c.code IN ('07', '08');
+SELECT setseed(0.2029);
+SELECT count(register_household('X-' || g, 'abo', 1 + floor(random() * random() * 7)::int,
+                                (SELECT code FROM municipality WHERE county IN ('07', '08') ORDER BY random() + g * 0 LIMIT 1),
+                                '2028-09-01'::date + g / 3)) FROM generate_series(1, 300) g;
+CREATE TEMP TABLE lim AS SELECT 'none' AS setting, s.* FROM match_summary(2029, mode => 'optimal') s;
+SELECT ok((SELECT worse_off > 0 AND max_extra_km > 50 AND proximity_km < (SELECT proximity_km FROM match_summary(2029)) FROM lim),
+          'without a limit the optimal mode sends some households more than 50 km farther than in turn, for a smaller total');
+UPDATE setting SET value = '50' WHERE name = 'matching.max_individual_extra_km';
+INSERT INTO lim SELECT '50', s.* FROM match_summary(2029, mode => 'optimal') s;
+SELECT ok((SELECT max_extra_km <= 50 AND persons_placed >= (SELECT persons_placed FROM match_summary(2029)) FROM lim WHERE setting = '50'),
+          'with a limit of 50 km no one goes more than 50 km farther (proximity cost), and no one placed in turn is left out');
+SELECT ok((SELECT max(o.cost_km - c.cost_km) <= 50
+             FROM match(2029, mode => 'optimal') m JOIN match(2029) n USING (household) JOIN household h ON h.id = m.household
+             JOIN proximity o ON o.residence = h.residence AND o.municipality = m.municipality
+             JOIN proximity c ON c.residence = h.residence AND c.municipality = n.municipality),
+          '... household by household, from settle.match itself');
+UPDATE setting SET value = '0' WHERE name = 'matching.max_individual_extra_km';
+SELECT is((SELECT worse_off || ' ' || max_extra_km FROM match_summary(2029, mode => 'optimal')), '0 0', 'a limit of 0: no one is worse off than in turn');
+UPDATE setting SET value = 'far' WHERE name = 'matching.max_individual_extra_km';
+SELECT throws_ok($$SELECT * FROM settle.match(2029, mode => 'optimal')$$, '22023', NULL, 'a limit that is not km or none is refused');
+UPDATE setting SET value = 'none' WHERE name = 'matching.max_individual_extra_km';
+DELETE FROM household WHERE ref LIKE 'X-%';
 
 -- ---- plan-aware matching
 SET LOCAL settle.today = '2027-01-15';
