@@ -294,6 +294,30 @@ CREATE CONSTRAINT TRIGGER year_stream_sums AFTER UPDATE OF national_volume ON se
 CREATE CONSTRAINT TRIGGER county_quota_sums AFTER INSERT OR UPDATE OR DELETE ON settle.county_quota
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION settle.quota_sums_at_commit();
 
+-- A stream's national volume and method (planning_year for ordinary,
+-- year_stream for the others) are decisions too: every change is logged
+-- (since 0.3.0), as settle_definer, from the rows as written.
+CREATE FUNCTION settle.volume_record() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+DECLARE
+    r jsonb := to_jsonb(CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END);
+BEGIN
+    PERFORM settle.log_decision(TG_TABLE_NAME, (r ->> 'year')::integer, coalesce(r ->> 'stream', 'ordinary'),
+                                jsonb_build_object('op', lower(TG_OP),
+                                                   'new', CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END,
+                                                   'old', CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END));
+    RETURN NULL;
+END
+$fn$;
+COMMENT ON FUNCTION settle.volume_record() IS
+    'Internal (trigger): logs every change of a year''s national volume and method (planning_year, year_stream) with the old and new row.';
+CREATE TRIGGER planning_year_record AFTER INSERT OR UPDATE OR DELETE ON settle.planning_year
+    FOR EACH ROW EXECUTE FUNCTION settle.volume_record();
+CREATE TRIGGER year_stream_record AFTER INSERT OR UPDATE OR DELETE ON settle.year_stream
+    FOR EACH ROW EXECUTE FUNCTION settle.volume_record();
+
 -- ------------------------------------------------------------- municipal quotas
 
 -- A revision agreed between municipalities of one county, recorded by

@@ -14,7 +14,8 @@
 -- reports hard-to-place households passed over and who fares worse than in
 -- the chronological proposal (settle.match_fairness); settle.simulate_year
 -- plays a year of arrivals and rolls it back; a proposal for a past day
--- leaves out households referred since.
+-- leaves out households referred since; a change of a stream's national
+-- volume or method is logged (planning_year, year_stream).
 
 -- ---- shipped settings (inserted as CREATE EXTENSION ships them: not edited)
 ALTER TABLE settle.setting DISABLE TRIGGER setting_edited;
@@ -751,6 +752,28 @@ $fn$;
 COMMENT ON FUNCTION settle.match_summary(integer, date, text, text[]) IS
     'settle.match''s figures per stream: placed and unplaced, km, the optimal bound and gap, hard-to-place households passed over, households nearer or farther than chronologically.';
 
+-- ---- a stream's national volume and method are logged decisions
+CREATE FUNCTION settle.volume_record() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+DECLARE
+    r jsonb := to_jsonb(CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END);
+BEGIN
+    PERFORM settle.log_decision(TG_TABLE_NAME, (r ->> 'year')::integer, coalesce(r ->> 'stream', 'ordinary'),
+                                jsonb_build_object('op', lower(TG_OP),
+                                                   'new', CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END,
+                                                   'old', CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END));
+    RETURN NULL;
+END
+$fn$;
+COMMENT ON FUNCTION settle.volume_record() IS
+    'Internal (trigger): logs every change of a year''s national volume and method (planning_year, year_stream) with the old and new row.';
+CREATE TRIGGER planning_year_record AFTER INSERT OR UPDATE OR DELETE ON settle.planning_year
+    FOR EACH ROW EXECUTE FUNCTION settle.volume_record();
+CREATE TRIGGER year_stream_record AFTER INSERT OR UPDATE OR DELETE ON settle.year_stream
+    FOR EACH ROW EXECUTE FUNCTION settle.volume_record();
+
 -- ---- the year simulator (120_simulate.sql)
 CREATE FUNCTION settle.simulate_year(year integer, arrivals regclass, batch_days integer DEFAULT 15,
                                      mode text DEFAULT 'chronological', streams text[] DEFAULT NULL)
@@ -884,3 +907,4 @@ GRANT EXECUTE ON FUNCTION settle.match_fairness(integer, date, text, text),
 GRANT EXECUTE ON FUNCTION settle.pause(integer, settle.kommunkod, date, date, text, integer) TO settle_agency, settle_municipality;
 GRANT EXECUTE ON FUNCTION settle.simulate_year(integer, regclass, integer, text, text[]) TO settle_agency;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA settle TO settle_definer;
+ALTER FUNCTION settle.volume_record() OWNER TO settle_definer;

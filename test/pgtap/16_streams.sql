@@ -7,7 +7,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION settle;
 SET search_path = settle, public;
-SELECT plan(49);
+SELECT plan(50);
 SET LOCAL settle.today = '2022-06-17';
 \i test/lib/at_commit.sql
 \i test/lib/hint_of.sql
@@ -27,6 +27,10 @@ SELECT is((SELECT array_agg(stream || ':' || national_volume ORDER BY stream) FR
 INSERT INTO year_stream (year, stream, national_volume, decision_ref) VALUES (2022, 'temporary_protection', 2000, 'Ju2022/05');
 SELECT is((SELECT array_agg(stream || ':' || national_volume ORDER BY stream) FROM year_streams WHERE year = 2022),
           ARRAY['ordinary:1000', 'temporary_protection:2000'], 'a second stream with its own volume');
+SELECT is((SELECT array_agg(kind || ':' || subject || ':' || (payload ->> 'op') || ':' || (payload -> 'new' ->> 'national_volume') ORDER BY id)
+             FROM decision_log WHERE kind IN ('planning_year', 'year_stream')),
+          ARRAY['planning_year:ordinary:insert:1000', 'year_stream:temporary_protection:insert:2000'],
+          'each stream''s volume is a logged decision, the ordinary one''s too');
 SELECT throws_ok($$INSERT INTO settle.year_stream (year, stream, national_volume) VALUES (2022, 'ordinary', 5)$$, '23514', NULL,
                  'the ordinary stream''s volume is planning_year''s, not year_stream''s');
 SELECT is(pg_temp.hint_of($$INSERT INTO settle.year_stream (year, stream, national_volume) VALUES (2022, 'ordinary', 5)$$),

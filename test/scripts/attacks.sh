@@ -54,7 +54,7 @@ as() {
 as_msg() { psql -X -q -A -t -v ON_ERROR_STOP=1 -U "$1" -d $db -c "$2" 2>&1; }
 su() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d $db -c "$1" 2>&1; }
 super_count() { su "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'atk\_%' AND rolsuper"; }
-echo "1..69"
+echo "1..70"
 
 # ---- F1: definer code cannot be hijacked through pg_temp
 evil="CREATE FUNCTION pg_temp.evil(t text) RETURNS boolean LANGUAGE plpgsql AS \$\$
@@ -328,6 +328,10 @@ check "F19 two concurrent referrals cannot together pass the limit (2 + 2 > 3)" 
     "$(as atk_agency "SELECT settle.refer(settle.register_household('F19-d', 'abo', 2, '0114', '2026-10-01'), '0114', '2027-10-06 10:00+02')")" "23514"
 wait $first
 check "F19 ... the first stands: 1 person left in October" "$(su "SELECT settle.intake_left('0114', '2027-10-20')")" "1"
+
+# ---- F20 (0.3.0): a change of the national volume is not made unseen
+check "F20 a change of a year's volume or method is logged with the old and the new row" \
+    "$(as atk_agency "UPDATE settle.planning_year SET note = 'quietly' WHERE year = 2027; SELECT (payload -> 'old' ->> 'note') IS NULL AND payload -> 'new' ->> 'note' = 'quietly' FROM settle.decision_log WHERE kind = 'planning_year' AND payload ->> 'op' = 'update'" | tail -1)" "t"
 
 # ---- and after all of it
 check "no login became superuser" "$(super_count)" "0"
