@@ -99,6 +99,10 @@ DECLARE
     ys record := settle.require_stream(year, stream);
     ref text := decision_ref;
     dd date := decision_date;
+    munis settle.kommunkod[];
+    counties settle.lanskod[];
+    presents integer[];
+    numbers integer[];
 BEGIN
     PERFORM settle.require_text(ref, 'decision_ref', 'Give the reference of the agency''s decision on the distribution numbers.');
     IF ys.stream = 'ordinary' THEN
@@ -106,20 +110,24 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Use settle.decide_county_quotas and settle.decide_municipal_quotas; pass stream => ''temporary_protection'' here.';
     END IF;
+    -- the numbers once; the county quotas first (the municipal ones reference them)
+    SELECT array_agg(d.municipality ORDER BY d.municipality), array_agg(d.county ORDER BY d.municipality),
+           array_agg(d.present ORDER BY d.municipality), array_agg(d.to_receive ORDER BY d.municipality)
+      INTO munis, counties, presents, numbers
+      FROM settle.distribution_numbers(ys.year, ys.national_volume, ys.method) d;
     INSERT INTO settle.county_quota AS cq (year, stream, county, quota, decision_ref, decision_date)
-    SELECT ys.year, ys.stream, d.county, sum(d.to_receive), ref, dd
-      FROM settle.distribution_numbers(ys.year, ys.national_volume, ys.method) d GROUP BY d.county
+    SELECT ys.year, ys.stream, x.c, sum(x.n), ref, dd FROM unnest(counties, numbers) AS x(c, n) GROUP BY x.c
     ON CONFLICT (year, stream, county) DO UPDATE
         SET quota = EXCLUDED.quota, decision_ref = EXCLUDED.decision_ref, decision_date = EXCLUDED.decision_date;
     RETURN QUERY
-    WITH d AS (SELECT * FROM settle.distribution_numbers(ys.year, ys.national_volume, ys.method)),
+    WITH d AS (SELECT * FROM unnest(munis, counties, presents, numbers) AS x(m, c, p, n)),
     w AS (
         INSERT INTO settle.municipal_quota AS mq (year, stream, municipality, county, quota, decision_ref, decision_date)
-        SELECT ys.year, ys.stream, d.municipality, d.county, d.to_receive, ref, dd FROM d
+        SELECT ys.year, ys.stream, d.m, d.c, d.n, ref, dd FROM d
         ON CONFLICT (year, stream, municipality) DO UPDATE
             SET quota = EXCLUDED.quota, decision_ref = EXCLUDED.decision_ref, decision_date = EXCLUDED.decision_date
         RETURNING mq.municipality, mq.quota)
-    SELECT w.municipality, d.county, d.present, w.quota FROM w JOIN d ON d.municipality = w.municipality
+    SELECT w.municipality, d.c, d.p, w.quota FROM w JOIN d ON d.m = w.municipality
      ORDER BY w.municipality;
 END
 $fn$;

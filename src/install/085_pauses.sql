@@ -102,18 +102,27 @@ COMMENT ON FUNCTION settle.pause(integer, settle.kommunkod, date, date, text, in
 -- persons of that month's active referrals decided inside the pause.  The
 -- rule's one home; relying on it: settle.referral_issue (070), matching
 -- (settle.match_municipalities, 100) and settle.audit (090).
+-- the persons of active referrals to a pause's municipality decided in the
+-- month of day, inside the pause (settle.intake_left and the audit count so)
+CREATE FUNCTION settle.intake_used(pz settle.pause, day date) RETURNS bigint
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    SELECT coalesce(sum(r.persons), 0) FROM settle.referral r
+     WHERE r.municipality = pz.municipality AND r.status <> 'withdrawn'
+       AND settle.local_date(r.decided_at)
+           BETWEEN greatest(pz.from_date, date_trunc('month', intake_used.day)::date)
+               AND least(pz.to_date, (date_trunc('month', intake_used.day) + interval '1 month - 1 day')::date)
+$$;
+COMMENT ON FUNCTION settle.intake_used(settle.pause, date) IS
+    'Internal: persons of active referrals to the pause''s municipality decided in the month of day within the pause.';
+
 CREATE FUNCTION settle.intake_left(municipality settle.kommunkod, day date) RETURNS integer
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $$
     SELECT CASE WHEN pz.max_persons IS NULL THEN 0
-                ELSE greatest(pz.max_persons - coalesce((
-                         SELECT sum(r.persons) FROM settle.referral r
-                          WHERE r.municipality = pz.municipality AND r.status <> 'withdrawn'
-                            AND settle.local_date(r.decided_at)
-                                BETWEEN greatest(pz.from_date, date_trunc('month', intake_left.day)::date)
-                                    AND least(pz.to_date, (date_trunc('month', intake_left.day) + interval '1 month - 1 day')::date)), 0), 0)::integer
-           END
+                ELSE greatest(pz.max_persons - settle.intake_used(pz, intake_left.day), 0)::integer END
       FROM settle.pause pz
      WHERE pz.municipality = intake_left.municipality AND intake_left.day BETWEEN pz.from_date AND pz.to_date
 $$;

@@ -236,13 +236,13 @@ BEGIN
            NULL::text
       FROM settle.pause pz
       CROSS JOIN LATERAL (
-          SELECT to_char(settle.local_date(rf.decided_at), 'YYYY-MM') AS month, sum(rf.persons) AS persons,
-                 bool_or(rf.recorded_at >= pz.reported_at) AS under_pause
-            FROM settle.referral rf
-           WHERE rf.municipality = pz.municipality AND rf.status <> 'withdrawn'
-             AND settle.local_date(rf.decided_at) BETWEEN pz.from_date AND pz.to_date
-           GROUP BY 1) x
-     WHERE pz.max_persons IS NOT NULL AND (y IS NULL OR pz.year = y) AND x.persons > pz.max_persons AND x.under_pause;
+          SELECT to_char(d.day, 'YYYY-MM') AS month, settle.intake_used(pz, d.day) AS persons
+            FROM (SELECT date_trunc('month', settle.local_date(rf.decided_at))::date AS day
+                    FROM settle.referral rf
+                   WHERE rf.municipality = pz.municipality AND rf.status <> 'withdrawn' AND rf.recorded_at >= pz.reported_at
+                     AND settle.local_date(rf.decided_at) BETWEEN pz.from_date AND pz.to_date
+                   GROUP BY 1) d) x
+     WHERE pz.max_persons IS NOT NULL AND (y IS NULL OR pz.year = y) AND x.persons > pz.max_persons;
 
     -- pauses do not overlap
     RETURN QUERY

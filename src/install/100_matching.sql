@@ -163,6 +163,7 @@ DECLARE
     y integer;
     mask bigint;
     why text;
+    f record;
 BEGIN
     IF candidates.household IS NULL THEN
         RAISE EXCEPTION 'household must not be NULL' USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass an id from settle.register_household or settle.waiting().';
@@ -209,21 +210,24 @@ BEGIN
     IF FOUND THEN
         RETURN;
     END IF;
-    -- nothing feasible: say why
-    SELECT CASE
-             WHEN NOT EXISTS (SELECT 1 FROM settle.match_municipalities(y, as_of, h.stream) m WHERE m.remaining >= h.persons)
+    -- nothing feasible: say why (one pass over the municipalities)
+    SELECT coalesce(bool_or(m.remaining >= h.persons), false) AS places,
+           coalesce(bool_or((mask & ~m.able) = 0), false) AS meets,
+           coalesce(bool_or((mask & ~m.able) = 0 AND m.remaining >= h.persons), false) AS meets_places,
+           coalesce(bool_or((mask & ~m.able) = 0 AND NOT m.paused AND m.room >= h.persons), false) AS open_room,
+           coalesce(bool_or((mask & ~m.able) = 0 AND NOT m.paused AND m.remaining >= h.persons), false) AS open_places
+      INTO f FROM settle.match_municipalities(y, as_of, h.stream) m;
+    why := CASE
+             WHEN NOT f.places
                THEN format('no municipality has %s places left under its %s kommuntal', h.persons, y || settle.stream_label(h.stream))
-             WHEN NOT EXISTS (SELECT 1 FROM settle.match_municipalities(y, as_of, h.stream) m WHERE (mask & ~m.able) = 0)
+             WHEN NOT f.meets
                THEN format('need %s unmet everywhere in %s', array_to_string(h.needs, ', '), y)
-             WHEN NOT EXISTS (SELECT 1 FROM settle.match_municipalities(y, as_of, h.stream) m WHERE (mask & ~m.able) = 0 AND m.remaining >= h.persons)
+             WHEN NOT f.meets_places
                THEN format('the municipalities that can meet %s have fewer than %s places left', array_to_string(h.needs, ', '), h.persons)
-             WHEN NOT EXISTS (SELECT 1 FROM settle.match_municipalities(y, as_of, h.stream) m
-                               WHERE (mask & ~m.able) = 0 AND NOT m.paused AND m.room >= h.persons)
-                  AND EXISTS (SELECT 1 FROM settle.match_municipalities(y, as_of, h.stream) m
-                               WHERE (mask & ~m.able) = 0 AND NOT m.paused AND m.remaining >= h.persons)
+             WHEN NOT f.open_room AND f.open_places
                THEN format('the municipalities with %s places left are ahead of their annual plan or under reduced intake on %s', h.persons, to_char(as_of, 'YYYY-MM-DD'))
              ELSE 'every municipality with places left that meets the needs is paused on ' || to_char(as_of, 'YYYY-MM-DD')
-           END INTO why;
+           END;
     RETURN QUERY SELECT NULL::integer, NULL::settle.kommunkod, NULL::settle.lanskod, NULL::boolean, NULL::boolean,
                         NULL::numeric, NULL::integer, NULL::integer, NULL::boolean, why;
 END

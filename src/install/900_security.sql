@@ -129,6 +129,7 @@ GRANT EXECUTE ON FUNCTION settle.distance_km(settle.kommunkod, settle.kommunkod)
                           settle.setting_km(text),
                           settle.setting_int(text, integer, integer),
                           settle.max_extra_km(),
+                          settle.intake_used(settle.pause, date),
                           settle.intake_left(settle.kommunkod, date),
                           settle.proximity_cost(settle.kommunkod, settle.kommunkod),
                           settle.needs_mask(text[]),

@@ -44,18 +44,25 @@ $$;
 COMMENT ON FUNCTION settle.pause(integer, settle.kommunkod, date, date, text, integer) IS
     'Reports a period (inclusive) in which a municipality cannot receive, or (max_persons) receives at most that many persons a month. Returns the pause''s id.';
 
+CREATE FUNCTION settle.intake_used(pz settle.pause, day date) RETURNS bigint
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    SELECT coalesce(sum(r.persons), 0) FROM settle.referral r
+     WHERE r.municipality = pz.municipality AND r.status <> 'withdrawn'
+       AND settle.local_date(r.decided_at)
+           BETWEEN greatest(pz.from_date, date_trunc('month', intake_used.day)::date)
+               AND least(pz.to_date, (date_trunc('month', intake_used.day) + interval '1 month - 1 day')::date)
+$$;
+COMMENT ON FUNCTION settle.intake_used(settle.pause, date) IS
+    'Internal: persons of active referrals to the pause''s municipality decided in the month of day within the pause.';
+
 CREATE FUNCTION settle.intake_left(municipality settle.kommunkod, day date) RETURNS integer
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $$
     SELECT CASE WHEN pz.max_persons IS NULL THEN 0
-                ELSE greatest(pz.max_persons - coalesce((
-                         SELECT sum(r.persons) FROM settle.referral r
-                          WHERE r.municipality = pz.municipality AND r.status <> 'withdrawn'
-                            AND settle.local_date(r.decided_at)
-                                BETWEEN greatest(pz.from_date, date_trunc('month', intake_left.day)::date)
-                                    AND least(pz.to_date, (date_trunc('month', intake_left.day) + interval '1 month - 1 day')::date)), 0), 0)::integer
-           END
+                ELSE greatest(pz.max_persons - settle.intake_used(pz, intake_left.day), 0)::integer END
       FROM settle.pause pz
      WHERE pz.municipality = intake_left.municipality AND intake_left.day BETWEEN pz.from_date AND pz.to_date
 $$;
@@ -356,13 +363,13 @@ BEGIN
            NULL::text
       FROM settle.pause pz
       CROSS JOIN LATERAL (
-          SELECT to_char(settle.local_date(rf.decided_at), 'YYYY-MM') AS month, sum(rf.persons) AS persons,
-                 bool_or(rf.recorded_at >= pz.reported_at) AS under_pause
-            FROM settle.referral rf
-           WHERE rf.municipality = pz.municipality AND rf.status <> 'withdrawn'
-             AND settle.local_date(rf.decided_at) BETWEEN pz.from_date AND pz.to_date
-           GROUP BY 1) x
-     WHERE pz.max_persons IS NOT NULL AND (y IS NULL OR pz.year = y) AND x.persons > pz.max_persons AND x.under_pause;
+          SELECT to_char(d.day, 'YYYY-MM') AS month, settle.intake_used(pz, d.day) AS persons
+            FROM (SELECT date_trunc('month', settle.local_date(rf.decided_at))::date AS day
+                    FROM settle.referral rf
+                   WHERE rf.municipality = pz.municipality AND rf.status <> 'withdrawn' AND rf.recorded_at >= pz.reported_at
+                     AND settle.local_date(rf.decided_at) BETWEEN pz.from_date AND pz.to_date
+                   GROUP BY 1) d) x
+     WHERE pz.max_persons IS NOT NULL AND (y IS NULL OR pz.year = y) AND x.persons > pz.max_persons;
 
     -- pauses do not overlap
     RETURN QUERY
@@ -485,6 +492,7 @@ DECLARE
     y integer;
     mask bigint;
     why text;
+    f record;
 BEGIN
     IF candidates.household IS NULL THEN
         RAISE EXCEPTION 'household must not be NULL' USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass an id from settle.register_household or settle.waiting().';
@@ -531,21 +539,24 @@ BEGIN
     IF FOUND THEN
         RETURN;
     END IF;
-    -- nothing feasible: say why
-    SELECT CASE
-             WHEN NOT EXISTS (SELECT 1 FROM settle.match_municipalities(y, as_of, h.stream) m WHERE m.remaining >= h.persons)
+    -- nothing feasible: say why (one pass over the municipalities)
+    SELECT coalesce(bool_or(m.remaining >= h.persons), false) AS places,
+           coalesce(bool_or((mask & ~m.able) = 0), false) AS meets,
+           coalesce(bool_or((mask & ~m.able) = 0 AND m.remaining >= h.persons), false) AS meets_places,
+           coalesce(bool_or((mask & ~m.able) = 0 AND NOT m.paused AND m.room >= h.persons), false) AS open_room,
+           coalesce(bool_or((mask & ~m.able) = 0 AND NOT m.paused AND m.remaining >= h.persons), false) AS open_places
+      INTO f FROM settle.match_municipalities(y, as_of, h.stream) m;
+    why := CASE
+             WHEN NOT f.places
                THEN format('no municipality has %s places left under its %s kommuntal', h.persons, y || settle.stream_label(h.stream))
-             WHEN NOT EXISTS (SELECT 1 FROM settle.match_municipalities(y, as_of, h.stream) m WHERE (mask & ~m.able) = 0)
+             WHEN NOT f.meets
                THEN format('need %s unmet everywhere in %s', array_to_string(h.needs, ', '), y)
-             WHEN NOT EXISTS (SELECT 1 FROM settle.match_municipalities(y, as_of, h.stream) m WHERE (mask & ~m.able) = 0 AND m.remaining >= h.persons)
+             WHEN NOT f.meets_places
                THEN format('the municipalities that can meet %s have fewer than %s places left', array_to_string(h.needs, ', '), h.persons)
-             WHEN NOT EXISTS (SELECT 1 FROM settle.match_municipalities(y, as_of, h.stream) m
-                               WHERE (mask & ~m.able) = 0 AND NOT m.paused AND m.room >= h.persons)
-                  AND EXISTS (SELECT 1 FROM settle.match_municipalities(y, as_of, h.stream) m
-                               WHERE (mask & ~m.able) = 0 AND NOT m.paused AND m.remaining >= h.persons)
+             WHEN NOT f.open_room AND f.open_places
                THEN format('the municipalities with %s places left are ahead of their annual plan or under reduced intake on %s', h.persons, to_char(as_of, 'YYYY-MM-DD'))
              ELSE 'every municipality with places left that meets the needs is paused on ' || to_char(as_of, 'YYYY-MM-DD')
-           END INTO why;
+           END;
     RETURN QUERY SELECT NULL::integer, NULL::settle.kommunkod, NULL::settle.lanskod, NULL::boolean, NULL::boolean,
                         NULL::numeric, NULL::integer, NULL::integer, NULL::boolean, why;
 END
@@ -774,6 +785,53 @@ CREATE TRIGGER planning_year_record AFTER INSERT OR UPDATE OR DELETE ON settle.p
 CREATE TRIGGER year_stream_record AFTER INSERT OR UPDATE OR DELETE ON settle.year_stream
     FOR EACH ROW EXECUTE FUNCTION settle.volume_record();
 
+-- ---- distribution numbers computed once per decision
+CREATE OR REPLACE FUNCTION settle.decide_distribution_numbers(year integer, decision_ref text, decision_date date DEFAULT settle.today(),
+                                                   stream text DEFAULT 'temporary_protection')
+RETURNS TABLE (municipality settle.kommunkod, county settle.lanskod, present integer, quota integer)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    ys record := settle.require_stream(year, stream);
+    ref text := decision_ref;
+    dd date := decision_date;
+    munis settle.kommunkod[];
+    counties settle.lanskod[];
+    presents integer[];
+    numbers integer[];
+BEGIN
+    PERFORM settle.require_text(ref, 'decision_ref', 'Give the reference of the agency''s decision on the distribution numbers.');
+    IF ys.stream = 'ordinary' THEN
+        RAISE EXCEPTION 'the ordinary stream is apportioned by the model into länstal and kommuntal, not by distribution numbers'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use settle.decide_county_quotas and settle.decide_municipal_quotas; pass stream => ''temporary_protection'' here.';
+    END IF;
+    -- the numbers once; the county quotas first (the municipal ones reference them)
+    SELECT array_agg(d.municipality ORDER BY d.municipality), array_agg(d.county ORDER BY d.municipality),
+           array_agg(d.present ORDER BY d.municipality), array_agg(d.to_receive ORDER BY d.municipality)
+      INTO munis, counties, presents, numbers
+      FROM settle.distribution_numbers(ys.year, ys.national_volume, ys.method) d;
+    INSERT INTO settle.county_quota AS cq (year, stream, county, quota, decision_ref, decision_date)
+    SELECT ys.year, ys.stream, x.c, sum(x.n), ref, dd FROM unnest(counties, numbers) AS x(c, n) GROUP BY x.c
+    ON CONFLICT (year, stream, county) DO UPDATE
+        SET quota = EXCLUDED.quota, decision_ref = EXCLUDED.decision_ref, decision_date = EXCLUDED.decision_date;
+    RETURN QUERY
+    WITH d AS (SELECT * FROM unnest(munis, counties, presents, numbers) AS x(m, c, p, n)),
+    w AS (
+        INSERT INTO settle.municipal_quota AS mq (year, stream, municipality, county, quota, decision_ref, decision_date)
+        SELECT ys.year, ys.stream, d.m, d.c, d.n, ref, dd FROM d
+        ON CONFLICT (year, stream, municipality) DO UPDATE
+            SET quota = EXCLUDED.quota, decision_ref = EXCLUDED.decision_ref, decision_date = EXCLUDED.decision_date
+        RETURNING mq.municipality, mq.quota)
+    SELECT w.municipality, d.c, d.p, w.quota FROM w JOIN d ON d.m = w.municipality
+     ORDER BY w.municipality;
+END
+$fn$;
+COMMENT ON FUNCTION settle.decide_distribution_numbers(integer, text, date, text) IS
+    'Decides settle.distribution_numbers over a stream''s national volume (default temporary_protection) as its kommuntal, and their county sums as its länstal; logged.';
+
 -- ---- the year simulator (120_simulate.sql)
 CREATE FUNCTION settle.simulate_year(year integer, arrivals regclass, batch_days integer DEFAULT 15,
                                      mode text DEFAULT 'chronological', streams text[] DEFAULT NULL)
@@ -896,6 +954,7 @@ END
 $$;
 GRANT EXECUTE ON FUNCTION settle.setting_int(text, integer, integer),
                           settle.max_extra_km(),
+                          settle.intake_used(settle.pause, date),
                           settle.intake_left(settle.kommunkod, date),
                           settle.match_municipalities(integer, date, text)
    TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
