@@ -4,7 +4,8 @@
  * settle.match_core(persons int4[], residence int4[], needs int8[],
  *                   fixed int4[], capacity int4[], planned int4[],
  *                   able int8[], paused bool[], cost float8[],
- *                   mode text, unplaced_km float8, max_extra_km float8)
+ *                   mode text, unplaced_km float8, max_extra_km float8,
+ *                   counted_uses int4[], counted int4[])
  * returns (placement, municipality, choice_rank): indexes are 1-based in SQL
  * (array positions); municipality is NULL for an unplaced placement.  The
  * plpgsql function settle.match() prepares the arrays from the tables.
@@ -76,6 +77,53 @@ typedef enum
 	MODE_OPTIMAL
 } match_mode;
 
+/*
+ * Counted capabilities (arguments 12 and 13): counted, 2 per municipality
+ * and counted need (-1: no limit), and uses, one per placement and counted
+ * need; a copy of counted, which the core may change.
+ */
+static void
+read_counted(FunctionCallInfo fcinfo, match_problem *p)
+{
+	int			n_c = 0,
+				n_u = 0;
+	const int32 *counted;
+	int32	   *state;
+
+	p->n_counted = 0;
+	p->uses = NULL;
+	p->counted = NULL;
+	if (PG_NARGS() <= 13)
+		return;
+	p->uses = array_data(fcinfo, 12, "counted_uses", INT4OID, &n_u);
+	counted = array_data(fcinfo, 13, "counted", INT4OID, &n_c);
+	if (n_c == 0 && n_u == 0)
+		return;
+	if (p->n_muni == 0 || n_c % (2 * p->n_muni) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("counted has %d elements, expected two per municipality and counted need (%d municipalities)", n_c, p->n_muni)));
+	p->n_counted = n_c / (2 * p->n_muni);
+	if ((int64) p->n_place * p->n_counted != n_u)
+		same_count("counted_uses", n_u, "placement and counted need", p->n_place * p->n_counted);
+	state = palloc(sizeof(int32) * n_c);
+	for (int i = 0; i < n_c; i++)
+	{
+		if (counted[i] < -1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("counted[%d] is %d; counted places are 0 or more, or -1 for no limit", i + 1, counted[i])));
+		state[i] = counted[i] < 0 ? MATCH_NO_LIMIT : counted[i];
+	}
+	p->counted = state;
+	for (int i = 0; i < n_u; i++)
+		if (p->uses[i] < 0 || p->uses[i] > p->persons[i / p->n_counted])
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("counted_uses[%d] is %d; a placement uses 0 to its persons (%d) of a counted need's places",
+							i + 1, p->uses[i], p->persons[i / p->n_counted])));
+}
+
 /* the arrays of arguments 0..8, checked; capacity and planned are copies the core may change */
 static void
 read_problem(FunctionCallInfo fcinfo, match_problem *p)
@@ -119,6 +167,7 @@ read_problem(FunctionCallInfo fcinfo, match_problem *p)
 		p->has_max_extra = x >= 0;
 		p->max_extra_km = x >= 0 ? x : 0;
 	}
+	read_counted(fcinfo, p);
 	{
 		int32	   *cap = palloc(sizeof(int32) * (n_m > 0 ? n_m : 1));
 		int32	   *plan = palloc(sizeof(int32) * (n_m > 0 ? n_m : 1));
@@ -196,7 +245,7 @@ run(const match_problem *p, match_mode mode, double unplaced_km, int32 *assign, 
 
 		/* the core updates the copies; the evaluation needs none of it */
 		settle_core_begin();
-		match_chronological(&q, assign, rank, palloc(match_workspace_size(p->n_muni)));
+		match_chronological(&q, assign, rank, palloc(match_workspace_size(p)));
 		settle_core_end();
 		match_evaluate(p, unplaced_km, assign, s);
 		return;

@@ -13,13 +13,16 @@
 
 #include <string.h>
 
-/* workspace: the sorted lists (n x n), the initial capacities and plans, a merge buffer (n each), a flag per list */
+/*
+ * workspace: the sorted lists (n x n), the initial capacities and plans, a
+ * merge buffer (n each), the initial counted places, a flag per list
+ */
 size_t
-match_workspace_size(int n_muni)
+match_workspace_size(const match_problem *p)
 {
-	size_t		n = (size_t) (n_muni > 0 ? n_muni : 1);
+	size_t		n = (size_t) (p->n_muni > 0 ? p->n_muni : 1);
 
-	return (n * n + 3 * n) * sizeof(int32_t) + n * sizeof(uint8_t);
+	return (n * n + 3 * n + match_counted_size(p)) * sizeof(int32_t) + n * sizeof(uint8_t);
 }
 
 /* for idx_sort: a cheaper than b on the cost row */
@@ -31,15 +34,17 @@ cheaper(int32_t a, int32_t b, const void *row)
 
 /* feasible before anyone was placed (for the rank of a choice) */
 static int
-statically_feasible(const match_problem *p, int pl, int m, const int32_t *cap0)
+statically_feasible(const match_problem *p, int pl, int m, const int32_t *cap0, const int32_t *counted0)
 {
-	return cap0[m] >= p->persons[pl] && match_fits(p, p->needs[pl], match_fixed(p, pl), m);
+	return cap0[m] >= p->persons[pl] && match_fits(p, p->needs[pl], match_fixed(p, pl), m) &&
+		match_counted_fits(p, counted0, pl, m);
 }
 
 static int
 feasible(const match_problem *p, int pl, int m)
 {
-	return p->capacity[m] >= p->persons[pl] && match_fits(p, p->needs[pl], match_fixed(p, pl), m);
+	return p->capacity[m] >= p->persons[pl] && match_fits(p, p->needs[pl], match_fixed(p, pl), m) &&
+		match_counted_fits(p, p->counted, pl, m);
 }
 
 void
@@ -50,11 +55,14 @@ match_chronological(const match_problem *p, int32_t *assign, int32_t *rank, void
 	int32_t    *cap0 = lists + (size_t) n * n;
 	int32_t    *plan0 = cap0 + n;
 	int32_t    *tmp = plan0 + n;
-	uint8_t    *ready = (uint8_t *) (tmp + n);
+	int32_t    *counted0 = tmp + n;
+	uint8_t    *ready = (uint8_t *) (counted0 + match_counted_size(p));
 
 	memset(ready, 0, (size_t) n);
 	memcpy(cap0, p->capacity, (size_t) n * sizeof(int32_t));
 	memcpy(plan0, p->planned, (size_t) n * sizeof(int32_t));
+	if (p->n_counted > 0)
+		memcpy(counted0, p->counted, match_counted_size(p) * sizeof(int32_t));
 
 	for (int pl = 0; pl < p->n_place && !core_stopping(); pl++)
 	{
@@ -77,7 +85,7 @@ match_chronological(const match_problem *p, int32_t *assign, int32_t *rank, void
 			{
 				int			m = list[i];
 
-				if (statically_feasible(p, pl, m, cap0))
+				if (statically_feasible(p, pl, m, cap0, counted0))
 					k++;
 				if (feasible(p, pl, m))
 				{
@@ -95,7 +103,7 @@ match_chronological(const match_problem *p, int32_t *assign, int32_t *rank, void
 			/* rank: among the statically feasible by the same order on the initial figures */
 			if (best >= 0)
 				for (int m = 0; m < n; m++)
-					if (statically_feasible(p, pl, m, cap0) &&
+					if (statically_feasible(p, pl, m, cap0, counted0) &&
 						(m == best || match_quota_before(plan0, cap0, m, best)))
 						k++;
 		}
@@ -103,8 +111,9 @@ match_chronological(const match_problem *p, int32_t *assign, int32_t *rank, void
 		rank[pl] = best >= 0 ? (k > 0 ? k : 1) : 0;
 		if (best >= 0)
 		{
-			SETTLE_ASSERT(p->capacity[best] >= p->persons[pl] && match_fits(p, p->needs[pl], match_fixed(p, pl), best));
+			SETTLE_ASSERT(feasible(p, pl, best));
 			p->capacity[best] -= p->persons[pl];
+			match_counted_take(p, p->counted, pl, best, 1);
 			p->planned[best] -= p->persons[pl];
 		}
 	}

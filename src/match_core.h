@@ -33,6 +33,17 @@ typedef struct match_problem
 	const double *cost;			/* n_muni x n_muni: cost[r * n_muni + m] */
 	const int32_t *fixed;		/* per placement: the only allowed municipality, or -1; NULL = none fixed */
 	/*
+	 * Counted capabilities (a zeroed struct has none): n_counted needs whose
+	 * places some municipality counts.  uses[pl * n_counted + j]: the persons
+	 * of placement pl with need j (0: none).  counted[(m * n_counted + j) * 2]:
+	 * places left at m for persons with need j, [.. + 1]: places left at m for
+	 * persons without it (what is not reserved for j); MATCH_NO_LIMIT = none.
+	 * The chronological mode updates counted, like capacity.
+	 */
+	int			n_counted;
+	const int32_t *uses;
+	int32_t    *counted;
+	/*
 	 * Optimal mode only: has_max_extra asks that no placement cost more than
 	 * in the chronological proposal plus max_extra_km (no one pays alone for
 	 * the total); match_optimal then sets max_cost, per placement the highest
@@ -42,6 +53,51 @@ typedef struct match_problem
 	double		max_extra_km;
 	const double *max_cost;
 } match_problem;
+
+#define MATCH_NO_LIMIT INT32_MAX
+
+/*
+ * Whether placement pl's persons fit m's counted places (state: counted, or
+ * a copy of it): those with need j into j's places left, the others into the
+ * places not reserved for j.  Its one home, for both modes.
+ */
+static inline int
+match_counted_fits(const match_problem *p, const int32_t *state, int pl, int m)
+{
+	for (int j = 0; j < p->n_counted; j++)
+	{
+		const int32_t *c = state + ((size_t) m * p->n_counted + j) * 2;
+		int32_t		u = p->uses[(size_t) pl * p->n_counted + j];
+
+		if ((c[0] != MATCH_NO_LIMIT && u > c[0]) ||
+			(c[1] != MATCH_NO_LIMIT && p->persons[pl] - u > c[1]))
+			return 0;
+	}
+	return 1;
+}
+
+/* placement pl takes (sign 1) or gives back (sign -1) its counted places at m */
+static inline void
+match_counted_take(const match_problem *p, int32_t *state, int pl, int m, int sign)
+{
+	for (int j = 0; j < p->n_counted; j++)
+	{
+		int32_t    *c = state + ((size_t) m * p->n_counted + j) * 2;
+		int32_t		u = p->uses[(size_t) pl * p->n_counted + j];
+
+		if (c[0] != MATCH_NO_LIMIT)
+			c[0] -= sign * u;
+		if (c[1] != MATCH_NO_LIMIT)
+			c[1] -= sign * (p->persons[pl] - u);
+	}
+}
+
+/* the size of the counted state (int32_t elements) */
+static inline size_t
+match_counted_size(const match_problem *p)
+{
+	return (size_t) p->n_muni * p->n_counted * 2;
+}
 
 /*
  * Whether municipality m can take a placement with these needs and this
@@ -97,7 +153,7 @@ match_allowed(const match_problem *p, int pl, int m)
 }
 
 /* bytes of workspace match_chronological needs */
-extern size_t match_workspace_size(int n_muni);
+extern size_t match_workspace_size(const match_problem *p);
 
 /*
  * Each placement in turn takes its best feasible municipality (lowest cost,

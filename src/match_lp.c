@@ -144,6 +144,7 @@ opt_free(optimal *o)
 	free(o->tmp);
 	free(o->cap);
 	free(o->left);
+	free(o->counted);
 	free(o->flow_start);
 	free(o->flow_muni);
 	free(o->flow_amount);
@@ -185,7 +186,8 @@ opt_init(optimal *o)
 	o->tmp = malloc(((size_t) n + 1) * sizeof(int32_t));
 	o->cap = malloc(((size_t) n + 1) * sizeof(int64_t));
 	o->left = malloc(((size_t) n + 1) * sizeof(int64_t));
-	if (!o->c.order || !o->c.ready || !o->tmp || !o->cap || !o->left || build_classes(p, &o->k) != 0)
+	o->counted = malloc((match_counted_size(p) + 1) * sizeof(int32_t));
+	if (!o->c.order || !o->c.ready || !o->tmp || !o->cap || !o->left || !o->counted || build_classes(p, &o->k) != 0)
 		return -1;
 	for (int m = 0; m < n; m++)
 		o->cap[m] = p->capacity[m] > 0 ? p->capacity[m] : 0;

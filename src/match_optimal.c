@@ -69,6 +69,30 @@ match_evaluate(const match_problem *p, double unplaced_km, const int32_t *assign
 }
 /* ---- the integer proposal --------------------------------------------- */
 
+/*
+ * The places left in the proposal: o->left and o->counted, changed only
+ * here.  fits_left: placement pl fits m's places left (its other rules apart).
+ */
+static int
+fits_left(const optimal *o, int pl, int m)
+{
+	return o->left[m] >= o->p->persons[pl] && match_counted_fits(o->p, o->counted, pl, m);
+}
+
+static void
+take_place(optimal *o, int pl, int m)
+{
+	o->left[m] -= o->p->persons[pl];
+	match_counted_take(o->p, o->counted, pl, m, 1);
+}
+
+static void
+give_place(optimal *o, int pl, int m)
+{
+	o->left[m] += o->p->persons[pl];
+	match_counted_take(o->p, o->counted, pl, m, -1);
+}
+
 /* cheapest municipality where placement pl fits into the places left, or -1 */
 static int
 cheapest_free(optimal *o, int pl)
@@ -80,7 +104,7 @@ cheapest_free(optimal *o, int pl)
 	{
 		int			m = order[i];
 
-		if (o->left[m] >= p->persons[pl] && match_allowed(p, pl, m))
+		if (fits_left(o, pl, m) && match_allowed(p, pl, m))
 			return m;
 	}
 	return -1;
@@ -178,11 +202,11 @@ pack_class(optimal *o, int cl, int32_t *assign)
 		int			pl = o->sort_tmp[i];
 
 		for (int j = o->flow_start[cl]; j < o->flow_start[cl + 1]; j++)
-			if (o->flow_amount[j] >= p->persons[pl])
+			if (o->flow_amount[j] >= p->persons[pl] && match_counted_fits(p, o->counted, pl, o->flow_muni[j]))
 			{
 				o->flow_amount[j] -= p->persons[pl];
 				assign[pl] = o->flow_muni[j];
-				o->left[o->flow_muni[j]] -= p->persons[pl];
+				take_place(o, pl, o->flow_muni[j]);
 				break;
 			}
 	}
@@ -194,6 +218,8 @@ pack_classes(optimal *o, int32_t *assign)
 	if (group_members(o) != 0)
 		return -1;
 	memcpy(o->left, o->cap, (size_t) o->n * sizeof(int64_t));
+	if (o->p->n_counted > 0)
+		memcpy(o->counted, o->p->counted, match_counted_size(o->p) * sizeof(int32_t));
 	for (int cl = 0; cl < o->k.n; cl++)
 		pack_class(o, cl, assign);
 	return 0;
@@ -209,8 +235,7 @@ best_to_move(optimal *o, const int32_t *assign, int pl, int m, int64_t need, int
 {
 	const match_problem *p = o->p;
 	int64_t		cpm = cost_at(&o->c, p->residence[pl], m);
-	int			w = p->persons[pl],
-				found = -1,
+	int			found = -1,
 				seen = 0;
 
 	for (int b = bucket_of(need); b < SIZE_BUCKETS && seen < MOVE_OTHERS; b++)
@@ -223,9 +248,16 @@ best_to_move(optimal *o, const int32_t *assign, int pl, int m, int64_t need, int
 			if (assign[q] != m || p->persons[q] < need)
 				continue;
 			seen++;
-			o->left[m] += p->persons[q] - w;
-			to = cheapest_free(o, q);
-			o->left[m] -= p->persons[q] - w;
+			/* q leaves m, pl takes its place there, q goes where places are left */
+			give_place(o, q, m);
+			to = -1;
+			if (match_counted_fits(p, o->counted, pl, m))
+			{
+				take_place(o, pl, m);
+				to = cheapest_free(o, q);
+				give_place(o, pl, m);
+			}
+			take_place(o, q, m);
 			if (to < 0 || to == m)
 				continue;
 			delta = cpm + cost_at(&o->c, p->residence[q], to) - cost_at(&o->c, p->residence[q], m);
@@ -283,12 +315,12 @@ place_with_one_move(optimal *o, int pl, int32_t *assign)
 		return;
 	if (best_q >= 0)
 	{
-		o->left[best_m] += p->persons[best_q];
+		give_place(o, best_q, best_m);
 		assign[best_q] = best_q_to;
-		o->left[best_q_to] -= p->persons[best_q];
+		take_place(o, best_q, best_q_to);
 	}
 	assign[pl] = best_m;
-	o->left[best_m] -= w;
+	take_place(o, pl, best_m);
 }
 
 /* what did not fit into the LP's flows (assign -2) */
@@ -329,14 +361,14 @@ improve_by_moves(optimal *o, int32_t *assign)
 
 			if (m < 0)
 				continue;
-			o->left[m] += p->persons[pl];
+			give_place(o, pl, m);
 			b = cheapest_free(o, pl);
 			if (b >= 0 && cost_at(&o->c, p->residence[pl], b) < cost_at(&o->c, p->residence[pl], m))
 			{
 				assign[pl] = b;
 				moved++;
 			}
-			o->left[assign[pl]] -= p->persons[pl];
+			take_place(o, pl, assign[pl]);
 		}
 		if (moved == 0)
 			break;
@@ -345,6 +377,20 @@ improve_by_moves(optimal *o, int32_t *assign)
 
 /* ---- the chronology rule ---------------------------------------------- */
 
+/* whether pl fits m's counted places once q (placed there) has left */
+static int
+replaces(optimal *o, int pl, int q, int m)
+{
+	int			ok;
+
+	if (o->p->n_counted == 0)
+		return 1;
+	give_place(o, q, m);
+	ok = match_counted_fits(o->p, o->counted, pl, m);
+	take_place(o, q, m);
+	return ok;
+}
+
 /*
  * The latest placement after pl, placed at a municipality where pl is
  * feasible, whose places plus those left there hold pl; -1 if none (its
@@ -352,7 +398,7 @@ improve_by_moves(optimal *o, int32_t *assign)
  * latest first, so each bucket is read only down to the first candidate.
  */
 static int
-latest_replaceable(const optimal *o, const int32_t *assign, int pl, int *m_out)
+latest_replaceable(optimal *o, const int32_t *assign, int pl, int *m_out)
 {
 	const match_problem *p = o->p;
 	int			w = p->persons[pl],
@@ -360,7 +406,8 @@ latest_replaceable(const optimal *o, const int32_t *assign, int pl, int *m_out)
 
 	for (int m = 0; m < o->n; m++)
 	{
-		int64_t		need = w - o->left[m];
+		/* (places may be left while counted places are not: then any q may do) */
+		int64_t		need = w - o->left[m] > 1 ? w - o->left[m] : 1;
 
 		if (!match_allowed(p, pl, m) || w > o->cap[m])
 			continue;
@@ -375,7 +422,7 @@ latest_replaceable(const optimal *o, const int32_t *assign, int pl, int *m_out)
 
 				if (q <= pl || q <= best_q)
 					break;
-				if (assign[q] == m && p->persons[q] >= need)
+				if (assign[q] == m && p->persons[q] >= need && replaces(o, pl, q, m))
 				{
 					best_q = q;
 					*m_out = m;
@@ -401,8 +448,6 @@ latest_replaceable(const optimal *o, const int32_t *assign, int pl, int *m_out)
 static int
 repair_chronology(optimal *o, int32_t *assign)
 {
-	const match_problem *p = o->p;
-
 	for (int round = 0; round < REPAIR_ROUNDS; round++)
 	{
 		int			changed = 0;
@@ -410,8 +455,7 @@ repair_chronology(optimal *o, int32_t *assign)
 		place_buckets(o, assign);
 		for (int pl = 0; pl < o->n_place; pl++)
 		{
-			int			w = p->persons[pl],
-						m = -1,
+			int			m = -1,
 						q;
 
 			if (assign[pl] >= 0)
@@ -422,14 +466,15 @@ repair_chronology(optimal *o, int32_t *assign)
 			if (m >= 0)
 			{
 				assign[pl] = m;
-				o->left[m] -= w;
+				take_place(o, pl, m);
 				changed++;
 				continue;
 			}
 			q = latest_replaceable(o, assign, pl, &m);
 			if (q < 0)
 				continue;
-			o->left[m] += p->persons[q] - w;
+			give_place(o, q, m);
+			take_place(o, pl, m);
 			assign[q] = -1;
 			assign[pl] = m;
 			o->s->chronology_swaps++;
@@ -466,7 +511,7 @@ rank_choices(const optimal *o, const int32_t *assign, int32_t *rank)
 		}
 		for (int x = 0; x < o->n; x++)
 		{
-			if (o->cap[x] < p->persons[pl] || !match_allowed(p, pl, x))
+			if (o->cap[x] < p->persons[pl] || !match_allowed(p, pl, x) || !match_counted_fits(p, p->counted, pl, x))
 				continue;
 			if (r < 0 ? (x == m || match_quota_before(p->planned, p->capacity, x, m))
 				: (cost_at(&o->c, r, x) < cost_at(&o->c, r, m) ||
@@ -494,30 +539,52 @@ loses_placement(const match_problem *p, const int32_t *assign, const int32_t *ch
 	return 0;
 }
 
+/*
+ * The chronological proposal of p (assign, rank: n_place each), its places
+ * left untouched (the mode runs on copies).  Returns 0, or -1 when out of
+ * memory.
+ */
+static int
+chronological_of(const match_problem *p, int32_t *assign, int32_t *rank)
+{
+	match_problem q = *p;
+	size_t		n = (size_t) p->n_muni + 1;
+	int32_t    *cc = malloc(n * sizeof(int32_t)),
+			   *cp = malloc(n * sizeof(int32_t)),
+			   *ck = malloc((match_counted_size(p) + 1) * sizeof(int32_t));
+	void	   *work = malloc(match_workspace_size(p));
+	int			rc = -1;
+
+	if (cc && cp && ck && work)
+	{
+		memcpy(cc, p->capacity, (size_t) p->n_muni * sizeof(int32_t));
+		memcpy(cp, p->planned, (size_t) p->n_muni * sizeof(int32_t));
+		if (p->n_counted > 0)
+			memcpy(ck, p->counted, match_counted_size(p) * sizeof(int32_t));
+		q.capacity = cc;
+		q.planned = cp;
+		q.counted = ck;
+		match_chronological(&q, assign, rank, work);
+		rc = 0;
+	}
+	free(cc), free(cp), free(ck), free(work);
+	return rc;
+}
+
 static int
 keep_cheaper(optimal *o, int32_t *assign, int32_t *rank)
 {
 	const match_problem *p = o->p;
-	match_problem q = *p;
 	match_summary e,
 				ce;
-	int			n = o->n,
-				n_place = o->n_place;
+	int			n_place = o->n_place;
 	int32_t    *ca = malloc(((size_t) n_place + 1) * sizeof(int32_t)),
-			   *cr = malloc(((size_t) n_place + 1) * sizeof(int32_t)),
-			   *cc = malloc(((size_t) n + 1) * sizeof(int32_t)),
-			   *cp = malloc(((size_t) n + 1) * sizeof(int32_t));
-	void	   *work = malloc(match_workspace_size(n));
+			   *cr = malloc(((size_t) n_place + 1) * sizeof(int32_t));
 	int			rc = -1;
 
-	if (ca && cr && cc && cp && work)
+	if (ca && cr && chronological_of(p, ca, cr) == 0)
 	{
 		match_evaluate(p, o->unplaced_km, assign, &e);
-		memcpy(cc, p->capacity, (size_t) n * sizeof(int32_t));
-		memcpy(cp, p->planned, (size_t) n * sizeof(int32_t));
-		q.capacity = cc;
-		q.planned = cp;
-		match_chronological(&q, ca, cr, work);
 		match_evaluate(p, o->unplaced_km, ca, &ce);
 		if (ce.objective_km < e.objective_km || (p->max_cost != NULL && loses_placement(p, assign, ca)))
 		{
@@ -534,7 +601,7 @@ keep_cheaper(optimal *o, int32_t *assign, int32_t *rank)
 		*o->s = e;
 		rc = 0;
 	}
-	free(ca), free(cr), free(cc), free(cp), free(work);
+	free(ca), free(cr);
 	return rc;
 }
 
@@ -566,6 +633,23 @@ check_proposal(const optimal *o, const int32_t *assign)
 	for (int m = 0; m < o->n; m++)
 		SETTLE_ASSERT(used[m] <= o->cap[m] && o->left[m] == o->cap[m] - used[m]);
 	free(used);
+	if (p->n_counted > 0)
+	{
+		/* every counted place is within its limit, and o->counted agrees */
+		int32_t    *state = malloc(match_counted_size(p) * sizeof(int32_t));
+
+		if (!state)
+			return;
+		memcpy(state, p->counted, match_counted_size(p) * sizeof(int32_t));
+		for (int pl = 0; pl < o->n_place; pl++)
+			if (assign[pl] >= 0)
+			{
+				SETTLE_ASSERT(match_counted_fits(p, state, pl, assign[pl]));
+				match_counted_take(p, state, pl, assign[pl], 1);
+			}
+		SETTLE_ASSERT(memcmp(state, o->counted, match_counted_size(p) * sizeof(int32_t)) == 0);
+		free(state);
+	}
 #else
 	(void) o;
 	(void) assign;
@@ -582,22 +666,13 @@ check_proposal(const optimal *o, const int32_t *assign)
 static double *
 chronological_limits(const match_problem *p)
 {
-	match_problem q = *p;
 	int			n = p->n_muni;
 	int32_t    *ca = malloc(((size_t) p->n_place + 1) * sizeof(int32_t)),
-			   *cr = malloc(((size_t) p->n_place + 1) * sizeof(int32_t)),
-			   *cc = malloc(((size_t) n + 1) * sizeof(int32_t)),
-			   *cp = malloc(((size_t) n + 1) * sizeof(int32_t));
-	void	   *work = malloc(match_workspace_size(n));
+			   *cr = malloc(((size_t) p->n_place + 1) * sizeof(int32_t));
 	double	   *limit = malloc(((size_t) p->n_place + 1) * sizeof(double));
 
-	if (ca && cr && cc && cp && work && limit)
+	if (ca && cr && limit && chronological_of(p, ca, cr) == 0)
 	{
-		memcpy(cc, p->capacity, (size_t) n * sizeof(int32_t));
-		memcpy(cp, p->planned, (size_t) n * sizeof(int32_t));
-		q.capacity = cc;
-		q.planned = cp;
-		match_chronological(&q, ca, cr, work);
 		for (int pl = 0; pl < p->n_place; pl++)
 			limit[pl] = ca[pl] < 0 || p->residence[pl] < 0 ? HUGE_VAL
 				: p->cost[(size_t) p->residence[pl] * n + ca[pl]] + p->max_extra_km;
@@ -607,7 +682,7 @@ chronological_limits(const match_problem *p)
 		free(limit);
 		limit = NULL;
 	}
-	free(ca), free(cr), free(cc), free(cp), free(work);
+	free(ca), free(cr);
 	return limit;
 }
 

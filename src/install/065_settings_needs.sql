@@ -21,6 +21,7 @@ INSERT INTO settle.setting (name, value, description) VALUES
     ('matching.neighbour_county_km', '500', 'proximity cost (km) added when a candidate lies in a county neighbouring the residence''s'),
     ('matching.other_county_km', '1000', 'proximity cost (km) added when a candidate lies in any other county'),
     ('matching.max_individual_extra_km', 'none', 'optimal matching: how much farther (km) than the chronological proposal any one household may be placed; none: no limit'),
+    ('matching.reserve_counted_until_month', '10', 'matching holds a municipality''s counted places (settle.capability.places) for households with that need through this month (0-12; 0: never); afterwards anyone may use them'),
     ('matching.plan_lead_months', '0', 'months past the month of as_of whose planned places matching may use (0-12; 12: the plan never holds it back)'),
     ('matching.unplaced_km', '10000', 'optimal matching: the cost (km) of each person left unplaced; must exceed every proximity cost');
 CREATE TRIGGER setting_edited BEFORE INSERT OR UPDATE ON settle.setting
@@ -50,7 +51,11 @@ CREATE TABLE settle.capability (
     year          integer NOT NULL REFERENCES settle.planning_year,
     municipality  settle.kommunkod NOT NULL REFERENCES settle.municipality,
     need          text NOT NULL REFERENCES settle.need,
+    -- since 0.3.0: how many places (persons, as in the kommuntal) the
+    -- municipality has for households with this need in the year; NULL:
+    -- not counted (any number).  Rules: settle.referral_issue, settle.capability_record.
+    places        integer CONSTRAINT capability_places_nonnegative CHECK (places >= 0),
     PRIMARY KEY (year, municipality, need)
 );
 COMMENT ON TABLE settle.capability IS
-    'Which needs (settle.need) a municipality can meet in a year. A household with a need is referred only to a municipality that can meet it (unless forced).';
+    'Which needs a municipality can meet in a year, with its places for them (persons; NULL: not counted). A household with a need is referred only where it is met and places are left for it (unless forced).';

@@ -152,6 +152,88 @@ $$;
 COMMENT ON FUNCTION settle.unmet_needs(text[], integer, settle.kommunkod) IS
     'Internal: the needs (sorted) that the municipality cannot meet in the year by settle.capability; NULL if none.';
 
+-- Counted capabilities (settle.capability.places, since 0.3.0): the persons
+-- referred to a municipality in a year (active referrals, every stream)
+-- whose household has the need; with forced_too false, only referrals that
+-- were not forced.  One home for the referral rule, the capability trigger,
+-- settle.audit() and matching (settle.capability_room).
+CREATE FUNCTION settle.capability_used(year integer, municipality settle.kommunkod, need text, forced_too boolean DEFAULT true)
+RETURNS integer
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    SELECT coalesce(sum(r.persons), 0)::integer
+      FROM settle.referral r JOIN settle.household h ON h.id = r.household
+     WHERE r.year = capability_used.year AND r.municipality = capability_used.municipality
+       AND r.status <> 'withdrawn' AND capability_used.need = ANY (h.needs)
+       AND (forced_too OR NOT r.forced)
+$$;
+COMMENT ON FUNCTION settle.capability_used(integer, settle.kommunkod, text, boolean) IS
+    'Internal: persons referred to the municipality in the year (active referrals, all streams; forced ones too unless forced_too is false) whose household has the need.';
+
+-- Counted places are taken one referral (or capability change) at a time per
+-- municipality: each counts what the ones before committed.
+CREATE FUNCTION settle.capability_lock(municipality settle.kommunkod) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+BEGIN
+    IF current_setting('transaction_isolation') = 'repeatable read' THEN
+        RAISE EXCEPTION 'counted places of % are taken under READ COMMITTED or SERIALIZABLE', settle.municipality_label(municipality)
+            USING ERRCODE = 'invalid_transaction_state',
+                  HINT = 'Under REPEATABLE READ concurrent referrals could not see each other; use a READ COMMITTED transaction.';
+    END IF;
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('settle.capability'), settle.to_integer(municipality));
+END
+$fn$;
+COMMENT ON FUNCTION settle.capability_lock(settle.kommunkod) IS
+    'Internal: serialises the taking of a municipality''s counted places (referrals, capability changes) within a transaction; refuses REPEATABLE READ (25000).';
+
+-- A capability's places never fall below the persons already referred with
+-- the need (not forced), and every change of a capability is logged.
+CREATE FUNCTION settle.capability_record() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+DECLARE
+    used integer;
+BEGIN
+    IF TG_OP <> 'DELETE' AND NEW.places IS NOT NULL THEN
+        PERFORM settle.capability_lock(NEW.municipality);
+        used := settle.capability_used(NEW.year, NEW.municipality, NEW.need, false);
+        IF NEW.places < used THEN
+            RAISE EXCEPTION '% places for % in % in % are fewer than the % persons with that need already referred there',
+                            NEW.places, NEW.need, NEW.year, settle.municipality_label(NEW.municipality), used
+                USING ERRCODE = 'check_violation',
+                      HINT = format('Set places to %s or more, or withdraw referrals first (settle.withdraw).', used);
+        END IF;
+    END IF;
+    PERFORM settle.log_decision('capability', (CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END).year,
+                                (CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END).municipality::text,
+                                jsonb_build_object('op', lower(TG_OP),
+                                                   'new', CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END,
+                                                   'old', CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END));
+    RETURN NULL;
+END
+$fn$;
+COMMENT ON FUNCTION settle.capability_record() IS
+    'Internal (trigger): a capability''s places are never fewer than the persons already referred with the need (not forced); every change is logged with the old and new row.';
+CREATE TRIGGER capability_record AFTER INSERT OR UPDATE OR DELETE ON settle.capability
+    FOR EACH ROW EXECUTE FUNCTION settle.capability_record();
+
+-- The needs of a household whose counted places at the municipality hold
+-- fewer than its persons (sorted; NULL when none).
+CREATE FUNCTION settle.full_needs(needs text[], persons integer, year integer, municipality settle.kommunkod) RETURNS text[]
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    SELECT array_agg(c.need ORDER BY c.need) FROM settle.capability c
+     WHERE c.year = full_needs.year AND c.municipality = full_needs.municipality AND c.need = ANY (needs)
+       AND c.places IS NOT NULL AND c.places - settle.capability_used(c.year, c.municipality, c.need) < persons
+$$;
+COMMENT ON FUNCTION settle.full_needs(text[], integer, integer, settle.kommunkod) IS
+    'Internal: the needs (sorted) whose counted places at the municipality in the year have fewer left than persons; NULL if none.';
+
 -- The rules of a referral have their home here, whatever writes it
 -- (settle.refer, settle.refer_matches, a plain INSERT, INSERT ... SELECT from
 -- a staging table); settle.refer only checks its arguments.  Who may change a
@@ -242,6 +324,21 @@ BEGIN
             USING ERRCODE = 'check_violation',
                   HINT = 'Choose a municipality with these capabilities (settle.capability), or pass force => true with a force_reason (logged).';
     END IF;
+    IF unmet IS NULL AND EXISTS (SELECT 1 FROM settle.capability c WHERE c.year = y AND c.municipality = r.municipality
+                                                                AND c.need = ANY (h.needs) AND c.places IS NOT NULL) THEN
+        -- counted places (settle.capability_used)
+        PERFORM settle.capability_lock(r.municipality);
+        unmet := settle.full_needs(h.needs, r.persons, y, r.municipality);
+        IF unmet IS NOT NULL AND NOT coalesce(r.forced, false) THEN
+            RAISE EXCEPTION '% has too few places left for % in %: household % has % persons',
+                            settle.municipality_label(r.municipality), array_to_string(unmet, ', '), y, h.ref, r.persons
+                USING ERRCODE = 'check_violation',
+                      DETAIL = (SELECT string_agg(format('%s: %s places, %s used', c.need, c.places,
+                                                         settle.capability_used(y, r.municipality, c.need)), '; ' ORDER BY c.need)
+                                  FROM settle.capability c WHERE c.year = y AND c.municipality = r.municipality AND c.need = ANY (unmet)),
+                      HINT = 'Choose another municipality that can meet the need, raise its places (settle.capability), or pass force => true with a force_reason (logged).';
+        END IF;
+    END IF;
     IF coalesce(r.forced, false) THEN
         PERFORM settle.require_text(r.force_reason, 'force_reason', 'A forced referral says why it is made despite the unmet needs; it is logged.');
     END IF;
@@ -258,7 +355,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.referral_issue(settle.referral) IS
-    'Internal: the rules of a new referral (household, persons, year, stream, deadline, no active referral, pause or reduced intake, needs met or forced); returns the row as recorded.';
+    'Internal: the rules of a new referral (household, persons, year, stream, deadline, no active referral, pause or reduced intake, needs met with places left or forced); returns the row as recorded.';
 
 CREATE FUNCTION settle.referral_write() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER

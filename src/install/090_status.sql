@@ -244,6 +244,16 @@ BEGIN
                    GROUP BY 1) d) x
      WHERE pz.max_persons IS NOT NULL AND (y IS NULL OR pz.year = y) AND x.persons > pz.max_persons;
 
+    -- counted places (settle.capability.places): the persons referred with
+    -- the need, not forced, fit the places (settle.capability_used)
+    RETURN QUERY
+    SELECT 'capability_places_respected', c.year, c.municipality::text,
+           format('%s places for %s but %s persons with that need referred (not forced)', c.places, c.need, u.used),
+           NULL::text
+      FROM settle.capability c
+     CROSS JOIN LATERAL (SELECT settle.capability_used(c.year, c.municipality, c.need, false) AS used) u
+     WHERE c.places IS NOT NULL AND (y IS NULL OR c.year = y) AND u.used > c.places;
+
     -- pauses do not overlap
     RETURN QUERY
     SELECT 'pauses_do_not_overlap', a.year, a.municipality::text,

@@ -151,6 +151,41 @@ $$;
 COMMENT ON FUNCTION settle.match_municipalities(integer, date, text) IS
     'Internal: each municipality''s places and planned places left (year, stream), needs met (bit mask), full pause on as_of, centroid, and room: what matching may use that day.';
 
+-- Counted places in matching (their one home): every counted capability of
+-- the year (settle.capability.places) with the places left (places minus
+-- the persons referred with the need, settle.capability_used) and whether,
+-- on as_of, they are held for the households with the need: through the
+-- month matching.reserve_counted_until_month of the year.  While held, a
+-- household without the need may use only the municipality's room beyond
+-- them.  settle.candidates and settle.match_problem read this; the C core
+-- applies it (match_counted_fits in src/match_core.h).
+CREATE FUNCTION settle.capability_room(year integer, as_of date DEFAULT settle.today())
+RETURNS TABLE (municipality settle.kommunkod, need text, places integer, used integer, places_left integer, reserved boolean)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    until integer := settle.setting_int('matching.reserve_counted_until_month', 0, 12);
+BEGIN
+    PERFORM settle.require_planning_year(capability_room.year);
+    IF as_of IS NULL OR NOT isfinite(as_of) THEN
+        RAISE EXCEPTION 'as_of must be a date, not %', coalesce(as_of::text, 'NULL')
+            USING ERRCODE = CASE WHEN as_of IS NULL THEN 'null_value_not_allowed' ELSE 'invalid_parameter_value' END,
+                  HINT = 'The day the places are for, e.g. ''2027-02-15''; the default is settle.today().';
+    END IF;
+    RETURN QUERY
+    SELECT c.municipality, c.need, c.places, u.used, c.places - u.used,
+           until > 0 AND as_of < (make_date(capability_room.year, 1, 1) + until * interval '1 month')::date
+      FROM settle.capability c
+     CROSS JOIN LATERAL (SELECT settle.capability_used(c.year, c.municipality, c.need) AS used) u
+     WHERE c.year = capability_room.year AND c.places IS NOT NULL
+     ORDER BY c.municipality, c.need;
+END
+$fn$;
+COMMENT ON FUNCTION settle.capability_room(integer, date) IS
+    'Counted places of a year (settle.capability.places): per municipality and need the places, persons referred with the need, places left, and whether matching holds them for households with the need on as_of.';
+
 CREATE FUNCTION settle.candidates(household bigint, as_of date DEFAULT settle.today(), max_results integer DEFAULT 10)
 RETURNS TABLE (rank integer, municipality settle.kommunkod, county settle.lanskod, same_county boolean, neighbour_county boolean,
                distance_km numeric, remaining integer, planned_remaining integer, meets_needs boolean, reason text)
@@ -186,16 +221,21 @@ BEGIN
     mask := settle.needs_mask(h.needs);
     RETURN QUERY
     WITH m AS (SELECT * FROM settle.match_municipalities(y, as_of, h.stream)),
+    cr AS MATERIALIZED (SELECT * FROM settle.capability_room(y, as_of)),
     c AS (
         SELECT m.code, m.county, m.remaining, m.planned_remaining, (mask & ~m.able) = 0 AS meets, m.paused, m.room, m.has_plan,
-               pc.cost_km, pc.distance_km AS km, pc.relation
+               pc.cost_km, pc.distance_km AS km, pc.relation,
+               -- counted places (settle.capability_room)
+               NOT EXISTS (SELECT 1 FROM cr WHERE cr.municipality = m.code
+                              AND CASE WHEN cr.need = ANY (h.needs) THEN cr.places_left < h.persons
+                                       ELSE cr.reserved AND m.room - greatest(cr.places_left, 0) < h.persons END) AS counted_ok
           FROM m LEFT JOIN settle.proximity pc ON pc.residence = h.residence AND pc.municipality = m.code),
     f AS (
         -- without residence: match_quota_before's order (src/match_core.h)
         SELECT c.*, row_number() OVER (ORDER BY
                    CASE WHEN h.residence IS NULL THEN -c.planned_remaining::double precision ELSE c.cost_km END,
                    CASE WHEN h.residence IS NULL THEN -c.remaining ELSE 0 END, c.code)::integer AS rk
-          FROM c WHERE c.meets AND NOT c.paused AND c.room >= h.persons)
+          FROM c WHERE c.meets AND NOT c.paused AND c.room >= h.persons AND c.counted_ok)
     SELECT f.rk, f.code, f.county,
            CASE WHEN h.residence IS NULL THEN NULL ELSE f.relation = 'same county' END,
            CASE WHEN h.residence IS NULL THEN NULL ELSE f.relation = 'neighbouring county' END,
@@ -217,6 +257,7 @@ BEGIN
            coalesce(bool_or((mask & ~m.able) = 0 AND NOT m.paused AND m.room >= h.persons), false) AS open_room,
            coalesce(bool_or((mask & ~m.able) = 0 AND NOT m.paused AND m.remaining >= h.persons), false) AS open_places
       INTO f FROM settle.match_municipalities(y, as_of, h.stream) m;
+    -- (when places and room are there, only counted places can be missing)
     why := CASE
              WHEN NOT f.places
                THEN format('no municipality has %s places left under its %s kommuntal', h.persons, y || settle.stream_label(h.stream))
@@ -226,6 +267,9 @@ BEGIN
                THEN format('the municipalities that can meet %s have fewer than %s places left', array_to_string(h.needs, ', '), h.persons)
              WHEN NOT f.open_room AND f.open_places
                THEN format('the municipalities with %s places left are ahead of their annual plan or under reduced intake on %s', h.persons, to_char(as_of, 'YYYY-MM-DD'))
+             WHEN f.open_room
+               THEN format('the counted places (settle.capability_room) of the municipalities with room are used up for %s, or held for households that need them, on %s',
+                           coalesce(nullif(array_to_string(h.needs, ', '), ''), 'this household'), to_char(as_of, 'YYYY-MM-DD'))
              ELSE 'every municipality with places left that meets the needs is paused on ' || to_char(as_of, 'YYYY-MM-DD')
            END;
     RETURN QUERY SELECT NULL::integer, NULL::settle.kommunkod, NULL::settle.lanskod, NULL::boolean, NULL::boolean,
@@ -238,18 +282,20 @@ COMMENT ON FUNCTION settle.candidates(bigint, date, integer) IS
 CREATE FUNCTION settle.match_core(persons integer[], residence integer[], needs bigint[], fixed integer[],
                                   capacity integer[], planned integer[], able bigint[], paused boolean[],
                                   cost double precision[], mode text DEFAULT 'chronological',
-                                  unplaced_km double precision DEFAULT 10000, max_extra_km double precision DEFAULT -1)
+                                  unplaced_km double precision DEFAULT 10000, max_extra_km double precision DEFAULT -1,
+                                  counted_uses integer[] DEFAULT '{}', counted integer[] DEFAULT '{}')
 RETURNS TABLE (placement integer, municipality integer, choice_rank integer)
 AS 'MODULE_PATHNAME', 'settle_match_core'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
 ROWS 100000;   -- one row per placement: the planner then hashes its joins
-COMMENT ON FUNCTION settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision) IS
-    'Internal (C): matching over the arrays of settle.match_problem (optimal: no placement max_extra_km farther than chronologically, if >= 0); each placement''s municipality and rank.';
+COMMENT ON FUNCTION settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision, integer[], integer[]) IS
+    'Internal (C): matching over the arrays of settle.match_problem (optimal: no placement max_extra_km farther than chronologically, if >= 0; counted places as counted_uses and counted); each placement''s municipality and rank.';
 
 CREATE FUNCTION settle.match_core_summary(persons integer[], residence integer[], needs bigint[], fixed integer[],
                                           capacity integer[], planned integer[], able bigint[], paused boolean[],
                                           cost double precision[], mode text DEFAULT 'chronological',
                                           unplaced_km double precision DEFAULT 10000, max_extra_km double precision DEFAULT -1,
+                                          counted_uses integer[] DEFAULT '{}', counted integer[] DEFAULT '{}',
                                           OUT placements integer, OUT placed integer, OUT persons_placed bigint,
                                           OUT persons_unplaced bigint, OUT distance_km double precision,
                                           OUT objective_km double precision, OUT lower_bound_km double precision,
@@ -257,14 +303,15 @@ CREATE FUNCTION settle.match_core_summary(persons integer[], residence integer[]
                                           OUT chronology_swaps integer, OUT chronological_kept boolean)
 AS 'MODULE_PATHNAME', 'settle_match_core_summary'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision) IS
+COMMENT ON FUNCTION settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision, integer[], integer[]) IS
     'Internal (C): the figures of settle.match_core''s proposal on the same arrays, with the core''s time; used by settle.match_summary and the benchmarks.';
 
 -- the matching problem of a year and stream on a day, as arrays for the C core
 CREATE FUNCTION settle.match_problem(year integer, as_of date, stream text DEFAULT 'ordinary',
                                      OUT persons integer[], OUT residence integer[], OUT needs bigint[], OUT fixed integer[],
                                      OUT capacity integer[], OUT planned integer[], OUT able bigint[], OUT paused boolean[],
-                                     OUT cost double precision[], OUT member_household bigint[], OUT member_placement integer[])
+                                     OUT cost double precision[], OUT member_household bigint[], OUT member_placement integer[],
+                                     OUT counted_uses integer[], OUT counted integer[])
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
@@ -326,7 +373,10 @@ BEGIN
     members AS (
         SELECT plo.household, plo.pos, plo.i FROM plo WHERE plo.household IS NOT NULL
         UNION ALL
-        SELECT wl.household, wl.queue_position, gi.i FROM wl JOIN gi ON gi.linked_group = wl.linked_group)
+        SELECT wl.household, wl.queue_position, gi.i FROM wl JOIN gi ON gi.linked_group = wl.linked_group),
+    -- counted places (settle.capability_room): the counted needs in code order
+    cr AS MATERIALIZED (SELECT * FROM settle.capability_room(y, as_of)),
+    cn AS MATERIALIZED (SELECT x.need, row_number() OVER (ORDER BY x.need) AS j FROM (SELECT DISTINCT cr.need FROM cr) x)
     -- one sort for the four placement arrays (aggregates read a sorted subquery in its order)
     SELECT pa.persons, pa.res, pa.needs, pa.fix,
            ARRAY(SELECT greatest(m.room, 0) FROM m ORDER BY m.idx),
@@ -336,12 +386,24 @@ BEGIN
            -- the cost matrix, row by residence (m holds every municipality,
            -- idx in code order, so code order is index order)
            ARRAY(SELECT px.cost_km FROM settle.proximity px ORDER BY px.residence, px.municipality),
-           ma.household, ma.i
+           ma.household, ma.i,
+           -- per placement and counted need: the persons of its members with the need
+           ARRAY(SELECT coalesce(sum(x.persons) FILTER (WHERE cn.need = ANY (x.needs)), 0)::integer
+                   FROM plo CROSS JOIN cn JOIN members mb ON mb.i = plo.i JOIN w x ON x.household = mb.household
+                  GROUP BY plo.i, cn.j ORDER BY plo.i, cn.j),
+           -- per municipality and counted need: places left for the need
+           -- (-1: not counted there), places left for others (-1: not held)
+           ARRAY(SELECT v FROM m CROSS JOIN cn LEFT JOIN cr ON cr.municipality = m.code AND cr.need = cn.need
+                  CROSS JOIN LATERAL (VALUES (1, CASE WHEN cr.need IS NULL THEN -1 ELSE greatest(cr.places_left, 0) END),
+                                             (2, CASE WHEN cr.reserved THEN greatest(greatest(m.room, 0) - greatest(cr.places_left, 0), 0)
+                                                      ELSE -1 END)) AS t(k, v)
+                  ORDER BY m.idx, cn.j, t.k)
       FROM (SELECT array_agg(o.persons) AS persons, array_agg(o.res) AS res, array_agg(o.needs) AS needs, array_agg(o.fix) AS fix
               FROM (SELECT * FROM plo ORDER BY plo.i) o) pa,
            (SELECT array_agg(o.household) AS household, array_agg(o.i) AS i
               FROM (SELECT * FROM members ORDER BY members.pos) o) ma
-      INTO persons, residence, needs, fixed, capacity, planned, able, paused, cost, member_household, member_placement;
+      INTO persons, residence, needs, fixed, capacity, planned, able, paused, cost, member_household, member_placement,
+           counted_uses, counted;
     persons := coalesce(persons, '{}');
     residence := coalesce(residence, '{}');
     needs := coalesce(needs, '{}');
@@ -351,7 +413,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.match_problem(integer, date, text) IS
-    'Internal: a stream''s waiting households as placements (a linked group as one) and the municipalities'' places, plans, needs, pauses and costs, as settle.match_core''s arrays.';
+    'Internal: a stream''s waiting households as placements (a linked group as one) and the municipalities'' places, plans, needs, pauses, costs and counted places, as settle.match_core''s arrays.';
 
 CREATE FUNCTION settle.require_mode(mode text) RETURNS text
 AS 'MODULE_PATHNAME', 'settle_require_mode'
@@ -377,13 +439,14 @@ BEGIN
     res AS (
         SELECT * FROM settle.match_core(pr.persons, pr.residence, pr.needs, pr.fixed, pr.capacity, pr.planned,
                                         pr.able, pr.paused, pr.cost, md, settle.setting_km('matching.unplaced_km'),
-                                        CASE WHEN md = 'optimal' THEN settle.max_extra_km() ELSE -1 END)),
+                                        CASE WHEN md = 'optimal' THEN settle.max_extra_km() ELSE -1 END,
+                                        pr.counted_uses, pr.counted)),
     mem AS (SELECT * FROM unnest(pr.member_household, pr.member_placement) WITH ORDINALITY AS x(household, placement, queue))
     SELECT h.id, mm.code, h.persons,
            round(px.distance_km::numeric, 1),
            px.relation = 'same county',
            res.choice_rank,
-           CASE WHEN mm.code IS NULL THEN 'no feasible municipality left (places, needs or pauses)' || coalesce(', linked group ' || h.linked_group, '')
+           CASE WHEN mm.code IS NULL THEN 'no feasible municipality left (places, needs, counted places or pauses)' || coalesce(', linked group ' || h.linked_group, '')
                 WHEN h.residence IS NULL THEN format('quota refugee: %s', CASE WHEN md = 'optimal' THEN 'no proximity to keep' ELSE format('most planned places left (%s)', mm.planned_remaining) END)
                 ELSE format('%s, %s km%s%s', px.relation, round(px.distance_km::numeric),
                             CASE WHEN res.choice_rank > 1 AND md = 'optimal' THEN format(', choice %s (better ones went to others at less total cost)', res.choice_rank)
@@ -486,7 +549,8 @@ BEGIN
                round(x.core_ms::numeric, 1), s, f.passed_over, f.passed_over_max_days, f.better_off, f.worse_off, f.max_extra_km
           FROM settle.match_core_summary(pr.persons, pr.residence, pr.needs, pr.fixed, pr.capacity, pr.planned,
                                          pr.able, pr.paused, pr.cost, md, settle.setting_km('matching.unplaced_km'),
-                                         CASE WHEN md = 'optimal' THEN settle.max_extra_km() ELSE -1 END) x,
+                                         CASE WHEN md = 'optimal' THEN settle.max_extra_km() ELSE -1 END,
+                                         pr.counted_uses, pr.counted) x,
                settle.match_fairness(year, as_of, md, s) f;
     END LOOP;
 END

@@ -155,8 +155,10 @@ GRANT EXECUTE ON FUNCTION settle.candidates(bigint, date, integer),
                           settle.match_summary(integer, date, text, text[]),
                           settle.match_problem(integer, date, text),
                           settle.require_mode(text),
-                          settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision),
-                          settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision)
+                          settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision, integer[], integer[]),
+                          settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision, integer[], integer[]),
+                          settle.capability_room(integer, date),
+                          settle.capability_used(integer, settle.kommunkod, text, boolean)
    TO settle_agency, settle_auditor, settle_analyst;
 GRANT EXECUTE ON FUNCTION settle.audit(integer, text[]), settle.verify_log(), settle.waiting(date), settle.decision_log_content(settle.decision_log),
                           settle.decision_log_genesis(), settle.log_checkpoint(), settle.verify_log(settle.checkpoint[])

@@ -21,7 +21,8 @@
 ALTER TABLE settle.setting DISABLE TRIGGER setting_edited;
 INSERT INTO settle.setting (name, value, description) VALUES
     ('matching.max_individual_extra_km', 'none', 'optimal matching: how much farther (km) than the chronological proposal any one household may be placed; none: no limit'),
-    ('matching.plan_lead_months', '0', 'months past the month of as_of whose planned places matching may use (0-12; 12: the plan never holds it back)');
+    ('matching.plan_lead_months', '0', 'months past the month of as_of whose planned places matching may use (0-12; 12: the plan never holds it back)'),
+    ('matching.reserve_counted_until_month', '10', 'matching holds a municipality''s counted places (settle.capability.places) for households with that need through this month (0-12; 0: never); afterwards anyone may use them');
 ALTER TABLE settle.setting ENABLE ALWAYS TRIGGER setting_edited;
 
 -- ---- reduced intake
@@ -68,6 +69,108 @@ AS $$
 $$;
 COMMENT ON FUNCTION settle.intake_left(settle.kommunkod, date) IS
     'Persons a municipality can still be referred in the month of day under a pause: NULL if no pause covers day, 0 if fully paused, else max_persons less that month''s.';
+
+-- ---- counted capabilities: places per need, used up, held by matching
+ALTER TABLE settle.capability ADD COLUMN places integer CONSTRAINT capability_places_nonnegative CHECK (places >= 0);
+COMMENT ON TABLE settle.capability IS
+    'Which needs a municipality can meet in a year, with its places for them (persons; NULL: not counted). A household with a need is referred only where it is met and places are left for it (unless forced).';
+CREATE FUNCTION settle.capability_used(year integer, municipality settle.kommunkod, need text, forced_too boolean DEFAULT true)
+RETURNS integer
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    SELECT coalesce(sum(r.persons), 0)::integer
+      FROM settle.referral r JOIN settle.household h ON h.id = r.household
+     WHERE r.year = capability_used.year AND r.municipality = capability_used.municipality
+       AND r.status <> 'withdrawn' AND capability_used.need = ANY (h.needs)
+       AND (forced_too OR NOT r.forced)
+$$;
+COMMENT ON FUNCTION settle.capability_used(integer, settle.kommunkod, text, boolean) IS
+    'Internal: persons referred to the municipality in the year (active referrals, all streams; forced ones too unless forced_too is false) whose household has the need.';
+
+CREATE FUNCTION settle.capability_lock(municipality settle.kommunkod) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+BEGIN
+    IF current_setting('transaction_isolation') = 'repeatable read' THEN
+        RAISE EXCEPTION 'counted places of % are taken under READ COMMITTED or SERIALIZABLE', settle.municipality_label(municipality)
+            USING ERRCODE = 'invalid_transaction_state',
+                  HINT = 'Under REPEATABLE READ concurrent referrals could not see each other; use a READ COMMITTED transaction.';
+    END IF;
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('settle.capability'), settle.to_integer(municipality));
+END
+$fn$;
+COMMENT ON FUNCTION settle.capability_lock(settle.kommunkod) IS
+    'Internal: serialises the taking of a municipality''s counted places (referrals, capability changes) within a transaction; refuses REPEATABLE READ (25000).';
+
+CREATE FUNCTION settle.capability_record() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+DECLARE
+    used integer;
+BEGIN
+    IF TG_OP <> 'DELETE' AND NEW.places IS NOT NULL THEN
+        PERFORM settle.capability_lock(NEW.municipality);
+        used := settle.capability_used(NEW.year, NEW.municipality, NEW.need, false);
+        IF NEW.places < used THEN
+            RAISE EXCEPTION '% places for % in % in % are fewer than the % persons with that need already referred there',
+                            NEW.places, NEW.need, NEW.year, settle.municipality_label(NEW.municipality), used
+                USING ERRCODE = 'check_violation',
+                      HINT = format('Set places to %s or more, or withdraw referrals first (settle.withdraw).', used);
+        END IF;
+    END IF;
+    PERFORM settle.log_decision('capability', (CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END).year,
+                                (CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END).municipality::text,
+                                jsonb_build_object('op', lower(TG_OP),
+                                                   'new', CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END,
+                                                   'old', CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END));
+    RETURN NULL;
+END
+$fn$;
+COMMENT ON FUNCTION settle.capability_record() IS
+    'Internal (trigger): a capability''s places are never fewer than the persons already referred with the need (not forced); every change is logged with the old and new row.';
+
+CREATE TRIGGER capability_record AFTER INSERT OR UPDATE OR DELETE ON settle.capability
+    FOR EACH ROW EXECUTE FUNCTION settle.capability_record();
+CREATE FUNCTION settle.full_needs(needs text[], persons integer, year integer, municipality settle.kommunkod) RETURNS text[]
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    SELECT array_agg(c.need ORDER BY c.need) FROM settle.capability c
+     WHERE c.year = full_needs.year AND c.municipality = full_needs.municipality AND c.need = ANY (needs)
+       AND c.places IS NOT NULL AND c.places - settle.capability_used(c.year, c.municipality, c.need) < persons
+$$;
+COMMENT ON FUNCTION settle.full_needs(text[], integer, integer, settle.kommunkod) IS
+    'Internal: the needs (sorted) whose counted places at the municipality in the year have fewer left than persons; NULL if none.';
+
+CREATE FUNCTION settle.capability_room(year integer, as_of date DEFAULT settle.today())
+RETURNS TABLE (municipality settle.kommunkod, need text, places integer, used integer, places_left integer, reserved boolean)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    until integer := settle.setting_int('matching.reserve_counted_until_month', 0, 12);
+BEGIN
+    PERFORM settle.require_planning_year(capability_room.year);
+    IF as_of IS NULL OR NOT isfinite(as_of) THEN
+        RAISE EXCEPTION 'as_of must be a date, not %', coalesce(as_of::text, 'NULL')
+            USING ERRCODE = CASE WHEN as_of IS NULL THEN 'null_value_not_allowed' ELSE 'invalid_parameter_value' END,
+                  HINT = 'The day the places are for, e.g. ''2027-02-15''; the default is settle.today().';
+    END IF;
+    RETURN QUERY
+    SELECT c.municipality, c.need, c.places, u.used, c.places - u.used,
+           until > 0 AND as_of < (make_date(capability_room.year, 1, 1) + until * interval '1 month')::date
+      FROM settle.capability c
+     CROSS JOIN LATERAL (SELECT settle.capability_used(c.year, c.municipality, c.need) AS used) u
+     WHERE c.year = capability_room.year AND c.places IS NOT NULL
+     ORDER BY c.municipality, c.need;
+END
+$fn$;
+COMMENT ON FUNCTION settle.capability_room(integer, date) IS
+    'Counted places of a year (settle.capability.places): per municipality and need the places, persons referred with the need, places left, and whether matching holds them for households with the need on as_of.';
 
 CREATE OR REPLACE FUNCTION settle.pause_record() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -168,6 +271,21 @@ BEGIN
             USING ERRCODE = 'check_violation',
                   HINT = 'Choose a municipality with these capabilities (settle.capability), or pass force => true with a force_reason (logged).';
     END IF;
+    IF unmet IS NULL AND EXISTS (SELECT 1 FROM settle.capability c WHERE c.year = y AND c.municipality = r.municipality
+                                                                AND c.need = ANY (h.needs) AND c.places IS NOT NULL) THEN
+        -- counted places (settle.capability_used)
+        PERFORM settle.capability_lock(r.municipality);
+        unmet := settle.full_needs(h.needs, r.persons, y, r.municipality);
+        IF unmet IS NOT NULL AND NOT coalesce(r.forced, false) THEN
+            RAISE EXCEPTION '% has too few places left for % in %: household % has % persons',
+                            settle.municipality_label(r.municipality), array_to_string(unmet, ', '), y, h.ref, r.persons
+                USING ERRCODE = 'check_violation',
+                      DETAIL = (SELECT string_agg(format('%s: %s places, %s used', c.need, c.places,
+                                                         settle.capability_used(y, r.municipality, c.need)), '; ' ORDER BY c.need)
+                                  FROM settle.capability c WHERE c.year = y AND c.municipality = r.municipality AND c.need = ANY (unmet)),
+                      HINT = 'Choose another municipality that can meet the need, raise its places (settle.capability), or pass force => true with a force_reason (logged).';
+        END IF;
+    END IF;
     IF coalesce(r.forced, false) THEN
         PERFORM settle.require_text(r.force_reason, 'force_reason', 'A forced referral says why it is made despite the unmet needs; it is logged.');
     END IF;
@@ -184,7 +302,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.referral_issue(settle.referral) IS
-    'Internal: the rules of a new referral (household, persons, year, stream, deadline, no active referral, pause or reduced intake, needs met or forced); returns the row as recorded.';
+    'Internal: the rules of a new referral (household, persons, year, stream, deadline, no active referral, pause or reduced intake, needs met with places left or forced); returns the row as recorded.';
 
 CREATE OR REPLACE FUNCTION settle.audit(year integer DEFAULT NULL, streams text[] DEFAULT NULL)
 RETURNS SETOF settle.audit_finding
@@ -371,6 +489,16 @@ BEGIN
                    GROUP BY 1) d) x
      WHERE pz.max_persons IS NOT NULL AND (y IS NULL OR pz.year = y) AND x.persons > pz.max_persons;
 
+    -- counted places (settle.capability.places): the persons referred with
+    -- the need, not forced, fit the places (settle.capability_used)
+    RETURN QUERY
+    SELECT 'capability_places_respected', c.year, c.municipality::text,
+           format('%s places for %s but %s persons with that need referred (not forced)', c.places, c.need, u.used),
+           NULL::text
+      FROM settle.capability c
+     CROSS JOIN LATERAL (SELECT settle.capability_used(c.year, c.municipality, c.need, false) AS used) u
+     WHERE c.places IS NOT NULL AND (y IS NULL OR c.year = y) AND u.used > c.places;
+
     -- pauses do not overlap
     RETURN QUERY
     SELECT 'pauses_do_not_overlap', a.year, a.municipality::text,
@@ -396,6 +524,7 @@ DROP FUNCTION settle.match_summary(integer, date, text, text[]);
 DROP FUNCTION settle.match_municipalities(integer, date, text);
 DROP FUNCTION settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision);
 DROP FUNCTION settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision);
+DROP FUNCTION settle.match_problem(integer, date, text);
 CREATE FUNCTION settle.max_extra_km() RETURNS double precision
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, settle, pg_temp
@@ -458,18 +587,20 @@ COMMENT ON FUNCTION settle.match_municipalities(integer, date, text) IS
 CREATE FUNCTION settle.match_core(persons integer[], residence integer[], needs bigint[], fixed integer[],
                                   capacity integer[], planned integer[], able bigint[], paused boolean[],
                                   cost double precision[], mode text DEFAULT 'chronological',
-                                  unplaced_km double precision DEFAULT 10000, max_extra_km double precision DEFAULT -1)
+                                  unplaced_km double precision DEFAULT 10000, max_extra_km double precision DEFAULT -1,
+                                  counted_uses integer[] DEFAULT '{}', counted integer[] DEFAULT '{}')
 RETURNS TABLE (placement integer, municipality integer, choice_rank integer)
 AS 'MODULE_PATHNAME', 'settle_match_core'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
 ROWS 100000;
-COMMENT ON FUNCTION settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision) IS
-    'Internal (C): matching over the arrays of settle.match_problem (optimal: no placement max_extra_km farther than chronologically, if >= 0); each placement''s municipality and rank.';
+COMMENT ON FUNCTION settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision, integer[], integer[]) IS
+    'Internal (C): matching over the arrays of settle.match_problem (optimal: no placement max_extra_km farther than chronologically, if >= 0; counted places as counted_uses and counted); each placement''s municipality and rank.';
 
 CREATE FUNCTION settle.match_core_summary(persons integer[], residence integer[], needs bigint[], fixed integer[],
                                           capacity integer[], planned integer[], able bigint[], paused boolean[],
                                           cost double precision[], mode text DEFAULT 'chronological',
                                           unplaced_km double precision DEFAULT 10000, max_extra_km double precision DEFAULT -1,
+                                          counted_uses integer[] DEFAULT '{}', counted integer[] DEFAULT '{}',
                                           OUT placements integer, OUT placed integer, OUT persons_placed bigint,
                                           OUT persons_unplaced bigint, OUT distance_km double precision,
                                           OUT objective_km double precision, OUT lower_bound_km double precision,
@@ -477,97 +608,14 @@ CREATE FUNCTION settle.match_core_summary(persons integer[], residence integer[]
                                           OUT chronology_swaps integer, OUT chronological_kept boolean)
 AS 'MODULE_PATHNAME', 'settle_match_core_summary'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision) IS
+COMMENT ON FUNCTION settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision, integer[], integer[]) IS
     'Internal (C): the figures of settle.match_core''s proposal on the same arrays, with the core''s time; used by settle.match_summary and the benchmarks.';
 
-CREATE OR REPLACE FUNCTION settle.candidates(household bigint, as_of date DEFAULT settle.today(), max_results integer DEFAULT 10)
-RETURNS TABLE (rank integer, municipality settle.kommunkod, county settle.lanskod, same_county boolean, neighbour_county boolean,
-               distance_km numeric, remaining integer, planned_remaining integer, meets_needs boolean, reason text)
-    LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, settle, pg_temp
-AS $fn$
-#variable_conflict use_column
-DECLARE
-    h record;
-    y integer;
-    mask bigint;
-    why text;
-    f record;
-BEGIN
-    IF candidates.household IS NULL THEN
-        RAISE EXCEPTION 'household must not be NULL' USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass an id from settle.register_household or settle.waiting().';
-    END IF;
-    IF as_of IS NULL OR NOT isfinite(as_of) THEN
-        RAISE EXCEPTION 'as_of must be a date, not %', coalesce(as_of::text, 'NULL')
-            USING ERRCODE = CASE WHEN as_of IS NULL THEN 'null_value_not_allowed' ELSE 'invalid_parameter_value' END,
-                  HINT = 'The day the candidates are for, e.g. ''2027-02-15''; the default is settle.today().';
-    END IF;
-    y := extract(year FROM as_of)::integer;
-    SELECT x.persons, x.residence, x.needs, settle.household_stream(x.stream, x.category, y) AS stream INTO h
-      FROM settle.household x WHERE x.id = candidates.household;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'household % does not exist', candidates.household
-            USING ERRCODE = 'no_data_found', HINT = 'Pass an id from settle.register_household or settle.waiting().';
-    END IF;
-    IF max_results IS NULL OR max_results < 1 THEN
-        RAISE EXCEPTION 'max_results must be at least 1' USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is 10.';
-    END IF;
-    mask := settle.needs_mask(h.needs);
-    RETURN QUERY
-    WITH m AS (SELECT * FROM settle.match_municipalities(y, as_of, h.stream)),
-    c AS (
-        SELECT m.code, m.county, m.remaining, m.planned_remaining, (mask & ~m.able) = 0 AS meets, m.paused, m.room, m.has_plan,
-               pc.cost_km, pc.distance_km AS km, pc.relation
-          FROM m LEFT JOIN settle.proximity pc ON pc.residence = h.residence AND pc.municipality = m.code),
-    f AS (
-        -- without residence: match_quota_before's order (src/match_core.h)
-        SELECT c.*, row_number() OVER (ORDER BY
-                   CASE WHEN h.residence IS NULL THEN -c.planned_remaining::double precision ELSE c.cost_km END,
-                   CASE WHEN h.residence IS NULL THEN -c.remaining ELSE 0 END, c.code)::integer AS rk
-          FROM c WHERE c.meets AND NOT c.paused AND c.room >= h.persons)
-    SELECT f.rk, f.code, f.county,
-           CASE WHEN h.residence IS NULL THEN NULL ELSE f.relation = 'same county' END,
-           CASE WHEN h.residence IS NULL THEN NULL ELSE f.relation = 'neighbouring county' END,
-           round(f.km::numeric, 1), f.remaining, f.planned_remaining, f.meets,
-           CASE WHEN h.residence IS NULL
-                THEN format('quota refugee: %s planned places left, %s places left', f.planned_remaining, f.remaining)
-                ELSE format('%s%s, %s km, %s places left', CASE WHEN f.code = h.residence THEN 'same municipality, ' ELSE '' END,
-                            f.relation, round(f.km::numeric), f.remaining) END
-           || CASE WHEN f.has_plan AND f.planned_remaining < h.persons
-                   THEN format(' (ahead of plan: %s planned to date)', greatest(f.planned_remaining, 0)) ELSE '' END
-      FROM f WHERE f.rk <= max_results ORDER BY f.rk;
-    IF FOUND THEN
-        RETURN;
-    END IF;
-    -- nothing feasible: say why (one pass over the municipalities)
-    SELECT coalesce(bool_or(m.remaining >= h.persons), false) AS places,
-           coalesce(bool_or((mask & ~m.able) = 0), false) AS meets,
-           coalesce(bool_or((mask & ~m.able) = 0 AND m.remaining >= h.persons), false) AS meets_places,
-           coalesce(bool_or((mask & ~m.able) = 0 AND NOT m.paused AND m.room >= h.persons), false) AS open_room,
-           coalesce(bool_or((mask & ~m.able) = 0 AND NOT m.paused AND m.remaining >= h.persons), false) AS open_places
-      INTO f FROM settle.match_municipalities(y, as_of, h.stream) m;
-    why := CASE
-             WHEN NOT f.places
-               THEN format('no municipality has %s places left under its %s kommuntal', h.persons, y || settle.stream_label(h.stream))
-             WHEN NOT f.meets
-               THEN format('need %s unmet everywhere in %s', array_to_string(h.needs, ', '), y)
-             WHEN NOT f.meets_places
-               THEN format('the municipalities that can meet %s have fewer than %s places left', array_to_string(h.needs, ', '), h.persons)
-             WHEN NOT f.open_room AND f.open_places
-               THEN format('the municipalities with %s places left are ahead of their annual plan or under reduced intake on %s', h.persons, to_char(as_of, 'YYYY-MM-DD'))
-             ELSE 'every municipality with places left that meets the needs is paused on ' || to_char(as_of, 'YYYY-MM-DD')
-           END;
-    RETURN QUERY SELECT NULL::integer, NULL::settle.kommunkod, NULL::settle.lanskod, NULL::boolean, NULL::boolean,
-                        NULL::numeric, NULL::integer, NULL::integer, NULL::boolean, why;
-END
-$fn$;
-COMMENT ON FUNCTION settle.candidates(bigint, date, integer) IS
-    'The feasible municipalities for one household on a day (its stream; room under quota, plan, intake), best first by proximity, with reasons; a row with municipality NULL says why none is.';
-
-CREATE OR REPLACE FUNCTION settle.match_problem(year integer, as_of date, stream text DEFAULT 'ordinary',
+CREATE FUNCTION settle.match_problem(year integer, as_of date, stream text DEFAULT 'ordinary',
                                      OUT persons integer[], OUT residence integer[], OUT needs bigint[], OUT fixed integer[],
                                      OUT capacity integer[], OUT planned integer[], OUT able bigint[], OUT paused boolean[],
-                                     OUT cost double precision[], OUT member_household bigint[], OUT member_placement integer[])
+                                     OUT cost double precision[], OUT member_household bigint[], OUT member_placement integer[],
+                                     OUT counted_uses integer[], OUT counted integer[])
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
@@ -629,7 +677,10 @@ BEGIN
     members AS (
         SELECT plo.household, plo.pos, plo.i FROM plo WHERE plo.household IS NOT NULL
         UNION ALL
-        SELECT wl.household, wl.queue_position, gi.i FROM wl JOIN gi ON gi.linked_group = wl.linked_group)
+        SELECT wl.household, wl.queue_position, gi.i FROM wl JOIN gi ON gi.linked_group = wl.linked_group),
+    -- counted places (settle.capability_room): the counted needs in code order
+    cr AS MATERIALIZED (SELECT * FROM settle.capability_room(y, as_of)),
+    cn AS MATERIALIZED (SELECT x.need, row_number() OVER (ORDER BY x.need) AS j FROM (SELECT DISTINCT cr.need FROM cr) x)
     -- one sort for the four placement arrays (aggregates read a sorted subquery in its order)
     SELECT pa.persons, pa.res, pa.needs, pa.fix,
            ARRAY(SELECT greatest(m.room, 0) FROM m ORDER BY m.idx),
@@ -639,12 +690,24 @@ BEGIN
            -- the cost matrix, row by residence (m holds every municipality,
            -- idx in code order, so code order is index order)
            ARRAY(SELECT px.cost_km FROM settle.proximity px ORDER BY px.residence, px.municipality),
-           ma.household, ma.i
+           ma.household, ma.i,
+           -- per placement and counted need: the persons of its members with the need
+           ARRAY(SELECT coalesce(sum(x.persons) FILTER (WHERE cn.need = ANY (x.needs)), 0)::integer
+                   FROM plo CROSS JOIN cn JOIN members mb ON mb.i = plo.i JOIN w x ON x.household = mb.household
+                  GROUP BY plo.i, cn.j ORDER BY plo.i, cn.j),
+           -- per municipality and counted need: places left for the need
+           -- (-1: not counted there), places left for others (-1: not held)
+           ARRAY(SELECT v FROM m CROSS JOIN cn LEFT JOIN cr ON cr.municipality = m.code AND cr.need = cn.need
+                  CROSS JOIN LATERAL (VALUES (1, CASE WHEN cr.need IS NULL THEN -1 ELSE greatest(cr.places_left, 0) END),
+                                             (2, CASE WHEN cr.reserved THEN greatest(greatest(m.room, 0) - greatest(cr.places_left, 0), 0)
+                                                      ELSE -1 END)) AS t(k, v)
+                  ORDER BY m.idx, cn.j, t.k)
       FROM (SELECT array_agg(o.persons) AS persons, array_agg(o.res) AS res, array_agg(o.needs) AS needs, array_agg(o.fix) AS fix
               FROM (SELECT * FROM plo ORDER BY plo.i) o) pa,
            (SELECT array_agg(o.household) AS household, array_agg(o.i) AS i
               FROM (SELECT * FROM members ORDER BY members.pos) o) ma
-      INTO persons, residence, needs, fixed, capacity, planned, able, paused, cost, member_household, member_placement;
+      INTO persons, residence, needs, fixed, capacity, planned, able, paused, cost, member_household, member_placement,
+           counted_uses, counted;
     persons := coalesce(persons, '{}');
     residence := coalesce(residence, '{}');
     needs := coalesce(needs, '{}');
@@ -654,7 +717,100 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.match_problem(integer, date, text) IS
-    'Internal: a stream''s waiting households as placements (a linked group as one) and the municipalities'' places, plans, needs, pauses and costs, as settle.match_core''s arrays.';
+    'Internal: a stream''s waiting households as placements (a linked group as one) and the municipalities'' places, plans, needs, pauses, costs and counted places, as settle.match_core''s arrays.';
+
+CREATE OR REPLACE FUNCTION settle.candidates(household bigint, as_of date DEFAULT settle.today(), max_results integer DEFAULT 10)
+RETURNS TABLE (rank integer, municipality settle.kommunkod, county settle.lanskod, same_county boolean, neighbour_county boolean,
+               distance_km numeric, remaining integer, planned_remaining integer, meets_needs boolean, reason text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    h record;
+    y integer;
+    mask bigint;
+    why text;
+    f record;
+BEGIN
+    IF candidates.household IS NULL THEN
+        RAISE EXCEPTION 'household must not be NULL' USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass an id from settle.register_household or settle.waiting().';
+    END IF;
+    IF as_of IS NULL OR NOT isfinite(as_of) THEN
+        RAISE EXCEPTION 'as_of must be a date, not %', coalesce(as_of::text, 'NULL')
+            USING ERRCODE = CASE WHEN as_of IS NULL THEN 'null_value_not_allowed' ELSE 'invalid_parameter_value' END,
+                  HINT = 'The day the candidates are for, e.g. ''2027-02-15''; the default is settle.today().';
+    END IF;
+    y := extract(year FROM as_of)::integer;
+    SELECT x.persons, x.residence, x.needs, settle.household_stream(x.stream, x.category, y) AS stream INTO h
+      FROM settle.household x WHERE x.id = candidates.household;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'household % does not exist', candidates.household
+            USING ERRCODE = 'no_data_found', HINT = 'Pass an id from settle.register_household or settle.waiting().';
+    END IF;
+    IF max_results IS NULL OR max_results < 1 THEN
+        RAISE EXCEPTION 'max_results must be at least 1' USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is 10.';
+    END IF;
+    mask := settle.needs_mask(h.needs);
+    RETURN QUERY
+    WITH m AS (SELECT * FROM settle.match_municipalities(y, as_of, h.stream)),
+    cr AS MATERIALIZED (SELECT * FROM settle.capability_room(y, as_of)),
+    c AS (
+        SELECT m.code, m.county, m.remaining, m.planned_remaining, (mask & ~m.able) = 0 AS meets, m.paused, m.room, m.has_plan,
+               pc.cost_km, pc.distance_km AS km, pc.relation,
+               -- counted places (settle.capability_room)
+               NOT EXISTS (SELECT 1 FROM cr WHERE cr.municipality = m.code
+                              AND CASE WHEN cr.need = ANY (h.needs) THEN cr.places_left < h.persons
+                                       ELSE cr.reserved AND m.room - greatest(cr.places_left, 0) < h.persons END) AS counted_ok
+          FROM m LEFT JOIN settle.proximity pc ON pc.residence = h.residence AND pc.municipality = m.code),
+    f AS (
+        -- without residence: match_quota_before's order (src/match_core.h)
+        SELECT c.*, row_number() OVER (ORDER BY
+                   CASE WHEN h.residence IS NULL THEN -c.planned_remaining::double precision ELSE c.cost_km END,
+                   CASE WHEN h.residence IS NULL THEN -c.remaining ELSE 0 END, c.code)::integer AS rk
+          FROM c WHERE c.meets AND NOT c.paused AND c.room >= h.persons AND c.counted_ok)
+    SELECT f.rk, f.code, f.county,
+           CASE WHEN h.residence IS NULL THEN NULL ELSE f.relation = 'same county' END,
+           CASE WHEN h.residence IS NULL THEN NULL ELSE f.relation = 'neighbouring county' END,
+           round(f.km::numeric, 1), f.remaining, f.planned_remaining, f.meets,
+           CASE WHEN h.residence IS NULL
+                THEN format('quota refugee: %s planned places left, %s places left', f.planned_remaining, f.remaining)
+                ELSE format('%s%s, %s km, %s places left', CASE WHEN f.code = h.residence THEN 'same municipality, ' ELSE '' END,
+                            f.relation, round(f.km::numeric), f.remaining) END
+           || CASE WHEN f.has_plan AND f.planned_remaining < h.persons
+                   THEN format(' (ahead of plan: %s planned to date)', greatest(f.planned_remaining, 0)) ELSE '' END
+      FROM f WHERE f.rk <= max_results ORDER BY f.rk;
+    IF FOUND THEN
+        RETURN;
+    END IF;
+    -- nothing feasible: say why (one pass over the municipalities)
+    SELECT coalesce(bool_or(m.remaining >= h.persons), false) AS places,
+           coalesce(bool_or((mask & ~m.able) = 0), false) AS meets,
+           coalesce(bool_or((mask & ~m.able) = 0 AND m.remaining >= h.persons), false) AS meets_places,
+           coalesce(bool_or((mask & ~m.able) = 0 AND NOT m.paused AND m.room >= h.persons), false) AS open_room,
+           coalesce(bool_or((mask & ~m.able) = 0 AND NOT m.paused AND m.remaining >= h.persons), false) AS open_places
+      INTO f FROM settle.match_municipalities(y, as_of, h.stream) m;
+    -- (when places and room are there, only counted places can be missing)
+    why := CASE
+             WHEN NOT f.places
+               THEN format('no municipality has %s places left under its %s kommuntal', h.persons, y || settle.stream_label(h.stream))
+             WHEN NOT f.meets
+               THEN format('need %s unmet everywhere in %s', array_to_string(h.needs, ', '), y)
+             WHEN NOT f.meets_places
+               THEN format('the municipalities that can meet %s have fewer than %s places left', array_to_string(h.needs, ', '), h.persons)
+             WHEN NOT f.open_room AND f.open_places
+               THEN format('the municipalities with %s places left are ahead of their annual plan or under reduced intake on %s', h.persons, to_char(as_of, 'YYYY-MM-DD'))
+             WHEN f.open_room
+               THEN format('the counted places (settle.capability_room) of the municipalities with room are used up for %s, or held for households that need them, on %s',
+                           coalesce(nullif(array_to_string(h.needs, ', '), ''), 'this household'), to_char(as_of, 'YYYY-MM-DD'))
+             ELSE 'every municipality with places left that meets the needs is paused on ' || to_char(as_of, 'YYYY-MM-DD')
+           END;
+    RETURN QUERY SELECT NULL::integer, NULL::settle.kommunkod, NULL::settle.lanskod, NULL::boolean, NULL::boolean,
+                        NULL::numeric, NULL::integer, NULL::integer, NULL::boolean, why;
+END
+$fn$;
+COMMENT ON FUNCTION settle.candidates(bigint, date, integer) IS
+    'The feasible municipalities for one household on a day (its stream; room under quota, plan, intake), best first by proximity, with reasons; a row with municipality NULL says why none is.';
 
 CREATE OR REPLACE FUNCTION settle.match_stream(year integer, as_of date, mode text, stream text)
 RETURNS TABLE (household bigint, municipality settle.kommunkod, persons integer, distance_km numeric,
@@ -674,13 +830,14 @@ BEGIN
     res AS (
         SELECT * FROM settle.match_core(pr.persons, pr.residence, pr.needs, pr.fixed, pr.capacity, pr.planned,
                                         pr.able, pr.paused, pr.cost, md, settle.setting_km('matching.unplaced_km'),
-                                        CASE WHEN md = 'optimal' THEN settle.max_extra_km() ELSE -1 END)),
+                                        CASE WHEN md = 'optimal' THEN settle.max_extra_km() ELSE -1 END,
+                                        pr.counted_uses, pr.counted)),
     mem AS (SELECT * FROM unnest(pr.member_household, pr.member_placement) WITH ORDINALITY AS x(household, placement, queue))
     SELECT h.id, mm.code, h.persons,
            round(px.distance_km::numeric, 1),
            px.relation = 'same county',
            res.choice_rank,
-           CASE WHEN mm.code IS NULL THEN 'no feasible municipality left (places, needs or pauses)' || coalesce(', linked group ' || h.linked_group, '')
+           CASE WHEN mm.code IS NULL THEN 'no feasible municipality left (places, needs, counted places or pauses)' || coalesce(', linked group ' || h.linked_group, '')
                 WHEN h.residence IS NULL THEN format('quota refugee: %s', CASE WHEN md = 'optimal' THEN 'no proximity to keep' ELSE format('most planned places left (%s)', mm.planned_remaining) END)
                 ELSE format('%s, %s km%s%s', px.relation, round(px.distance_km::numeric),
                             CASE WHEN res.choice_rank > 1 AND md = 'optimal' THEN format(', choice %s (better ones went to others at less total cost)', res.choice_rank)
@@ -755,7 +912,8 @@ BEGIN
                round(x.core_ms::numeric, 1), s, f.passed_over, f.passed_over_max_days, f.better_off, f.worse_off, f.max_extra_km
           FROM settle.match_core_summary(pr.persons, pr.residence, pr.needs, pr.fixed, pr.capacity, pr.planned,
                                          pr.able, pr.paused, pr.cost, md, settle.setting_km('matching.unplaced_km'),
-                                         CASE WHEN md = 'optimal' THEN settle.max_extra_km() ELSE -1 END) x,
+                                         CASE WHEN md = 'optimal' THEN settle.max_extra_km() ELSE -1 END,
+                                         pr.counted_uses, pr.counted) x,
                settle.match_fairness(year, as_of, md, s) f;
     END LOOP;
 END
@@ -960,10 +1118,14 @@ GRANT EXECUTE ON FUNCTION settle.setting_int(text, integer, integer),
    TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
 GRANT EXECUTE ON FUNCTION settle.match_fairness(integer, date, text, text),
                           settle.match_summary(integer, date, text, text[]),
-                          settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision),
-                          settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision)
+                          settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision, integer[], integer[]),
+                          settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision, integer[], integer[]),
+                          settle.match_problem(integer, date, text),
+                          settle.capability_room(integer, date),
+                          settle.capability_used(integer, settle.kommunkod, text, boolean)
    TO settle_agency, settle_auditor, settle_analyst;
 GRANT EXECUTE ON FUNCTION settle.pause(integer, settle.kommunkod, date, date, text, integer) TO settle_agency, settle_municipality;
 GRANT EXECUTE ON FUNCTION settle.simulate_year(integer, regclass, integer, text, text[]) TO settle_agency;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA settle TO settle_definer;
 ALTER FUNCTION settle.volume_record() OWNER TO settle_definer;
+ALTER FUNCTION settle.capability_record() OWNER TO settle_definer;

@@ -5,8 +5,12 @@
  * The input bytes describe up to 12 municipalities (capacity, planned places,
  * needs they meet, paused, coordinates for a cost matrix) and up to 40
  * placements (persons, residence or none, needs, sometimes fixed to one
- * municipality).  Checked on every input (abort() = a finding):
- *  - no municipality receives more persons than its capacity;
+ * municipality); need 1 is counted in some municipalities (places for it,
+ * and sometimes the rest reserved for others).  Checked on every input
+ * (abort() = a finding):
+ *  - no municipality receives more persons than its capacity, nor more
+ *    persons with the counted need than its places for it, nor more without
+ *    it than the places not reserved;
  *  - every placed placement's needs are met, its municipality is not paused,
  *    and a fixed placement is where it was fixed;
  *  - chronology: an unplaced placement could not have fitted anywhere
@@ -42,11 +46,31 @@ fail(const char *what, int i)
 	abort();
 }
 
+/* the counted need (bit 1): per municipality its places and the places not reserved (NO_LIMIT: none) */
+static int32_t k_start[MAX_M], o_start[MAX_M];
+static int32_t uses_of[MAX_P];
+
+static int
+counted_ok(const int32_t *k, const int32_t *o, const match_problem *pr, int i, int m)
+{
+	return (k[m] == MATCH_NO_LIMIT || uses_of[i] <= k[m]) &&
+		(o[m] == MATCH_NO_LIMIT || pr->persons[i] - uses_of[i] <= o[m]);
+}
+
+static void
+counted_take(int32_t *k, int32_t *o, const match_problem *pr, int i, int m, int sign)
+{
+	if (k[m] != MATCH_NO_LIMIT)
+		k[m] -= sign * uses_of[i];
+	if (o[m] != MATCH_NO_LIMIT)
+		o[m] -= sign * (pr->persons[i] - uses_of[i]);
+}
+
 static double best_found;
 
 /* every assignment of placements i.. (capacity, needs, pauses, fixed; not the chronology rule) */
 static void
-enumerate(const match_problem *pr, int i, int32_t *c, double so_far)
+enumerate(const match_problem *pr, int i, int32_t *c, int32_t *k, int32_t *o, double so_far)
 {
 	if (so_far >= best_found)
 		return;
@@ -55,15 +79,17 @@ enumerate(const match_problem *pr, int i, int32_t *c, double so_far)
 		best_found = so_far;
 		return;
 	}
-	enumerate(pr, i + 1, c, so_far + pr->persons[i] * UNPLACED_KM);
+	enumerate(pr, i + 1, c, k, o, so_far + pr->persons[i] * UNPLACED_KM);
 	for (int m = 0; m < pr->n_muni; m++)
 	{
 		if (pr->paused[m] || (pr->needs[i] & ~pr->able[m]) || c[m] < pr->persons[i] ||
-			(pr->fixed[i] >= 0 && pr->fixed[i] != m))
+			(pr->fixed[i] >= 0 && pr->fixed[i] != m) || !counted_ok(k, o, pr, i, m))
 			continue;
 		c[m] -= pr->persons[i];
-		enumerate(pr, i + 1, c, so_far + pr->persons[i] *
+		counted_take(k, o, pr, i, m, 1);
+		enumerate(pr, i + 1, c, k, o, so_far + pr->persons[i] *
 				  (pr->residence[i] < 0 ? 0 : pr->cost[pr->residence[i] * pr->n_muni + m]));
+		counted_take(k, o, pr, i, m, -1);
 		c[m] += pr->persons[i];
 	}
 }
@@ -74,19 +100,25 @@ check_optimal(const match_problem *chrono, const int32_t *cap_start, const int32
 	match_problem pr = *chrono;
 	int			n_m = pr.n_muni,
 				n_p = pr.n_place;
-	int32_t		cap[MAX_M], planned[MAX_M], free_[MAX_M], assign[MAX_P], rank[MAX_P];
+	int32_t		cap[MAX_M], planned[MAX_M], free_[MAX_M], assign[MAX_P], rank[MAX_P],
+				counted[MAX_M * 2], kl[MAX_M], ol[MAX_M];
 	match_summary s, cs;
 
 	memcpy(cap, cap_start, sizeof(int32_t) * n_m);
 	memcpy(planned, planned_start, sizeof(int32_t) * n_m);
+	for (int m = 0; m < n_m; m++)
+		counted[2 * m] = k_start[m], counted[2 * m + 1] = o_start[m];
 	pr.capacity = cap;
 	pr.planned = planned;
+	pr.counted = counted;
 	if (match_optimal(&pr, UNPLACED_KM, assign, rank, &s, NULL, NULL) != 0)
 		fail("match_optimal failed", 0);
 	for (int m = 0; m < n_m; m++)
-		if (cap[m] != cap_start[m])
+		if (cap[m] != cap_start[m] || counted[2 * m] != k_start[m] || counted[2 * m + 1] != o_start[m])
 			fail("optimal changed the capacities", m);
 	memcpy(free_, cap_start, sizeof(int32_t) * n_m);
+	memcpy(kl, k_start, sizeof(int32_t) * n_m);
+	memcpy(ol, o_start, sizeof(int32_t) * n_m);
 	for (int i = 0; i < n_p; i++)
 	{
 		int			m = assign[i];
@@ -108,10 +140,13 @@ check_optimal(const match_problem *chrono, const int32_t *cap_start, const int32
 		if (rank[i] < 1)
 			fail("optimal: rank of a placed placement", i);
 		free_[m] -= pr.persons[i];
+		counted_take(kl, ol, &pr, i, m, 1);
 	}
 	for (int m = 0; m < n_m; m++)
 		if (free_[m] < 0)
 			fail("optimal: capacity exceeded", m);
+		else if ((kl[m] != MATCH_NO_LIMIT && kl[m] < 0) || (ol[m] != MATCH_NO_LIMIT && ol[m] < 0))
+			fail("optimal: counted places exceeded", m);
 	/* the chronology rule */
 	for (int i = 0; i < n_p; i++)
 	{
@@ -119,13 +154,19 @@ check_optimal(const match_problem *chrono, const int32_t *cap_start, const int32
 			continue;
 		for (int m = 0; m < n_m; m++)
 			if (!pr.paused[m] && !(pr.needs[i] & ~pr.able[m]) && (pr.fixed[i] < 0 || pr.fixed[i] == m) &&
-				free_[m] >= pr.persons[i])
+				free_[m] >= pr.persons[i] && counted_ok(kl, ol, &pr, i, m))
 				fail("optimal: unplaced although places are left where it is feasible", i);
 		for (int j = i + 1; j < n_p; j++)
 		{
-			int			m = assign[j];
+			int			m = assign[j],
+						ok;
 
-			if (m >= 0 && !(pr.needs[i] & ~pr.able[m]) && (pr.fixed[i] < 0 || pr.fixed[i] == m) &&
+			if (m < 0)
+				continue;
+			counted_take(kl, ol, &pr, j, m, -1);
+			ok = counted_ok(kl, ol, &pr, i, m);
+			counted_take(kl, ol, &pr, j, m, 1);
+			if (ok && !(pr.needs[i] & ~pr.able[m]) && (pr.fixed[i] < 0 || pr.fixed[i] == m) &&
 				pr.persons[i] <= free_[m] + pr.persons[j])
 				fail("optimal: unplaced while a later placement it could replace is placed", i);
 		}
@@ -156,8 +197,10 @@ check_optimal(const match_problem *chrono, const int32_t *cap_start, const int32
 		int32_t		c[MAX_M];
 
 		memcpy(c, cap_start, sizeof(int32_t) * n_m);
+		memcpy(kl, k_start, sizeof(int32_t) * n_m);
+		memcpy(ol, o_start, sizeof(int32_t) * n_m);
 		best_found = 1e300;
-		enumerate(&pr, 0, c, 0);
+		enumerate(&pr, 0, c, kl, ol, 0);
 		if (s.lower_bound_km > best_found + 1e-6)
 			fail("optimal: lower bound above the exact optimum", 0);
 		if (s.objective_km < best_found - 1e-6)
@@ -178,6 +221,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	double		cost[MAX_M * MAX_M];
 	int32_t		persons[MAX_P], residence[MAX_P], fixed[MAX_P], assign[MAX_P], rank[MAX_P];
 	uint64_t	needs[MAX_P];
+	int32_t		counted[MAX_M * 2];
 	match_problem pr;
 	void	   *work;
 
@@ -190,6 +234,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		x[m] = (int32_t) (byte(&p, &left) % 8);	/* a coarse grid: equal costs happen */
 		y[m] = (int32_t) (byte(&p, &left) % 8);
 	}
+	for (int m = 0; m < n_m; m++)
+	{
+		/* need 1 counted in two thirds of the municipalities, the rest reserved in half of those */
+		unsigned	b = byte(&p, &left);
+
+		k_start[m] = b % 3 == 0 ? MATCH_NO_LIMIT : (int32_t) (b / 3 % 6);
+		o_start[m] = k_start[m] == MATCH_NO_LIMIT || (b & 0x80) == 0 ? MATCH_NO_LIMIT
+			: (cap[m] > k_start[m] ? cap[m] - k_start[m] : 0);
+		counted[2 * m] = k_start[m];
+		counted[2 * m + 1] = o_start[m];
+	}
 	for (int r = 0; r < n_m; r++)
 		for (int m = 0; m < n_m; m++)
 			cost[r * n_m + m] = abs(x[r] - x[m]) + abs(y[r] - y[m]);
@@ -201,6 +256,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		residence[i] = (f & 1) ? -1 : (int32_t) (byte(&p, &left) % n_m);
 		needs[i] = (f >> 1) & 7;
 		fixed[i] = (f & 0x10) ? (int32_t) (byte(&p, &left) % n_m) : -1;
+		/* a linked group's members need not all have the need: sometimes one person fewer */
+		uses_of[i] = !(needs[i] & 1) ? 0 : persons[i] - ((f & 0x20) && persons[i] > 1 ? 1 : 0);
 	}
 	pr.n_place = n_p;
 	pr.persons = persons;
@@ -214,28 +271,34 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pr.cost = cost;
 	pr.fixed = fixed;
 	pr.max_cost = NULL;
+	pr.n_counted = 1;
+	pr.uses = uses_of;
+	pr.counted = counted;
 	{
 		unsigned	l = byte(&p, &left);
 
 		pr.has_max_extra = (l % 3) == 0;	/* a third of the problems with a limit of 0-9 */
 		pr.max_extra_km = (double) (l / 3 % 10);
 	}
-	work = malloc(match_workspace_size(n_m));
+	work = malloc(match_workspace_size(&pr));
 	match_chronological(&pr, assign, rank, work);
 	free(work);
 
 	/* replay in order */
 	{
-		int32_t		c[MAX_M];
+		int32_t		c[MAX_M], kl[MAX_M], ol[MAX_M];
 
 		memcpy(c, cap_start, sizeof(int32_t) * n_m);
+		memcpy(kl, k_start, sizeof(int32_t) * n_m);
+		memcpy(ol, o_start, sizeof(int32_t) * n_m);
 		for (int i = 0; i < n_p; i++)
 		{
 			int			best = -1;
 
 			for (int m = 0; m < n_m; m++)
 			{
-				if (paused[m] || (needs[i] & ~able[m]) || c[m] < persons[i] || (fixed[i] >= 0 && fixed[i] != m))
+				if (paused[m] || (needs[i] & ~able[m]) || c[m] < persons[i] || (fixed[i] >= 0 && fixed[i] != m) ||
+					!counted_ok(kl, ol, &pr, i, m))
 					continue;
 				if (residence[i] >= 0 &&
 					(best < 0 || cost[residence[i] * n_m + m] < cost[residence[i] * n_m + best]))
@@ -261,14 +324,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				fail("fixed placement moved", i);
 			if (c[assign[i]] < persons[i])
 				fail("capacity exceeded", i);
+			if (!counted_ok(kl, ol, &pr, i, assign[i]))
+				fail("counted places exceeded", i);
 			if (residence[i] >= 0 && assign[i] != best)
 				fail("not the cheapest feasible municipality", i);
 			if (rank[i] < 1)
 				fail("rank of a placed placement", i);
 			c[assign[i]] -= persons[i];
+			counted_take(kl, ol, &pr, i, assign[i], 1);
 		}
 		for (int m = 0; m < n_m; m++)
-			if (c[m] != cap[m])
+			if (c[m] != cap[m] || kl[m] != counted[2 * m] || ol[m] != counted[2 * m + 1])
 				fail("capacities reported back differ from the replay", m);
 	}
 	check_optimal(&pr, cap_start, planned_start, assign);

@@ -69,7 +69,7 @@ SELECT is((SELECT string_agg(t.tag || ':' || coalesce(m.municipality::text, '-')
 -- 4th.  G: Karlskrona too small, Ronneby paused: Karlshamn, 2nd.  H (9
 -- persons): Olofström.  I: its need is met nowhere.
 SELECT is((SELECT sum(persons)::int FROM m1 WHERE municipality = '1082'), 3 + 2, 'Karlshamn: B and G');
-SELECT is((SELECT reason FROM m1 WHERE household = pg_temp.h('I')), 'no feasible municipality left (places, needs or pauses)', 'I stays unplaced');
+SELECT is((SELECT reason FROM m1 WHERE household = pg_temp.h('I')), 'no feasible municipality left (places, needs, counted places or pauses)', 'I stays unplaced');
 SELECT is((SELECT reason FROM m1 WHERE household = pg_temp.h('G')), 'same county, 50 km, choice 2 (better ones had too few places)', 'G: its reason');
 SELECT is((SELECT count(*)::int FROM match(2027)), 9, 'match writes nothing: the same proposal again');
 SELECT throws_ok($$SELECT * FROM match(2027, mode => 'lottery')$$, '22023', NULL, 'unknown mode');

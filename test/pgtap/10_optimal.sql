@@ -81,7 +81,7 @@ SELECT is((SELECT reason FROM match(2027, mode => 'optimal') WHERE household = p
 SELECT is((SELECT reason FROM match(2027, mode => 'optimal') WHERE household = pg_temp.h('G2')),
           'same county, 0 km, linked group LG', 'the group stays together, at home');
 SELECT is((SELECT reason FROM match(2027, mode => 'optimal') WHERE household = pg_temp.h('Q')),
-          'no feasible municipality left (places, needs or pauses)', 'Q, the last in the queue, is the one left unplaced');
+          'no feasible municipality left (places, needs, counted places or pauses)', 'Q, the last in the queue, is the one left unplaced');
 
 -- a quota refugee costs nothing anywhere: with one more place it is placed
 SELECT is((SELECT count(*)::int FROM revise_quotas(2027, 'one more', ARRAY['1060', '1081']::kommunkod[], ARRAY[-1, 1])), 2,

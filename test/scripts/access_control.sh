@@ -45,7 +45,7 @@ as() {
     if printf '%s' "$out" | grep -q '^ERROR:'; then printf '%s' "$out" | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p' | head -1
     else printf '%s' "$out"; fi
 }
-echo "1..32"
+echo "1..33"
 check "the logins connect as themselves" "$(as settle_t_board_k "SELECT current_user")" "settle_t_board_k"
 # county board
 check "county board: sees only its county's kommuntal" "$(as settle_t_board_k "SELECT string_agg(DISTINCT county::text, ',') FROM settle.municipal_quota")" "10"
@@ -107,6 +107,11 @@ check "streams: every settle role reads the year's streams and the status per st
 check "reduced intake: a municipality limits its own intake, not another's" \
     "$(as settle_t_kommun_1081 "SELECT settle.pause(2027, '1081', '2027-11-01', '2027-11-30', 'acl', 2) > 0")|$(as settle_t_kommun_1081 "SELECT settle.pause(2027, '1082', '2027-11-01', '2027-11-30', 'acl', 2)")|$(as settle_t_analyst "SELECT settle.intake_left('1081', '2027-11-10')")" \
     "t|42501|2"
+# counted places (0.3.0): the agency sets them; matching's view of them is
+# for the roles that see every referral (a county board would miscount)
+check "counted places: the agency sets a capability's places; no other role can; capability_room for agency, auditor, analyst only" \
+    "$(as settle_t_agency "INSERT INTO settle.capability (year, municipality, need, places) VALUES (2027, '1080', 'large_dwelling', 4); SELECT count(*) FROM settle.capability_room(2027, '2027-03-01')" | tail -1)|$(for r in settle_t_board_k settle_t_kommun_1081 settle_t_auditor settle_t_analyst; do echo -n "$(as $r "UPDATE settle.capability SET places = 9") "; done)|$(for r in settle_t_board_k settle_t_kommun_1081 settle_t_auditor settle_t_analyst; do echo -n "$(as $r "SELECT count(*) FROM settle.capability_room(2027, '2027-03-01')") "; done)" \
+    "1|42501 42501 42501 42501 |42501 42501 1 1 "
 # the year simulator (0.3.0) writes, then undoes: the agency's alone
 check "simulate_year: the agency runs it and it leaves nothing; the other roles cannot" \
     "$(as settle_t_agency "CREATE TEMP TABLE arr AS SELECT 'ACL-S' AS ref, 'abo' AS category, 2 AS persons, '1080'::settle.kommunkod AS residence, date '2026-12-01' AS permit_date, '{}'::text[] AS needs, NULL::text AS linked_group, date '2027-01-01' AS arrives;

@@ -54,7 +54,7 @@ as() {
 as_msg() { psql -X -q -A -t -v ON_ERROR_STOP=1 -U "$1" -d $db -c "$2" 2>&1; }
 su() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d $db -c "$1" 2>&1; }
 super_count() { su "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'atk\_%' AND rolsuper"; }
-echo "1..70"
+echo "1..73"
 
 # ---- F1: definer code cannot be hijacked through pg_temp
 evil="CREATE FUNCTION pg_temp.evil(t text) RETURNS boolean LANGUAGE plpgsql AS \$\$
@@ -332,6 +332,20 @@ check "F19 ... the first stands: 1 person left in October" "$(su "SELECT settle.
 # ---- F20 (0.3.0): a change of the national volume is not made unseen
 check "F20 a change of a year's volume or method is logged with the old and the new row" \
     "$(as atk_agency "UPDATE settle.planning_year SET note = 'quietly' WHERE year = 2027; SELECT (payload -> 'old' ->> 'note') IS NULL AND payload -> 'new' ->> 'note' = 'quietly' FROM settle.decision_log WHERE kind = 'planning_year' AND payload ->> 'op' = 'update'" | tail -1)" "t"
+
+# ---- F21 (0.3.0, counted places): a capability's count holds on every path and under concurrency
+su "INSERT INTO settle.capability (year, municipality, need, places) VALUES (2027, '0115', 'large_dwelling', 3)" >/dev/null
+check "F21 a plain INSERT past a need's counted places is refused" \
+    "$(as atk_agency "INSERT INTO settle.referral (household, municipality, decided_at) VALUES (settle.register_household('F21-a', 'abo', 4, '0115', '2026-10-01', '{large_dwelling}'), '0115', '2027-10-05 10:00+02')")" "23514"
+psql -X -q -U atk_agency -d $db -c "BEGIN; SELECT settle.refer(settle.register_household('F21-b', 'abo', 2, '0115', '2026-10-01', '{large_dwelling}'), '0115', '2027-10-06 10:00+02'); SELECT pg_sleep(2); COMMIT;" >/dev/null 2>&1 &
+first=$!
+sleep 0.5
+check "F21 two concurrent referrals cannot together pass the count (2 + 2 > 3)" \
+    "$(as atk_agency "SELECT settle.refer(settle.register_household('F21-c', 'abo', 2, '0115', '2026-10-01', '{large_dwelling}'), '0115', '2027-10-06 10:00+02')")" "23514"
+wait $first
+check "F21 the count cannot be lowered below the persons referred with the need, and a change is logged" \
+    "$(as atk_agency "UPDATE settle.capability SET places = 1 WHERE municipality = '0115'")|$(as atk_agency "UPDATE settle.capability SET places = 2 WHERE municipality = '0115'; SELECT payload #>> '{new,places}' FROM settle.decision_log WHERE kind = 'capability' AND payload ->> 'op' = 'update'" | tail -1)" \
+    "23514|2"
 
 # ---- and after all of it
 check "no login became superuser" "$(super_count)" "0"
