@@ -5,7 +5,7 @@
  *                   fixed int4[], capacity int4[], planned int4[],
  *                   able int8[], paused bool[], cost float8[],
  *                   mode text, unplaced_km float8, max_extra_km float8,
- *                   counted_uses int4[], counted int4[])
+ *                   counted_uses int4[], counted int4[], first_count int4)
  * returns (placement, municipality, choice_rank): indexes are 1-based in SQL
  * (array positions); municipality is NULL for an unplaced placement.  The
  * plpgsql function settle.match() prepares the arrays from the tables.
@@ -168,6 +168,17 @@ read_problem(FunctionCallInfo fcinfo, match_problem *p)
 		p->max_extra_km = x >= 0 ? x : 0;
 	}
 	read_counted(fcinfo, p);
+	p->n_first = 0;
+	if (PG_NARGS() > 14)
+	{
+		int32		f = PG_GETARG_INT32(14);
+
+		if (f < 0 || f > n_pl)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("first_count must be from 0 to the number of placements (%d), not %d", n_pl, f)));
+		p->n_first = f;
+	}
 	{
 		int32	   *cap = palloc(sizeof(int32) * (n_m > 0 ? n_m : 1));
 		int32	   *plan = palloc(sizeof(int32) * (n_m > 0 ? n_m : 1));

@@ -44,6 +44,13 @@ typedef struct match_problem
 	const int32_t *uses;
 	int32_t    *counted;
 	/*
+	 * Priority (matching.max_passed_over_days): the first n_first placements
+	 * are placed in turn, as the chronological mode places them, before the
+	 * optimal mode arranges the others in what is left (0: none).  The
+	 * chronological mode needs nothing more: they come first in its order.
+	 */
+	int			n_first;
+	/*
 	 * Optimal mode only: has_max_extra asks that no placement cost more than
 	 * in the chronological proposal plus max_extra_km (no one pays alone for
 	 * the total); match_optimal then sets max_cost, per placement the highest

@@ -686,9 +686,83 @@ chronological_limits(const match_problem *p)
 	return limit;
 }
 
+static int	optimal_rest(const match_problem *p, double unplaced_km, int32_t *assign, int32_t *rank,
+						 match_summary *s, int (*interrupted) (void *), void *arg);
+
+/*
+ * The optimal mode.  With priority placements (n_first), they are placed in
+ * turn first (the chronological mode on them alone), and the others are
+ * arranged optimally in the places they leave; the bound is then the bound
+ * of that problem plus their objective.
+ */
 int
 match_optimal(const match_problem *p, double unplaced_km, int32_t *assign, int32_t *rank,
 			  match_summary *s, int (*interrupted) (void *), void *arg)
+{
+	match_problem first = *p,
+				rest = *p;
+	match_summary fs,
+				rs;
+	size_t		n = (size_t) p->n_muni + 1,
+				nc = match_counted_size(p) + 1;
+	int32_t    *cc,
+			   *cp,
+			   *ck;
+	void	   *work;
+	int			rc = -1,
+				k = p->n_first,
+				nk = p->n_counted;
+
+	if (k <= 0)
+		return optimal_rest(p, unplaced_km, assign, rank, s, interrupted, arg);
+	memset(s, 0, sizeof(*s));
+	cc = malloc(n * sizeof(int32_t));
+	cp = malloc(n * sizeof(int32_t));
+	ck = malloc(nc * sizeof(int32_t));
+	work = malloc(match_workspace_size(p));
+	if (cc && cp && ck && work)
+	{
+		memcpy(cc, p->capacity, (size_t) p->n_muni * sizeof(int32_t));
+		memcpy(cp, p->planned, (size_t) p->n_muni * sizeof(int32_t));
+		if (nk > 0)
+			memcpy(ck, p->counted, match_counted_size(p) * sizeof(int32_t));
+		first.n_place = k;
+		first.n_first = 0;
+		first.capacity = cc;
+		first.planned = cp;
+		first.counted = ck;
+		match_chronological(&first, assign, rank, work);
+		/* the others, in what is left: every per-placement array from k on */
+		rest.n_place = p->n_place - k;
+		rest.n_first = 0;
+		rest.persons = p->persons + k;
+		rest.residence = p->residence + k;
+		rest.needs = p->needs + k;
+		rest.fixed = p->fixed ? p->fixed + k : NULL;
+		rest.uses = nk > 0 ? p->uses + (size_t) k * nk : p->uses;
+		rest.max_cost = p->max_cost ? p->max_cost + k : NULL;
+		rest.capacity = cc;
+		rest.planned = cp;
+		rest.counted = ck;
+		rc = optimal_rest(&rest, unplaced_km, assign + k, rank + k, &rs, interrupted, arg);
+	}
+	if (rc == 0)
+	{
+		match_evaluate(&first, unplaced_km, assign, &fs);
+		match_evaluate(p, unplaced_km, assign, s);
+		s->lower_bound_km = rs.lower_bound_km + fs.objective_km;
+		s->pivots = rs.pivots;
+		s->classes = rs.classes;
+		s->chronology_swaps = rs.chronology_swaps;
+		s->chronological_kept = rs.chronological_kept;
+	}
+	free(cc), free(cp), free(ck), free(work);
+	return rc;
+}
+
+static int
+optimal_rest(const match_problem *p, double unplaced_km, int32_t *assign, int32_t *rank,
+			 match_summary *s, int (*interrupted) (void *), void *arg)
 {
 	optimal		o = {0};
 	mcf		   *g = NULL;

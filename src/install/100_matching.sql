@@ -45,6 +45,16 @@ AS $$
 $$;
 COMMENT ON FUNCTION settle.max_extra_km() IS 'Internal: matching.max_individual_extra_km in km, or -1 for none; 22023 with a hint if neither.';
 
+-- matching.max_passed_over_days: a number of days, or none (NULL)
+CREATE FUNCTION settle.max_passed_over_days() RETURNS integer
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    SELECT CASE WHEN (SELECT btrim(s.value) FROM settle.setting s WHERE s.name = 'matching.max_passed_over_days') = 'none' THEN NULL
+                ELSE settle.setting_int('matching.max_passed_over_days', 0, 3650) END
+$$;
+COMMENT ON FUNCTION settle.max_passed_over_days() IS 'Internal: matching.max_passed_over_days in days (0-3650), or NULL for none; 22023 with a hint if neither.';
+
 CREATE FUNCTION settle.setting_int(name text, lo integer, hi integer) RETURNS integer
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, settle, pg_temp
@@ -283,19 +293,21 @@ CREATE FUNCTION settle.match_core(persons integer[], residence integer[], needs 
                                   capacity integer[], planned integer[], able bigint[], paused boolean[],
                                   cost double precision[], mode text DEFAULT 'chronological',
                                   unplaced_km double precision DEFAULT 10000, max_extra_km double precision DEFAULT -1,
-                                  counted_uses integer[] DEFAULT '{}', counted integer[] DEFAULT '{}')
+                                  counted_uses integer[] DEFAULT '{}', counted integer[] DEFAULT '{}',
+                                  first_count integer DEFAULT 0)
 RETURNS TABLE (placement integer, municipality integer, choice_rank integer)
 AS 'MODULE_PATHNAME', 'settle_match_core'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
 ROWS 100000;   -- one row per placement: the planner then hashes its joins
-COMMENT ON FUNCTION settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision, integer[], integer[]) IS
-    'Internal (C): matching over the arrays of settle.match_problem (optimal: no placement max_extra_km farther than chronologically, if >= 0; counted places as counted_uses and counted); each placement''s municipality and rank.';
+COMMENT ON FUNCTION settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision, integer[], integer[], integer) IS
+    'Internal (C): matching over settle.match_problem''s arrays (optimal: cost limit max_extra_km if >= 0; the first first_count placements placed in turn first); each placement''s municipality and rank.';
 
 CREATE FUNCTION settle.match_core_summary(persons integer[], residence integer[], needs bigint[], fixed integer[],
                                           capacity integer[], planned integer[], able bigint[], paused boolean[],
                                           cost double precision[], mode text DEFAULT 'chronological',
                                           unplaced_km double precision DEFAULT 10000, max_extra_km double precision DEFAULT -1,
                                           counted_uses integer[] DEFAULT '{}', counted integer[] DEFAULT '{}',
+                                          first_count integer DEFAULT 0,
                                           OUT placements integer, OUT placed integer, OUT persons_placed bigint,
                                           OUT persons_unplaced bigint, OUT distance_km double precision,
                                           OUT objective_km double precision, OUT lower_bound_km double precision,
@@ -303,7 +315,7 @@ CREATE FUNCTION settle.match_core_summary(persons integer[], residence integer[]
                                           OUT chronology_swaps integer, OUT chronological_kept boolean)
 AS 'MODULE_PATHNAME', 'settle_match_core_summary'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision, integer[], integer[]) IS
+COMMENT ON FUNCTION settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision, integer[], integer[], integer) IS
     'Internal (C): the figures of settle.match_core''s proposal on the same arrays, with the core''s time; used by settle.match_summary and the benchmarks.';
 
 -- the matching problem of a year and stream on a day, as arrays for the C core
@@ -311,7 +323,7 @@ CREATE FUNCTION settle.match_problem(year integer, as_of date, stream text DEFAU
                                      OUT persons integer[], OUT residence integer[], OUT needs bigint[], OUT fixed integer[],
                                      OUT capacity integer[], OUT planned integer[], OUT able bigint[], OUT paused boolean[],
                                      OUT cost double precision[], OUT member_household bigint[], OUT member_placement integer[],
-                                     OUT counted_uses integer[], OUT counted integer[])
+                                     OUT counted_uses integer[], OUT counted integer[], OUT first_count integer)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
@@ -319,6 +331,8 @@ DECLARE
     y integer := year;
     s text := stream;
     n_need integer;
+    -- matching.max_passed_over_days (NULL: none): its one home is here
+    first_days integer := settle.max_passed_over_days();
 BEGIN
     PERFORM settle.require_stream(y, s);
     IF as_of IS NULL OR NOT isfinite(as_of) THEN
@@ -344,6 +358,7 @@ BEGIN
     grp AS (
         -- one row per member (persons counted once), the members' needs joined apart
         SELECT w.linked_group, min(w.queue_position) AS pos, sum(w.persons)::integer AS persons,
+               coalesce(bool_or(w.hard_to_place AND w.days_waited >= first_days), false) AS first,
                (SELECT coalesce(bit_or(nb.bit), 0) FROM w x CROSS JOIN LATERAL unnest(x.needs) n
                   JOIN settle.need_bit nb ON nb.code = n WHERE x.linked_group = w.linked_group) AS needs,
                (array_agg(w.residence ORDER BY w.queue_position) FILTER (WHERE w.residence IS NOT NULL))[1] AS residence,
@@ -355,17 +370,19 @@ BEGIN
          GROUP BY w.linked_group),
     pl AS (
         SELECT w.household, NULL::text AS linked_group, w.queue_position AS pos, w.persons, w.residence,
+               coalesce(w.hard_to_place AND w.days_waited >= first_days, false) AS first,
                NULL::settle.kommunkod AS fixed_to,
                CASE WHEN cardinality(w.needs) = 0 THEN 0::bigint
                     ELSE (SELECT coalesce(bit_or(nb.bit), 0) FROM settle.need_bit nb WHERE nb.code = ANY (w.needs)) END AS needs
           FROM w WHERE w.linked_group IS NULL
         UNION ALL
-        SELECT NULL, grp.linked_group, grp.pos, grp.persons, grp.residence, grp.fixed_to, grp.needs FROM grp),
+        SELECT NULL, grp.linked_group, grp.pos, grp.persons, grp.residence, grp.first, grp.fixed_to, grp.needs FROM grp),
     plo AS MATERIALIZED (
-        SELECT pl.household, pl.linked_group, pl.persons, pl.needs, pl.pos,
+        SELECT pl.household, pl.linked_group, pl.persons, pl.needs, pl.pos, pl.first,
                coalesce((SELECT ci.a FROM ci)[pl.residence::integer + 1], -1) AS res,
                coalesce((SELECT ci.a FROM ci)[pl.fixed_to::integer + 1], -1) AS fix,
-               row_number() OVER (ORDER BY pl.pos)::integer AS i
+               -- the placements' order: hard-to-place ones that waited first_days first, then the queue
+               row_number() OVER (ORDER BY pl.first DESC, pl.pos)::integer AS i
           FROM pl),
     -- (two small sets: whatever join the planner picks stays cheap)
     wl AS MATERIALIZED (SELECT w.household, w.queue_position, w.linked_group FROM w WHERE w.linked_group IS NOT NULL),
@@ -386,7 +403,7 @@ BEGIN
            -- the cost matrix, row by residence (m holds every municipality,
            -- idx in code order, so code order is index order)
            ARRAY(SELECT px.cost_km FROM settle.proximity px ORDER BY px.residence, px.municipality),
-           ma.household, ma.i,
+           ma.household, ma.i, (SELECT count(*)::integer FROM plo WHERE plo.first),
            -- per placement and counted need: the persons of its members with the need
            ARRAY(SELECT coalesce(sum(x.persons) FILTER (WHERE cn.need = ANY (x.needs)), 0)::integer
                    FROM plo CROSS JOIN cn JOIN members mb ON mb.i = plo.i JOIN w x ON x.household = mb.household
@@ -403,7 +420,7 @@ BEGIN
            (SELECT array_agg(o.household) AS household, array_agg(o.i) AS i
               FROM (SELECT * FROM members ORDER BY members.pos) o) ma
       INTO persons, residence, needs, fixed, capacity, planned, able, paused, cost, member_household, member_placement,
-           counted_uses, counted;
+           first_count, counted_uses, counted;
     persons := coalesce(persons, '{}');
     residence := coalesce(residence, '{}');
     needs := coalesce(needs, '{}');
@@ -413,7 +430,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.match_problem(integer, date, text) IS
-    'Internal: a stream''s waiting households as placements (a linked group as one) and the municipalities'' places, plans, needs, pauses, costs and counted places, as settle.match_core''s arrays.';
+    'Internal: a stream''s waiting households as placements (a linked group as one; priority ones first, first_count) and the municipalities'' places, plans, needs, pauses, costs and counted places, as match_core''s arrays.';
 
 CREATE FUNCTION settle.require_mode(mode text) RETURNS text
 AS 'MODULE_PATHNAME', 'settle_require_mode'
@@ -440,7 +457,7 @@ BEGIN
         SELECT * FROM settle.match_core(pr.persons, pr.residence, pr.needs, pr.fixed, pr.capacity, pr.planned,
                                         pr.able, pr.paused, pr.cost, md, settle.setting_km('matching.unplaced_km'),
                                         CASE WHEN md = 'optimal' THEN settle.max_extra_km() ELSE -1 END,
-                                        pr.counted_uses, pr.counted)),
+                                        pr.counted_uses, pr.counted, pr.first_count)),
     mem AS (SELECT * FROM unnest(pr.member_household, pr.member_placement) WITH ORDINALITY AS x(household, placement, queue))
     SELECT h.id, mm.code, h.persons,
            round(px.distance_km::numeric, 1),
@@ -550,7 +567,7 @@ BEGIN
           FROM settle.match_core_summary(pr.persons, pr.residence, pr.needs, pr.fixed, pr.capacity, pr.planned,
                                          pr.able, pr.paused, pr.cost, md, settle.setting_km('matching.unplaced_km'),
                                          CASE WHEN md = 'optimal' THEN settle.max_extra_km() ELSE -1 END,
-                                         pr.counted_uses, pr.counted) x,
+                                         pr.counted_uses, pr.counted, pr.first_count) x,
                settle.match_fairness(year, as_of, md, s) f;
     END LOOP;
 END

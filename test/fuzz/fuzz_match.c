@@ -17,7 +17,8 @@
  *    feasible at its turn (replaying the assignments in order);
  *  - a placement with a residence got its cheapest feasible municipality at
  *    its turn (ties to the lower index); rank >= 1 exactly when placed;
- *  - optimal mode, on the same input: capacity, needs, pauses and fixed
+ *  - optimal mode, on the same input: priority placements (n_first) placed
+ *    as in turn; capacity, needs, pauses and fixed
  *    placements as above; the chronology rule (no unplaced placement could
  *    take free places anywhere feasible, nor replace a later placed one);
  *    lower bound <= objective <= the chronological objective; with at most
@@ -171,6 +172,10 @@ check_optimal(const match_problem *chrono, const int32_t *cap_start, const int32
 				fail("optimal: unplaced while a later placement it could replace is placed", i);
 		}
 	}
+	/* priority placements are placed as in turn */
+	for (int i = 0; i < pr.n_first; i++)
+		if (assign[i] != chrono_assign[i])
+			fail("optimal: a priority placement not placed as in turn", i);
 	match_evaluate(&pr, UNPLACED_KM, chrono_assign, &cs);
 	if (s.lower_bound_km > s.objective_km + 1e-6)
 		fail("optimal: lower bound above the objective", 0);
@@ -201,7 +206,8 @@ check_optimal(const match_problem *chrono, const int32_t *cap_start, const int32
 		memcpy(ol, o_start, sizeof(int32_t) * n_m);
 		best_found = 1e300;
 		enumerate(&pr, 0, c, kl, ol, 0);
-		if (s.lower_bound_km > best_found + 1e-6)
+		/* (with priority placements the bound is of the problem with them fixed) */
+		if (pr.n_first == 0 && s.lower_bound_km > best_found + 1e-6)
 			fail("optimal: lower bound above the exact optimum", 0);
 		if (s.objective_km < best_found - 1e-6)
 			fail("optimal: objective below the exact optimum (miscounted)", 0);
@@ -279,6 +285,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		pr.has_max_extra = (l % 3) == 0;	/* a third of the problems with a limit of 0-9 */
 		pr.max_extra_km = (double) (l / 3 % 10);
+		/* a third of the problems with priority placements first */
+		pr.n_first = (l / 30) % 3 == 0 ? (int) (byte(&p, &left) % (n_p + 1)) : 0;
 	}
 	work = malloc(match_workspace_size(&pr));
 	match_chronological(&pr, assign, rank, work);

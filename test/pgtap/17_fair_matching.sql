@@ -1,4 +1,5 @@
 -- Fair matching (0.3.0): matching keeps the annual plan (with its lead),
+-- hard-to-place households that waited matching.max_passed_over_days go first,
 -- a reduced intake limits the persons a month by refer() and by matching,
 -- and match_summary reports hard-to-place households passed over and who
 -- fares worse than in the chronological proposal.  Hand-built instances.
@@ -6,7 +7,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION settle;
 SET search_path = settle, public;
-SELECT plan(32);
+SELECT plan(39);
 \i test/lib/hint_of.sql
 
 -- ---- passed over (a year of its own, first, with only its own queue)
@@ -26,6 +27,28 @@ SELECT is((SELECT array_agg(better_off || '/' || worse_off || '/' || max_extra_k
           'the chronological mode is its own reference');
 DELETE FROM household WHERE ref LIKE 'F-%';
 SELECT is((SELECT passed_over FROM match_summary(2028)), 0, 'no one waiting, no one passed over');
+
+-- ---- priority after a wait (matching.max_passed_over_days)
+-- only Ronneby (1081, 4 places) gives specialist care; an earlier, easier household of 4 lives there too
+INSERT INTO capability (year, municipality, need) VALUES (2028, '1081', 'specialist_care');
+SELECT register_household('W-E', 'abo', 4, '1081', '2027-10-01'), register_household('W-H', 'abo', 4, '1081', '2027-11-01', '{specialist_care}');
+SELECT is((SELECT string_agg(h.ref || ':' || coalesce(m.municipality::text, '-'), ' ' ORDER BY h.ref) FROM match(2028) m JOIN household h ON h.id = m.household),
+          'W-E:1081 W-H:-', 'in queue order the easier household takes Ronneby and the one needing care waits');
+UPDATE setting SET value = '60' WHERE name = 'matching.max_passed_over_days';
+SELECT is((SELECT string_agg(h.ref || ':' || coalesce(m.municipality::text, '-'), ' ' ORDER BY h.ref) FROM match(2028) m JOIN household h ON h.id = m.household),
+          'W-E:1082 W-H:1081', 'with a limit of 60 days the hard-to-place household (75 days) goes first: it gets Ronneby');
+SELECT is((SELECT string_agg(h.ref || ':' || coalesce(m.municipality::text, '-'), ' ' ORDER BY h.ref) FROM match(2028, mode => 'optimal') m JOIN household h ON h.id = m.household),
+          'W-E:1082 W-H:1081', '... in the optimal mode too');
+SELECT is((SELECT array_agg(h.ref ORDER BY o) FROM match(2028) WITH ORDINALITY AS m(household, municipality, persons, d, s, r, reason, st, o) JOIN household h ON h.id = m.household),
+          ARRAY['W-E', 'W-H'], 'settle.match still lists the queue in its order');
+SELECT is((SELECT first_count FROM match_problem(2028, '2028-01-15')), 1, 'one priority placement');
+UPDATE setting SET value = '90' WHERE name = 'matching.max_passed_over_days';
+SELECT is((SELECT municipality::text FROM match(2028) m JOIN household h ON h.id = m.household WHERE h.ref = 'W-H'), NULL,
+          'with a limit of 90 days it has not waited long enough: the queue order holds');
+UPDATE setting SET value = 'soon' WHERE name = 'matching.max_passed_over_days';
+SELECT throws_ok($$SELECT * FROM settle.match(2028)$$, '22023', NULL, 'a limit that is not days or none is refused');
+UPDATE setting SET value = 'none' WHERE name = 'matching.max_passed_over_days';
+DELETE FROM household WHERE ref LIKE 'W-%';
 
 -- ---- no one pays alone for the total (matching.max_individual_extra_km)
 -- 300 seeded households in Kronoberg and Kalmar, as in the demo
