@@ -5,7 +5,8 @@
  *                   fixed int4[], capacity int4[], planned int4[],
  *                   able int8[], paused bool[], cost float8[],
  *                   mode text, unplaced_km float8, max_extra_km float8,
- *                   counted_uses int4[], counted int4[], first_count int4)
+ *                   counted_uses int4[], counted int4[], first_count int4,
+ *                   zones bool[], link int4[])
  * returns (placement, municipality, choice_rank): indexes are 1-based in SQL
  * (array positions); municipality is NULL for an unplaced placement.  The
  * plpgsql function settle.match() prepares the arrays from the tables.
@@ -124,6 +125,60 @@ read_counted(FunctionCallInfo fcinfo, match_problem *p)
 							i + 1, p->uses[i], p->persons[i / p->n_counted])));
 }
 
+/*
+ * Zones and links (arguments 15 and 16): zones, n_muni booleans per zone;
+ * link, one per placement or none, each group's members consecutive.
+ */
+static void
+read_zones(FunctionCallInfo fcinfo, match_problem *p)
+{
+	int			n_z = 0,
+				n_l = 0;
+	const bool *z;
+	const int32 *link;
+	uint8	   *zones;
+	bool	   *seen;
+
+	p->n_zone = 0;
+	p->zones = NULL;
+	p->link = NULL;
+	if (PG_NARGS() <= 16)
+		return;
+	z = array_data(fcinfo, 15, "zones", BOOLOID, &n_z);
+	link = array_data(fcinfo, 16, "link", INT4OID, &n_l);
+	if (n_z > 0)
+	{
+		if (p->n_muni == 0 || n_z % p->n_muni != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg("zones has %d elements, expected one per municipality (%d) and zone", n_z, p->n_muni)));
+		p->n_zone = n_z / p->n_muni;
+		zones = palloc(n_z);
+		for (int i = 0; i < n_z; i++)
+			zones[i] = z[i] ? 1 : 0;
+		p->zones = zones;
+	}
+	if (n_l == 0)
+		return;
+	same_count("link", n_l, "placement", p->n_place);
+	seen = palloc0(sizeof(bool) * n_l);
+	for (int i = 0; i < n_l; i++)
+	{
+		if (link[i] < -1 || link[i] >= n_l)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("link[%d] is %d; a link is -1 or 0 .. %d", i + 1, link[i], n_l - 1)));
+		if (link[i] >= 0 && seen[link[i]] && link[i - 1] != link[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("link %d is not consecutive (placement %d)", link[i], i + 1),
+					 errhint("The members of a split group follow each other in the placements' order.")));
+		if (link[i] >= 0)
+			seen[link[i]] = true;
+	}
+	p->link = link;
+}
+
 /* the arrays of arguments 0..8, checked; capacity and planned are copies the core may change */
 static void
 read_problem(FunctionCallInfo fcinfo, match_problem *p)
@@ -168,6 +223,7 @@ read_problem(FunctionCallInfo fcinfo, match_problem *p)
 		p->max_extra_km = x >= 0 ? x : 0;
 	}
 	read_counted(fcinfo, p);
+	read_zones(fcinfo, p);
 	p->n_first = 0;
 	if (PG_NARGS() > 14)
 	{
@@ -194,10 +250,11 @@ read_problem(FunctionCallInfo fcinfo, match_problem *p)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("persons[%d] is %d; a placement has at least one person", i + 1, p->persons[i])));
-		if (p->residence[i] < -1 || p->residence[i] >= n_m || p->fixed[i] < -1 || p->fixed[i] >= n_m)
+		if (p->residence[i] < -1 || p->residence[i] >= n_m || p->fixed[i] < -1 - p->n_zone || p->fixed[i] >= n_m)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("residence[%d] or fixed[%d] is not a municipality index (0 .. %d, or -1)", i + 1, i + 1, n_m - 1)));
+					 errmsg("residence[%d] or fixed[%d] is not a municipality index (0 .. %d, or -1) or a zone (-2 .. %d)",
+							i + 1, i + 1, n_m - 1, -1 - p->n_zone)));
 	}
 	for (int i = 0; i < k; i++)
 		if (!(p->cost[i] >= 0 && p->cost[i] < 1e6))

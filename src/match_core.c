@@ -57,6 +57,8 @@ match_chronological(const match_problem *p, int32_t *assign, int32_t *rank, void
 	int32_t    *tmp = plan0 + n;
 	int32_t    *counted0 = tmp + n;
 	uint8_t    *ready = (uint8_t *) (counted0 + match_counted_size(p));
+	int			run_start = 0,
+				run_failed = 0;
 
 	memset(ready, 0, (size_t) n);
 	memcpy(cap0, p->capacity, (size_t) n * sizeof(int32_t));
@@ -69,6 +71,16 @@ match_chronological(const match_problem *p, int32_t *assign, int32_t *rank, void
 		int			r = p->residence[pl];
 		int			best = -1;
 		int			k = 0;
+
+		/* a split group: all its members or none (match_problem.link) */
+		if (pl == 0 || !match_same_link(p, pl - 1, pl))
+			run_start = pl, run_failed = 0;
+		if (run_failed)
+		{
+			assign[pl] = -1;
+			rank[pl] = 0;
+			continue;
+		}
 
 		if (r >= 0)
 		{
@@ -109,6 +121,19 @@ match_chronological(const match_problem *p, int32_t *assign, int32_t *rank, void
 		}
 		assign[pl] = best;
 		rank[pl] = best >= 0 ? (k > 0 ? k : 1) : 0;
+		if (best < 0 && p->link && p->link[pl] >= 0)
+		{
+			/* a member fits nowhere: the members before it give their places back */
+			run_failed = 1;
+			for (int q = run_start; q < pl; q++)
+			{
+				p->capacity[assign[q]] += p->persons[q];
+				p->planned[assign[q]] += p->persons[q];
+				match_counted_take(p, p->counted, q, assign[q], -1);
+				assign[q] = -1;
+				rank[q] = 0;
+			}
+		}
 		if (best >= 0)
 		{
 			SETTLE_ASSERT(feasible(p, pl, best));

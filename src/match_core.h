@@ -31,7 +31,18 @@ typedef struct match_problem
 	const uint64_t *able;		/* per municipality: needs it can meet */
 	const uint8_t *paused;		/* per municipality: 1 = cannot receive */
 	const double *cost;			/* n_muni x n_muni: cost[r * n_muni + m] */
-	const int32_t *fixed;		/* per placement: the only allowed municipality, or -1; NULL = none fixed */
+	const int32_t *fixed;		/* per placement: the only allowed municipality, -1, or a zone (below); NULL = none fixed */
+	/*
+	 * Zones (a zeroed struct has none): fixed[pl] = -2 - z confines
+	 * placement pl to zone z, the municipalities m with
+	 * zones[z * n_muni + m] = 1 (a linked group split within its county or
+	 * a distance).  link[pl] >= 0 marks the members of one split group:
+	 * consecutive placements with the same link are placed all or none
+	 * (NULL: no links).
+	 */
+	int			n_zone;
+	const uint8_t *zones;
+	const int32_t *link;
 	/*
 	 * Counted capabilities (a zeroed struct has none): n_counted needs whose
 	 * places some municipality counts.  uses[pl * n_counted + j]: the persons
@@ -108,13 +119,21 @@ match_counted_size(const match_problem *p)
 
 /*
  * Whether municipality m can take a placement with these needs and this
- * fixed municipality (-1 = none), its places apart: not paused, every need
- * met, the fixed one if any.  Both modes use it.
+ * fixed municipality (-1 = none) or zone, its places apart: not paused,
+ * every need met, the fixed one or one of the zone's if any.  Both modes use it.
  */
 static inline int
 match_fits(const match_problem *p, uint64_t needs, int32_t fixed, int m)
 {
-	return !p->paused[m] && (needs & ~p->able[m]) == 0 && (fixed < 0 || fixed == m);
+	return !p->paused[m] && (needs & ~p->able[m]) == 0 &&
+		(fixed == -1 || fixed == m || (fixed < -1 && p->zones[(size_t) (-2 - fixed) * p->n_muni + m]));
+}
+
+/* whether placements a and b (a < b) belong to one split group */
+static inline int
+match_same_link(const match_problem *p, int a, int b)
+{
+	return p->link && p->link[a] >= 0 && p->link[a] == p->link[b];
 }
 
 /*

@@ -145,6 +145,7 @@ opt_free(optimal *o)
 	free(o->cap);
 	free(o->left);
 	free(o->counted);
+	free(o->dropped);
 	free(o->flow_start);
 	free(o->flow_muni);
 	free(o->flow_amount);

@@ -458,7 +458,7 @@ repair_chronology(optimal *o, int32_t *assign)
 			int			m = -1,
 						q;
 
-			if (assign[pl] >= 0)
+			if (assign[pl] >= 0 || (o->dropped && o->dropped[pl]))
 				continue;
 			if (o->interrupted && (pl & 1023) == 0 && o->interrupted(o->arg))
 				return -2;
@@ -484,6 +484,62 @@ repair_chronology(optimal *o, int32_t *assign)
 			break;
 	}
 	return 0;
+}
+
+/*
+ * Split groups (match_problem.link) are placed all or none: a group some of
+ * whose members are unplaced is left out whole, its places freed, and it
+ * stays out.  Returns how many groups were left out now.
+ */
+static int
+drop_partial_groups(optimal *o, int32_t *assign)
+{
+	const match_problem *p = o->p;
+	int			dropped = 0;
+
+	if (!p->link)
+		return 0;
+	for (int a = 0, b; a < o->n_place; a = b)
+	{
+		int			placed = 0;
+
+		for (b = a; b < o->n_place && (b == a || match_same_link(p, a, b)); b++)
+			placed += assign[b] >= 0;
+		if (p->link[a] < 0 || placed == b - a || (o->dropped && o->dropped[a]))
+			continue;
+		if (!o->dropped && !(o->dropped = calloc((size_t) o->n_place + 1, 1)))
+			return -1;
+		for (int q = a; q < b; q++)
+		{
+			if (assign[q] >= 0)
+				give_place(o, q, assign[q]);
+			assign[q] = -1;
+			o->dropped[q] = 1;
+		}
+		dropped++;
+	}
+	return dropped;
+}
+
+/*
+ * The chronology repair, then split groups all or none; repeated while a
+ * group is left out, since its freed places go to others in turn (each
+ * group is left out at most once).
+ */
+static int
+repair_and_drop(optimal *o, int32_t *assign)
+{
+	for (;;)
+	{
+		int			rc = repair_chronology(o, assign),
+					dropped;
+
+		if (rc != 0)
+			return rc;
+		dropped = drop_partial_groups(o, assign);
+		if (dropped <= 0)
+			return dropped;
+	}
 }
 
 /* ---- reporting -------------------------------------------------------- */
@@ -715,6 +771,9 @@ match_optimal(const match_problem *p, double unplaced_km, int32_t *assign, int32
 
 	if (k <= 0)
 		return optimal_rest(p, unplaced_km, assign, rank, s, interrupted, arg);
+	/* (a split group is not cut in two: its members go first together) */
+	while (k < p->n_place && match_same_link(p, k - 1, k))
+		k++;
 	memset(s, 0, sizeof(*s));
 	cc = malloc(n * sizeof(int32_t));
 	cp = malloc(n * sizeof(int32_t));
@@ -741,6 +800,7 @@ match_optimal(const match_problem *p, double unplaced_km, int32_t *assign, int32
 		rest.fixed = p->fixed ? p->fixed + k : NULL;
 		rest.uses = nk > 0 ? p->uses + (size_t) k * nk : p->uses;
 		rest.max_cost = p->max_cost ? p->max_cost + k : NULL;
+		rest.link = p->link ? p->link + k : NULL;
 		rest.capacity = cc;
 		rest.planned = cp;
 		rest.counted = ck;
@@ -807,7 +867,7 @@ optimal_rest(const match_problem *p, double unplaced_km, int32_t *assign, int32_
 		check_proposal(&o, assign);
 		improve_by_moves(&o, assign);
 		check_proposal(&o, assign);
-		rc = repair_chronology(&o, assign);
+		rc = repair_and_drop(&o, assign);
 	}
 	if (rc == 0)
 	{

@@ -71,6 +71,7 @@ typedef struct optimal
 	int64_t    *cap;			/* per municipality: places at the start (>= 0) */
 	int64_t    *left;			/* per municipality: places left in the proposal */
 	int32_t    *counted;		/* counted places left in the proposal (see match_problem) */
+	uint8_t    *dropped;		/* per placement: a member of a split group left out whole (NULL: none yet) */
 	int32_t    *tmp;			/* n + 1: sort scratch */
 	/* the LP's flows of class cl, cheapest first: flow_muni/flow_amount[flow_start[cl] ..] */
 	int32_t    *flow_start;

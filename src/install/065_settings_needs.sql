@@ -20,6 +20,7 @@ INSERT INTO settle.setting (name, value, description) VALUES
     ('deadline.other', '2 months', 'time from referral to reception: other households'),
     ('matching.neighbour_county_km', '500', 'proximity cost (km) added when a candidate lies in a county neighbouring the residence''s'),
     ('matching.other_county_km', '1000', 'proximity cost (km) added when a candidate lies in any other county'),
+    ('matching.linked_split', 'none', 'matching: a linked group no single municipality can take may be split, all members placed or none, within the county of its residence (county) or within this many km of it; none: kept whole'),
     ('matching.max_passed_over_days', 'none', 'matching: a hard-to-place household that has waited this many days goes first in its stream''s queue, in both modes (0-3650); none: the queue order alone'),
     ('matching.max_individual_extra_km', 'none', 'optimal matching: how much farther (km) than the chronological proposal any one household may be placed; none: no limit'),
     ('matching.reserve_counted_until_month', '10', 'matching holds a municipality''s counted places (settle.capability.places) for households with that need through this month (0-12; 0: never); afterwards anyone may use them'),

@@ -55,6 +55,17 @@ AS $$
 $$;
 COMMENT ON FUNCTION settle.max_passed_over_days() IS 'Internal: matching.max_passed_over_days in days (0-3650), or NULL for none; 22023 with a hint if neither.';
 
+-- matching.linked_split: none (NULL), county (-1) or a number of km
+CREATE FUNCTION settle.linked_split_km() RETURNS double precision
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    SELECT CASE (SELECT btrim(s.value) FROM settle.setting s WHERE s.name = 'matching.linked_split')
+                WHEN 'none' THEN NULL WHEN 'county' THEN -1
+                ELSE settle.setting_km('matching.linked_split') END
+$$;
+COMMENT ON FUNCTION settle.linked_split_km() IS 'Internal: matching.linked_split as NULL (none), -1 (county) or km; 22023 with a hint if none of these.';
+
 CREATE FUNCTION settle.setting_int(name text, lo integer, hi integer) RETURNS integer
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, settle, pg_temp
@@ -133,6 +144,7 @@ CREATE FUNCTION settle.match_municipalities(year integer, as_of date, stream tex
 RETURNS TABLE (idx integer, code settle.kommunkod, county settle.lanskod, remaining integer, planned_remaining integer,
                able bigint, paused boolean, lat double precision, lon double precision, room integer, has_plan boolean)
     LANGUAGE sql STABLE
+    ROWS 290   -- one row per municipality
     SET search_path = pg_catalog, settle, pg_temp
 AS $$
     SELECT row_number() OVER (ORDER BY m.code)::integer, m.code, m.county,
@@ -172,6 +184,7 @@ COMMENT ON FUNCTION settle.match_municipalities(integer, date, text) IS
 CREATE FUNCTION settle.capability_room(year integer, as_of date DEFAULT settle.today())
 RETURNS TABLE (municipality settle.kommunkod, need text, places integer, used integer, places_left integer, reserved boolean)
     LANGUAGE plpgsql STABLE
+    ROWS 20   -- counted capabilities are few
     SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 #variable_conflict use_column
@@ -294,20 +307,20 @@ CREATE FUNCTION settle.match_core(persons integer[], residence integer[], needs 
                                   cost double precision[], mode text DEFAULT 'chronological',
                                   unplaced_km double precision DEFAULT 10000, max_extra_km double precision DEFAULT -1,
                                   counted_uses integer[] DEFAULT '{}', counted integer[] DEFAULT '{}',
-                                  first_count integer DEFAULT 0)
+                                  first_count integer DEFAULT 0, zones boolean[] DEFAULT '{}', link integer[] DEFAULT '{}')
 RETURNS TABLE (placement integer, municipality integer, choice_rank integer)
 AS 'MODULE_PATHNAME', 'settle_match_core'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
 ROWS 100000;   -- one row per placement: the planner then hashes its joins
-COMMENT ON FUNCTION settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision, integer[], integer[], integer) IS
-    'Internal (C): matching over settle.match_problem''s arrays (optimal: cost limit max_extra_km if >= 0; the first first_count placements placed in turn first); each placement''s municipality and rank.';
+COMMENT ON FUNCTION settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision, integer[], integer[], integer, boolean[], integer[]) IS
+    'Internal (C): matching over settle.match_problem''s arrays (limits, counted places, priority, zones, split groups); each placement''s municipality and rank.';
 
 CREATE FUNCTION settle.match_core_summary(persons integer[], residence integer[], needs bigint[], fixed integer[],
                                           capacity integer[], planned integer[], able bigint[], paused boolean[],
                                           cost double precision[], mode text DEFAULT 'chronological',
                                           unplaced_km double precision DEFAULT 10000, max_extra_km double precision DEFAULT -1,
                                           counted_uses integer[] DEFAULT '{}', counted integer[] DEFAULT '{}',
-                                          first_count integer DEFAULT 0,
+                                          first_count integer DEFAULT 0, zones boolean[] DEFAULT '{}', link integer[] DEFAULT '{}',
                                           OUT placements integer, OUT placed integer, OUT persons_placed bigint,
                                           OUT persons_unplaced bigint, OUT distance_km double precision,
                                           OUT objective_km double precision, OUT lower_bound_km double precision,
@@ -315,7 +328,7 @@ CREATE FUNCTION settle.match_core_summary(persons integer[], residence integer[]
                                           OUT chronology_swaps integer, OUT chronological_kept boolean)
 AS 'MODULE_PATHNAME', 'settle_match_core_summary'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision, integer[], integer[], integer) IS
+COMMENT ON FUNCTION settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision, integer[], integer[], integer, boolean[], integer[]) IS
     'Internal (C): the figures of settle.match_core''s proposal on the same arrays, with the core''s time; used by settle.match_summary and the benchmarks.';
 
 -- the matching problem of a year and stream on a day, as arrays for the C core
@@ -323,7 +336,8 @@ CREATE FUNCTION settle.match_problem(year integer, as_of date, stream text DEFAU
                                      OUT persons integer[], OUT residence integer[], OUT needs bigint[], OUT fixed integer[],
                                      OUT capacity integer[], OUT planned integer[], OUT able bigint[], OUT paused boolean[],
                                      OUT cost double precision[], OUT member_household bigint[], OUT member_placement integer[],
-                                     OUT counted_uses integer[], OUT counted integer[], OUT first_count integer)
+                                     OUT counted_uses integer[], OUT counted integer[], OUT first_count integer,
+                                     OUT zones boolean[], OUT link integer[], OUT split_groups text[])
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
@@ -333,6 +347,8 @@ DECLARE
     n_need integer;
     -- matching.max_passed_over_days (NULL: none): its one home is here
     first_days integer := settle.max_passed_over_days();
+    -- matching.linked_split (NULL: none, -1: county, else km)
+    split_km double precision := settle.linked_split_km();
 BEGIN
     PERFORM settle.require_stream(y, s);
     IF as_of IS NULL OR NOT isfinite(as_of) THEN
@@ -368,25 +384,44 @@ BEGIN
           FROM w
          WHERE w.linked_group IS NOT NULL
          GROUP BY w.linked_group),
+    -- a group no single municipality can take (room, needs, no pause) is
+    -- split when matching.linked_split allows: its members are placed one by
+    -- one in its turn, all or none, within the zone around its residence
+    grps AS MATERIALIZED (
+        SELECT grp.*, split_km IS NOT NULL AND grp.fixed_to IS NULL AND grp.residence IS NOT NULL
+                      AND NOT EXISTS (SELECT 1 FROM m WHERE NOT m.paused AND m.room >= grp.persons
+                                                         AND (grp.needs & ~coalesce(m.able, 0)) = 0) AS split
+          FROM grp),
     pl AS (
-        SELECT w.household, NULL::text AS linked_group, w.queue_position AS pos, w.persons, w.residence,
+        SELECT w.household, NULL::text AS linked_group, w.queue_position AS pos, 0::bigint AS sub, w.persons, w.residence,
                coalesce(w.hard_to_place AND w.days_waited >= first_days, false) AS first,
-               NULL::settle.kommunkod AS fixed_to,
+               NULL::settle.kommunkod AS fixed_to, NULL::settle.kommunkod AS zone,
                CASE WHEN cardinality(w.needs) = 0 THEN 0::bigint
                     ELSE (SELECT coalesce(bit_or(nb.bit), 0) FROM settle.need_bit nb WHERE nb.code = ANY (w.needs)) END AS needs
           FROM w WHERE w.linked_group IS NULL
         UNION ALL
-        SELECT NULL, grp.linked_group, grp.pos, grp.persons, grp.residence, grp.first, grp.fixed_to, grp.needs FROM grp),
+        SELECT NULL, g.linked_group, g.pos, 0, g.persons, g.residence, g.first, g.fixed_to, NULL, g.needs FROM grps g WHERE NOT g.split
+        UNION ALL
+        -- the members of a split group, in its turn, in queue order
+        SELECT w.household, g.linked_group, g.pos, w.queue_position, w.persons, w.residence, g.first, NULL, g.residence,
+               (SELECT coalesce(bit_or(nb.bit), 0) FROM settle.need_bit nb WHERE nb.code = ANY (w.needs))
+          FROM grps g JOIN w ON w.linked_group = g.linked_group WHERE g.split),
     plo AS MATERIALIZED (
-        SELECT pl.household, pl.linked_group, pl.persons, pl.needs, pl.pos, pl.first,
+        SELECT pl.household, pl.linked_group, pl.persons, pl.needs, pl.pos, pl.first, pl.zone,
                coalesce((SELECT ci.a FROM ci)[pl.residence::integer + 1], -1) AS res,
-               coalesce((SELECT ci.a FROM ci)[pl.fixed_to::integer + 1], -1) AS fix,
+               -- a zone z is fixed -2 - z (zones in code order of the residence around which they lie)
+               CASE WHEN pl.zone IS NOT NULL THEN -1 - dense_rank() OVER (ORDER BY pl.zone)::integer
+                    ELSE coalesce((SELECT ci.a FROM ci)[pl.fixed_to::integer + 1], -1) END AS fix,
+               CASE WHEN pl.zone IS NOT NULL THEN dense_rank() OVER (ORDER BY pl.zone IS NULL, pl.linked_group)::integer - 1
+                    ELSE -1 END AS link,
                -- the placements' order: hard-to-place ones that waited first_days first, then the queue
-               row_number() OVER (ORDER BY pl.first DESC, pl.pos)::integer AS i
+               row_number() OVER (ORDER BY pl.first DESC, pl.pos, pl.sub)::integer AS i
           FROM pl),
+    -- zones: per split group's residence, the municipalities in its county or within split_km of it
+    zl AS (SELECT DISTINCT plo.zone, -1 - plo.fix AS k FROM plo WHERE plo.zone IS NOT NULL),
     -- (two small sets: whatever join the planner picks stays cheap)
     wl AS MATERIALIZED (SELECT w.household, w.queue_position, w.linked_group FROM w WHERE w.linked_group IS NOT NULL),
-    gi AS MATERIALIZED (SELECT plo.linked_group, plo.i FROM plo WHERE plo.linked_group IS NOT NULL),
+    gi AS MATERIALIZED (SELECT plo.linked_group, plo.i FROM plo WHERE plo.linked_group IS NOT NULL AND plo.household IS NULL),
     members AS (
         SELECT plo.household, plo.pos, plo.i FROM plo WHERE plo.household IS NOT NULL
         UNION ALL
@@ -395,7 +430,11 @@ BEGIN
     cr AS MATERIALIZED (SELECT * FROM settle.capability_room(y, as_of)),
     cn AS MATERIALIZED (SELECT x.need, row_number() OVER (ORDER BY x.need) AS j FROM (SELECT DISTINCT cr.need FROM cr) x)
     -- one sort for the four placement arrays (aggregates read a sorted subquery in its order)
-    SELECT pa.persons, pa.res, pa.needs, pa.fix,
+    SELECT pa.persons, pa.res, pa.needs, pa.fix, pa.link,
+           ARRAY(SELECT CASE WHEN split_km < 0 THEN m.county = settle.lanskod(zl.zone)
+                             ELSE settle.distance_km(zl.zone, m.code) <= split_km END
+                   FROM zl CROSS JOIN m ORDER BY zl.k, m.idx),
+           ARRAY(SELECT DISTINCT plo.linked_group FROM plo WHERE plo.zone IS NOT NULL ORDER BY 1),
            ARRAY(SELECT greatest(m.room, 0) FROM m ORDER BY m.idx),
            ARRAY(SELECT m.planned_remaining FROM m ORDER BY m.idx),
            ARRAY(SELECT coalesce(m.able, 0) FROM m ORDER BY m.idx),
@@ -415,11 +454,12 @@ BEGIN
                                              (2, CASE WHEN cr.reserved THEN greatest(greatest(m.room, 0) - greatest(cr.places_left, 0), 0)
                                                       ELSE -1 END)) AS t(k, v)
                   ORDER BY m.idx, cn.j, t.k)
-      FROM (SELECT array_agg(o.persons) AS persons, array_agg(o.res) AS res, array_agg(o.needs) AS needs, array_agg(o.fix) AS fix
+      FROM (SELECT array_agg(o.persons) AS persons, array_agg(o.res) AS res, array_agg(o.needs) AS needs, array_agg(o.fix) AS fix,
+                   CASE WHEN bool_or(o.link >= 0) THEN array_agg(o.link) ELSE '{}' END AS link
               FROM (SELECT * FROM plo ORDER BY plo.i) o) pa,
            (SELECT array_agg(o.household) AS household, array_agg(o.i) AS i
               FROM (SELECT * FROM members ORDER BY members.pos) o) ma
-      INTO persons, residence, needs, fixed, capacity, planned, able, paused, cost, member_household, member_placement,
+      INTO persons, residence, needs, fixed, link, zones, split_groups, capacity, planned, able, paused, cost, member_household, member_placement,
            first_count, counted_uses, counted;
     persons := coalesce(persons, '{}');
     residence := coalesce(residence, '{}');
@@ -427,6 +467,7 @@ BEGIN
     fixed := coalesce(fixed, '{}');
     member_household := coalesce(member_household, '{}');
     member_placement := coalesce(member_placement, '{}');
+    link := coalesce(link, '{}');
 END
 $fn$;
 COMMENT ON FUNCTION settle.match_problem(integer, date, text) IS
@@ -457,23 +498,33 @@ BEGIN
         SELECT * FROM settle.match_core(pr.persons, pr.residence, pr.needs, pr.fixed, pr.capacity, pr.planned,
                                         pr.able, pr.paused, pr.cost, md, settle.setting_km('matching.unplaced_km'),
                                         CASE WHEN md = 'optimal' THEN settle.max_extra_km() ELSE -1 END,
-                                        pr.counted_uses, pr.counted, pr.first_count)),
+                                        pr.counted_uses, pr.counted, pr.first_count, pr.zones, pr.link)),
     mem AS (SELECT * FROM unnest(pr.member_household, pr.member_placement) WITH ORDINALITY AS x(household, placement, queue))
     SELECT h.id, mm.code, h.persons,
            round(px.distance_km::numeric, 1),
            px.relation = 'same county',
            res.choice_rank,
-           CASE WHEN mm.code IS NULL THEN 'no feasible municipality left (places, needs, counted places or pauses)' || coalesce(', linked group ' || h.linked_group, '')
+           CASE WHEN mm.code IS NULL THEN 'no feasible municipality left (places, needs, counted places or pauses)' || coalesce(', linked group ' || h.linked_group || sp.why, '')
                 WHEN h.residence IS NULL THEN format('quota refugee: %s', CASE WHEN md = 'optimal' THEN 'no proximity to keep' ELSE format('most planned places left (%s)', mm.planned_remaining) END)
                 ELSE format('%s, %s km%s%s', px.relation, round(px.distance_km::numeric),
                             CASE WHEN res.choice_rank > 1 AND md = 'optimal' THEN format(', choice %s (better ones went to others at less total cost)', res.choice_rank)
                                  WHEN res.choice_rank > 1 THEN format(', choice %s (better ones had too few places)', res.choice_rank) ELSE '' END,
-                            coalesce(', linked group ' || h.linked_group, '')) END
+                            coalesce(', linked group ' || h.linked_group || sp.why, '')) END
       FROM mem
       JOIN settle.household h ON h.id = mem.household
       JOIN res ON res.placement = mem.placement
       LEFT JOIN m mm ON mm.idx = res.municipality
       LEFT JOIN settle.proximity px ON px.residence = h.residence AND px.municipality = mm.code
+      -- a split group says so (settle.match_problem decides; matching.linked_split)
+      LEFT JOIN (SELECT g.linked_group,
+                        format(' split (no municipality had room for all): members within %s, all placed or none',
+                               CASE WHEN settle.linked_split_km() < 0 THEN settle.county_label(settle.lanskod(g.residence))
+                                    ELSE settle.linked_split_km() || ' km of ' || settle.municipality_label(g.residence) END) AS why
+                   FROM (SELECT DISTINCT ON (x.linked_group) x.linked_group, x.residence
+                           FROM settle.household x
+                          WHERE x.linked_group = ANY (pr.split_groups) AND x.residence IS NOT NULL
+                          ORDER BY x.linked_group, x.permit_date, x.registered_at, x.id) g) sg ON sg.linked_group = h.linked_group
+      CROSS JOIN LATERAL (SELECT coalesce(sg.why, '') AS why) sp
      ORDER BY mem.queue;
 END
 $fn$;
@@ -567,7 +618,7 @@ BEGIN
           FROM settle.match_core_summary(pr.persons, pr.residence, pr.needs, pr.fixed, pr.capacity, pr.planned,
                                          pr.able, pr.paused, pr.cost, md, settle.setting_km('matching.unplaced_km'),
                                          CASE WHEN md = 'optimal' THEN settle.max_extra_km() ELSE -1 END,
-                                         pr.counted_uses, pr.counted, pr.first_count) x,
+                                         pr.counted_uses, pr.counted, pr.first_count, pr.zones, pr.link) x,
                settle.match_fairness(year, as_of, md, s) f;
     END LOOP;
 END

@@ -130,6 +130,7 @@ GRANT EXECUTE ON FUNCTION settle.distance_km(settle.kommunkod, settle.kommunkod)
                           settle.setting_int(text, integer, integer),
                           settle.max_extra_km(),
                           settle.max_passed_over_days(),
+                          settle.linked_split_km(),
                           settle.intake_used(settle.pause, date),
                           settle.intake_left(settle.kommunkod, date),
                           settle.proximity_cost(settle.kommunkod, settle.kommunkod),
@@ -156,8 +157,8 @@ GRANT EXECUTE ON FUNCTION settle.candidates(bigint, date, integer),
                           settle.match_summary(integer, date, text, text[]),
                           settle.match_problem(integer, date, text),
                           settle.require_mode(text),
-                          settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision, integer[], integer[], integer),
-                          settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision, integer[], integer[], integer),
+                          settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision, integer[], integer[], integer, boolean[], integer[]),
+                          settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision, integer[], integer[], integer, boolean[], integer[]),
                           settle.capability_room(integer, date),
                           settle.capability_used(integer, settle.kommunkod, text, boolean)
    TO settle_agency, settle_auditor, settle_analyst;

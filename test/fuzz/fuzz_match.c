@@ -17,6 +17,7 @@
  *    feasible at its turn (replaying the assignments in order);
  *  - a placement with a residence got its cheapest feasible municipality at
  *    its turn (ties to the lower index); rank >= 1 exactly when placed;
+ *  - split groups (link) are placed all or none in both modes, zones kept;
  *  - optimal mode, on the same input: priority placements (n_first) placed
  *    as in turn; capacity, needs, pauses and fixed
  *    placements as above; the chronology rule (no unplaced placement could
@@ -67,6 +68,34 @@ counted_take(int32_t *k, int32_t *o, const match_problem *pr, int i, int m, int 
 		o[m] -= sign * (pr->persons[i] - uses_of[i]);
 }
 
+/* two zones of municipalities, and split groups (links) */
+static uint8_t zones_of[2 * MAX_M];
+static int32_t link_of[MAX_P];
+
+static int
+fixed_ok(const match_problem *pr, int i, int m)
+{
+	int32_t		f = pr->fixed[i];
+
+	return f == -1 || f == m || (f < -1 && zones_of[(-2 - f) * pr->n_muni + m]);
+}
+
+/* whether placement i belongs to a split group that is (all) unplaced */
+static int
+group_left_out(const match_problem *pr, const int32_t *assign, int i)
+{
+	return link_of[i] >= 0 && assign[i] < 0 && pr->link != NULL;
+}
+
+/* every split group all placed or all unplaced */
+static void
+check_groups(const match_problem *pr, const int32_t *assign, const char *what)
+{
+	for (int i = 1; i < pr->n_place; i++)
+		if (link_of[i] >= 0 && link_of[i] == link_of[i - 1] && (assign[i] < 0) != (assign[i - 1] < 0))
+			fail(what, i);
+}
+
 static double best_found;
 
 /* every assignment of placements i.. (capacity, needs, pauses, fixed; not the chronology rule) */
@@ -84,7 +113,7 @@ enumerate(const match_problem *pr, int i, int32_t *c, int32_t *k, int32_t *o, do
 	for (int m = 0; m < pr->n_muni; m++)
 	{
 		if (pr->paused[m] || (pr->needs[i] & ~pr->able[m]) || c[m] < pr->persons[i] ||
-			(pr->fixed[i] >= 0 && pr->fixed[i] != m) || !counted_ok(k, o, pr, i, m))
+			!fixed_ok(pr, i, m) || !counted_ok(k, o, pr, i, m))
 			continue;
 		c[m] -= pr->persons[i];
 		counted_take(k, o, pr, i, m, 1);
@@ -136,8 +165,8 @@ check_optimal(const match_problem *chrono, const int32_t *cap_start, const int32
 			fail("optimal: placed in a paused municipality", i);
 		if (pr.needs[i] & ~pr.able[m])
 			fail("optimal: needs not met", i);
-		if (pr.fixed[i] >= 0 && m != pr.fixed[i])
-			fail("optimal: fixed placement moved", i);
+		if (!fixed_ok(&pr, i, m))
+			fail("optimal: fixed placement moved (or out of its zone)", i);
 		if (rank[i] < 1)
 			fail("optimal: rank of a placed placement", i);
 		free_[m] -= pr.persons[i];
@@ -148,13 +177,14 @@ check_optimal(const match_problem *chrono, const int32_t *cap_start, const int32
 			fail("optimal: capacity exceeded", m);
 		else if ((kl[m] != MATCH_NO_LIMIT && kl[m] < 0) || (ol[m] != MATCH_NO_LIMIT && ol[m] < 0))
 			fail("optimal: counted places exceeded", m);
-	/* the chronology rule */
+	check_groups(&pr, assign, "optimal: a split group partly placed");
+	/* the chronology rule (a split group left out whole apart) */
 	for (int i = 0; i < n_p; i++)
 	{
-		if (assign[i] >= 0)
+		if (assign[i] >= 0 || group_left_out(&pr, assign, i))
 			continue;
 		for (int m = 0; m < n_m; m++)
-			if (!pr.paused[m] && !(pr.needs[i] & ~pr.able[m]) && (pr.fixed[i] < 0 || pr.fixed[i] == m) &&
+			if (!pr.paused[m] && !(pr.needs[i] & ~pr.able[m]) && fixed_ok(&pr, i, m) &&
 				free_[m] >= pr.persons[i] && counted_ok(kl, ol, &pr, i, m))
 				fail("optimal: unplaced although places are left where it is feasible", i);
 		for (int j = i + 1; j < n_p; j++)
@@ -167,7 +197,7 @@ check_optimal(const match_problem *chrono, const int32_t *cap_start, const int32
 			counted_take(kl, ol, &pr, j, m, -1);
 			ok = counted_ok(kl, ol, &pr, i, m);
 			counted_take(kl, ol, &pr, j, m, 1);
-			if (ok && !(pr.needs[i] & ~pr.able[m]) && (pr.fixed[i] < 0 || pr.fixed[i] == m) &&
+			if (ok && !(pr.needs[i] & ~pr.able[m]) && fixed_ok(&pr, i, m) &&
 				pr.persons[i] <= free_[m] + pr.persons[j])
 				fail("optimal: unplaced while a later placement it could replace is placed", i);
 		}
@@ -261,7 +291,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		persons[i] = 1 + (int32_t) (byte(&p, &left) % 6);
 		residence[i] = (f & 1) ? -1 : (int32_t) (byte(&p, &left) % n_m);
 		needs[i] = (f >> 1) & 7;
-		fixed[i] = (f & 0x10) ? (int32_t) (byte(&p, &left) % n_m) : -1;
+		fixed[i] = (f & 0x10) ? (int32_t) (byte(&p, &left) % (n_m + 2)) - 2 : -1;	/* a municipality or zone -2, -1 */
+		if (fixed[i] == -1 && (f & 0x10))
+			fixed[i] = -3;
+		/* split groups: a new one, the previous one continued, or none */
+		{
+			unsigned	g = (f >> 6) & 3;
+
+			link_of[i] = g == 1 ? i : g == 2 && i > 0 && link_of[i - 1] >= 0 ? link_of[i - 1] : -1;
+		}
 		/* a linked group's members need not all have the need: sometimes one person fewer */
 		uses_of[i] = !(needs[i] & 1) ? 0 : persons[i] - ((f & 0x20) && persons[i] > 1 ? 1 : 0);
 	}
@@ -280,6 +318,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pr.n_counted = 1;
 	pr.uses = uses_of;
 	pr.counted = counted;
+	for (int z = 0; z < 2 * n_m; z++)
+		zones_of[z] = (byte(&p, &left) & 1);
+	pr.n_zone = 2;
+	pr.zones = zones_of;
+	pr.link = link_of;
 	{
 		unsigned	l = byte(&p, &left);
 
@@ -292,6 +335,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	match_chronological(&pr, assign, rank, work);
 	free(work);
 
+	check_groups(&pr, assign, "chronological: a split group partly placed");
 	/* replay in order */
 	{
 		int32_t		c[MAX_M], kl[MAX_M], ol[MAX_M];
@@ -305,7 +349,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			for (int m = 0; m < n_m; m++)
 			{
-				if (paused[m] || (needs[i] & ~able[m]) || c[m] < persons[i] || (fixed[i] >= 0 && fixed[i] != m) ||
+				if (paused[m] || (needs[i] & ~able[m]) || c[m] < persons[i] || !fixed_ok(&pr, i, m) ||
 					!counted_ok(kl, ol, &pr, i, m))
 					continue;
 				if (residence[i] >= 0 &&
@@ -316,7 +360,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			if (assign[i] < 0)
 			{
-				if (best >= 0)
+				if (best >= 0 && !group_left_out(&pr, assign, i))
 					fail("unplaced although a municipality was feasible at its turn", i);
 				if (rank[i] != 0)
 					fail("rank of an unplaced placement", i);
@@ -328,8 +372,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				fail("placed in a paused municipality", i);
 			if (needs[i] & ~able[assign[i]])
 				fail("needs not met", i);
-			if (fixed[i] >= 0 && assign[i] != fixed[i])
-				fail("fixed placement moved", i);
+			if (!fixed_ok(&pr, i, assign[i]))
+				fail("fixed placement moved (or out of its zone)", i);
 			if (c[assign[i]] < persons[i])
 				fail("capacity exceeded", i);
 			if (!counted_ok(kl, ol, &pr, i, assign[i]))

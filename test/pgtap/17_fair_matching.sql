@@ -1,5 +1,6 @@
 -- Fair matching (0.3.0): matching keeps the annual plan (with its lead),
 -- hard-to-place households that waited matching.max_passed_over_days go first,
+-- a linked group no municipality can take may be split (matching.linked_split),
 -- a reduced intake limits the persons a month by refer() and by matching,
 -- and match_summary reports hard-to-place households passed over and who
 -- fares worse than in the chronological proposal.  Hand-built instances.
@@ -7,7 +8,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION settle;
 SET search_path = settle, public;
-SELECT plan(39);
+SELECT plan(48);
 \i test/lib/hint_of.sql
 
 -- ---- passed over (a year of its own, first, with only its own queue)
@@ -25,6 +26,29 @@ SELECT is((SELECT passed_over || ' ' || better_off || ' ' || worse_off || ' ' ||
           '... and in the optimal mode too, which moves no one farther than the chronological proposal');
 SELECT is((SELECT array_agg(better_off || '/' || worse_off || '/' || max_extra_km) FROM match_summary(2028)), ARRAY['0/0/0'],
           'the chronological mode is its own reference');
+-- ---- a linked group split within its county or a distance (matching.linked_split)
+UPDATE setting SET value = 'county' WHERE name = 'matching.linked_split';
+SELECT is((SELECT string_agg(h.ref || ':' || coalesce(m.municipality::text, '-'), ' ' ORDER BY h.ref) FROM match(2028) m JOIN household h ON h.id = m.household),
+          'F-E:1082 F-G1:1081 F-G2:1082', 'split within the county: the group''s members go to Ronneby and Karlshamn, in its turn');
+SELECT is((SELECT string_agg(h.ref || ':' || coalesce(m.municipality::text, '-'), ' ' ORDER BY h.ref) FROM match(2028, mode => 'optimal') m JOIN household h ON h.id = m.household),
+          'F-E:1082 F-G1:1081 F-G2:1082', '... in the optimal mode too');
+SELECT is((SELECT reason FROM match(2028) m JOIN household h ON h.id = m.household WHERE h.ref = 'F-G2'),
+          'same county, 23 km, choice 2 (better ones had too few places), linked group G split (no municipality had room for all): members within 10 Blekinge län, all placed or none',
+          'the split is explained');
+SELECT is((SELECT link::text || ' ' || fixed::text FROM match_problem(2028, '2028-01-15')), '{0,0,-1} {-2,-2,-1}',
+          'the members are two placements of one split group (link 0) in zone 0; the later household is the third');
+SELECT is((SELECT passed_over FROM match_summary(2028)), 0, 'no one is passed over now');
+UPDATE setting SET value = '20' WHERE name = 'matching.linked_split';
+SELECT is((SELECT string_agg(h.ref || ':' || coalesce(m.municipality::text, '-'), ' ' ORDER BY h.ref) FROM match(2028) m JOIN household h ON h.id = m.household),
+          'F-E:1081 F-G1:- F-G2:-', 'within 20 km only Ronneby is in reach: one member would fit, so neither is placed (all or none)');
+SELECT is((SELECT string_agg(h.ref || ':' || coalesce(m.municipality::text, '-'), ' ' ORDER BY h.ref) FROM match(2028, mode => 'optimal') m JOIN household h ON h.id = m.household),
+          'F-E:1081 F-G1:- F-G2:-', '... in the optimal mode too');
+UPDATE setting SET value = '30' WHERE name = 'matching.linked_split';
+SELECT is((SELECT string_agg(h.ref || ':' || coalesce(m.municipality::text, '-'), ' ' ORDER BY h.ref) FROM match(2028) m JOIN household h ON h.id = m.household),
+          'F-E:1082 F-G1:1081 F-G2:1082', 'within 30 km Karlshamn (23 km) is in reach too');
+UPDATE setting SET value = 'near' WHERE name = 'matching.linked_split';
+SELECT throws_ok($$SELECT * FROM settle.match(2028)$$, '22023', NULL, 'a split that is not county, km or none is refused');
+UPDATE setting SET value = 'none' WHERE name = 'matching.linked_split';
 DELETE FROM household WHERE ref LIKE 'F-%';
 SELECT is((SELECT passed_over FROM match_summary(2028)), 0, 'no one waiting, no one passed over');
 
