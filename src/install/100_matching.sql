@@ -178,8 +178,8 @@ COMMENT ON FUNCTION settle.match_municipalities(integer, date, text) IS
 -- the persons referred with the need, settle.capability_used) and whether,
 -- on as_of, they are held for the households with the need: through the
 -- month matching.reserve_counted_until_month of the year.  While held, a
--- household without the need may use only the municipality's room beyond
--- them.  settle.candidates and settle.match_problem read this; the C core
+-- household without the need may use only the places of the kommuntal
+-- beyond them (within its room).  settle.candidates and settle.match_problem read this; the C core
 -- applies it (match_counted_fits in src/match_core.h).
 CREATE FUNCTION settle.capability_room(year integer, as_of date DEFAULT settle.today())
 RETURNS TABLE (municipality settle.kommunkod, need text, places integer, used integer, places_left integer, reserved boolean)
@@ -251,7 +251,7 @@ BEGIN
                -- counted places (settle.capability_room)
                NOT EXISTS (SELECT 1 FROM cr WHERE cr.municipality = m.code
                               AND CASE WHEN cr.need = ANY (h.needs) THEN cr.places_left < h.persons
-                                       ELSE cr.reserved AND m.room - greatest(cr.places_left, 0) < h.persons END) AS counted_ok
+                                       ELSE cr.reserved AND m.remaining - greatest(cr.places_left, 0) < h.persons END) AS counted_ok
           FROM m LEFT JOIN settle.proximity pc ON pc.residence = h.residence AND pc.municipality = m.code),
     f AS (
         -- without residence: match_quota_before's order (src/match_core.h)
@@ -448,10 +448,11 @@ BEGIN
                    FROM plo CROSS JOIN cn JOIN members mb ON mb.i = plo.i JOIN w x ON x.household = mb.household
                   GROUP BY plo.i, cn.j ORDER BY plo.i, cn.j),
            -- per municipality and counted need: places left for the need
-           -- (-1: not counted there), places left for others (-1: not held)
+           -- (-1: not counted there), places left for others: the kommuntal's
+           -- places left beyond them (-1: not held)
            ARRAY(SELECT v FROM m CROSS JOIN cn LEFT JOIN cr ON cr.municipality = m.code AND cr.need = cn.need
                   CROSS JOIN LATERAL (VALUES (1, CASE WHEN cr.need IS NULL THEN -1 ELSE greatest(cr.places_left, 0) END),
-                                             (2, CASE WHEN cr.reserved THEN greatest(greatest(m.room, 0) - greatest(cr.places_left, 0), 0)
+                                             (2, CASE WHEN cr.reserved THEN greatest(m.remaining - greatest(cr.places_left, 0), 0)
                                                       ELSE -1 END)) AS t(k, v)
                   ORDER BY m.idx, cn.j, t.k)
       FROM (SELECT array_agg(o.persons) AS persons, array_agg(o.res) AS res, array_agg(o.needs) AS needs, array_agg(o.fix) AS fix,

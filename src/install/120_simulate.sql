@@ -13,7 +13,7 @@ CREATE FUNCTION settle.simulate_year(year integer, arrivals regclass, batch_days
 RETURNS TABLE (month integer, referred_persons integer, planned_persons integer, ahead_municipalities integer,
                ahead_persons integer, passed_over_hard integer, waiting_households integer,
                wait_median_hard numeric, wait_p90_hard numeric, wait_median_other numeric, wait_p90_other numeric,
-               person_km numeric)
+               person_km numeric, passed_over_where_fit integer, passed_over_beyond_limit integer)
     LANGUAGE plpgsql
     SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
@@ -27,7 +27,22 @@ DECLARE
     prev date;
     first_household bigint;
     first_referral bigint;
+    batch_referral bigint;
     figures jsonb;
+    limit_days integer := settle.max_passed_over_days();
+    fit integer[] := array_fill(0, ARRAY[12]);
+    beyond integer[] := array_fill(0, ARRAY[12]);
+    b record;
+    room_stream text[];
+    room_code settle.kommunkod[];
+    room_room integer[];
+    room_left integer[];
+    room_able bigint[];
+    room_paused boolean[];
+    cr_code settle.kommunkod[];
+    cr_need text[];
+    cr_left integer[];
+    cr_reserved boolean[];
 BEGIN
     st := settle.streams_of_year(y, streams);     -- P0002 for an unknown year or stream
     IF batch_days IS NULL OR batch_days NOT BETWEEN 1 AND 366 THEN
@@ -59,7 +74,48 @@ BEGIN
                                    settle.local_instant(a.arrives + time ''12:00'')
                               FROM %s a WHERE a.arrives <= $1 AND ($2 IS NULL OR a.arrives > $2)
                              ORDER BY a.arrives, a.ref', arrivals) USING d, prev;
+            -- the room of every municipality before the batch, for the passed-over count below
+            SELECT array_agg(x.s), array_agg(m.code), array_agg(m.room), array_agg(m.remaining), array_agg(coalesce(m.able, 0)), array_agg(m.paused)
+              INTO room_stream, room_code, room_room, room_left, room_able, room_paused
+              FROM unnest(st) x(s) CROSS JOIN LATERAL settle.match_municipalities(y, d, x.s) m;
+            SELECT array_agg(c.municipality), array_agg(c.need), array_agg(c.places_left), array_agg(c.reserved)
+              INTO cr_code, cr_need, cr_left, cr_reserved FROM settle.capability_room(y, d) c;
+            SELECT coalesce(max(r.id), 0) INTO batch_referral FROM settle.referral r;
             PERFORM settle.refer_matches(y, d, md, st);
+            -- hard-to-place households left waiting while a later, easier one was
+            -- referred in this batch to a municipality where they could have
+            -- taken its place (the chronology rule's test: needs met, no pause,
+            -- their persons within the room left after the batch plus the
+            -- later one's; counted places as at the batch's start), and those
+            -- of them that had waited the limit, if any
+            -- (a linked household with its group's persons and needs; counted
+            -- places as settle.capability_room had them)
+            WITH w AS MATERIALIZED (SELECT * FROM settle.waiting(d) x WHERE x.stream = ANY (st)),
+            q AS (
+                SELECT w.*, coalesce(sum(w.persons) OVER (PARTITION BY w.linked_group), w.persons) AS group_persons,
+                       CASE WHEN w.linked_group IS NULL THEN w.needs
+                            ELSE ARRAY(SELECT DISTINCT n FROM w g, unnest(g.needs) n WHERE g.linked_group = w.linked_group) END AS group_needs
+                  FROM w)
+            SELECT count(*) AS n, count(*) FILTER (WHERE q.days_waited >= limit_days) AS nb INTO b
+              FROM q
+             WHERE q.hard_to_place
+               AND EXISTS (SELECT 1 FROM settle.referral r JOIN settle.household e ON e.id = r.household
+                             JOIN unnest(room_stream, room_code, room_room, room_left, room_able, room_paused) AS m(stream, code, room, remaining, able, paused)
+                               ON m.stream = r.stream AND m.code = r.municipality
+                            WHERE r.id > batch_referral AND r.stream = q.stream
+                              AND NOT settle.hard_to_place(e.needs, e.persons, e.linked_group)
+                              AND (e.permit_date, e.registered_at, e.id) >
+                                  (q.permit_date, (SELECT x.registered_at FROM settle.household x WHERE x.id = q.household), q.household)
+                              AND m.room - (SELECT sum(x.persons) FROM settle.referral x
+                                             WHERE x.id > batch_referral AND x.stream = r.stream AND x.municipality = r.municipality)
+                                  + r.persons >= q.group_persons
+                              AND NOT m.paused AND (settle.needs_mask(q.group_needs) & ~m.able) = 0
+                              AND NOT EXISTS (SELECT 1 FROM unnest(cr_code, cr_need, cr_left, cr_reserved) AS c(code, need, places_left, reserved)
+                                               WHERE c.code = m.code
+                                                 AND CASE WHEN c.need = ANY (q.group_needs) THEN c.places_left < q.group_persons
+                                                          ELSE c.reserved AND m.remaining - greatest(c.places_left, 0) < q.group_persons END));
+            fit[extract(month FROM d)::integer] := fit[extract(month FROM d)::integer] + b.n;
+            beyond[extract(month FROM d)::integer] := beyond[extract(month FROM d)::integer] + b.nb;
             prev := d;
             d := d + batch_days;
         END LOOP;
@@ -91,7 +147,9 @@ BEGIN
                    'wait_p90_hard', (SELECT percentile_cont(0.9) WITHIN GROUP (ORDER BY s.waited) FROM sim s WHERE s.m = mo.m AND s.hard),
                    'wait_median_other', (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY s.waited) FROM sim s WHERE s.m = mo.m AND NOT s.hard),
                    'wait_p90_other', (SELECT percentile_cont(0.9) WITHIN GROUP (ORDER BY s.waited) FROM sim s WHERE s.m = mo.m AND NOT s.hard),
-                   'person_km', (SELECT round(coalesce(sum(s.persons * s.km), 0)::numeric, 1) FROM sim s WHERE s.m = mo.m))
+                   'person_km', (SELECT round(coalesce(sum(s.persons * s.km), 0)::numeric, 1) FROM sim s WHERE s.m = mo.m),
+                   'passed_over_where_fit', fit[mo.m],
+                   'passed_over_beyond_limit', CASE WHEN limit_days IS NOT NULL THEN beyond[mo.m] END)
                  ORDER BY mo.m)
           INTO figures FROM months mo;
         -- undo the whole simulation
@@ -102,14 +160,16 @@ BEGIN
     RETURN QUERY
     SELECT x.month, x.referred_persons, x.planned_persons, x.ahead_municipalities, x.ahead_persons, x.passed_over_hard,
            x.waiting_households, round(x.wait_median_hard::numeric, 1), round(x.wait_p90_hard::numeric, 1),
-           round(x.wait_median_other::numeric, 1), round(x.wait_p90_other::numeric, 1), x.person_km
+           round(x.wait_median_other::numeric, 1), round(x.wait_p90_other::numeric, 1), x.person_km,
+           x.passed_over_where_fit, x.passed_over_beyond_limit
       FROM jsonb_to_recordset(figures) AS x(month integer, referred_persons integer, planned_persons integer,
                                             ahead_municipalities integer, ahead_persons integer, passed_over_hard integer,
                                             waiting_households integer, wait_median_hard double precision,
                                             wait_p90_hard double precision, wait_median_other double precision,
-                                            wait_p90_other double precision, person_km numeric)
+                                            wait_p90_other double precision, person_km numeric,
+                                            passed_over_where_fit integer, passed_over_beyond_limit integer)
      ORDER BY x.month;
 END
 $fn$;
 COMMENT ON FUNCTION settle.simulate_year(integer, regclass, integer, text, text[]) IS
-    'Plays a year of arrivals (a table with an arrives date) through refer_matches every batch_days and reports per month plan, fairness, waits and person-km; then undoes it all.';
+    'Plays a year of arrivals (a table with an arrives date) through refer_matches every batch_days and reports per month plan, passing-over, waits and person-km; then undoes it all.';

@@ -7,7 +7,8 @@
 --  * planning year 2018: the published kommuntal of 2018
 --    (settle.published_municipal_quota; 15,200 places), the county quotas as
 --    their sums, an even annual plan;
---  * capabilities as in match_instance.sql;
+--  * capabilities as in match_instance.sql, large dwellings counted (a
+--    tenth of the kommuntal, at least 6 places);
 --  * a table arrivals of households arriving evenly over the year, permits
 --    15-60 days before arrival; residences drawn by the 2018 receptions from
 --    the agency's accommodation (settle.published_reception), quota refugees
@@ -29,8 +30,11 @@ SELECT count(*) AS plan_months FROM settle.spread_plan(2018);
 INSERT INTO settle.capability (year, municipality, need)
 SELECT 2018, code, n FROM settle.municipality, unnest(ARRAY['accessible_housing', 'specialist_care', 'psychiatric_care']) n
  WHERE population > 40000;
-INSERT INTO settle.capability (year, municipality, need)
-SELECT 2018, code, 'large_dwelling' FROM settle.municipality ORDER BY md5(code::text || :seed) LIMIT 145;
+-- large dwellings are counted: a tenth of the kommuntal, at least 6 places
+INSERT INTO settle.capability (year, municipality, need, places)
+SELECT 2018, m.code, 'large_dwelling', greatest(6, mq.quota / 10)
+  FROM settle.municipality m JOIN settle.municipal_quota mq ON mq.year = 2018 AND mq.municipality = m.code
+ ORDER BY md5(m.code::text || :seed) LIMIT 145;
 INSERT INTO settle.capability (year, municipality, need)
 SELECT 2018, code, 'unaccompanied_minor' FROM settle.municipality WHERE population > 20000 AND md5(code::text || :seed) < '9';
 

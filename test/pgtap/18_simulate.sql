@@ -5,7 +5,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION settle;
 SET search_path = settle, public;
-SELECT plan(14);
+SELECT plan(17);
 \i test/lib/hint_of.sql
 SET LOCAL settle.today = '2026-12-20';
 INSERT INTO planning_year (year, national_volume, decision_ref) VALUES (2027, 36, 'J');
@@ -42,12 +42,30 @@ SELECT is((SELECT person_km || ' ' || ahead_municipalities || ' ' || ahead_perso
           'without the plan holding matching back, all three stay in Ronneby (0 km), 2 persons ahead of its plan');
 UPDATE setting SET value = '0' WHERE name = 'matching.plan_lead_months';
 SELECT is((SELECT count(*)::int FROM simulate_year(2027, 'arrivals', 30, 'optimal')), 12, 'monthly batches in the optimal mode: a row per month');
+SELECT is((SELECT sum(passed_over_where_fit) || ' ' || count(passed_over_beyond_limit) FROM simulate_year(2027, 'arrivals')), '0 0',
+          'no hard-to-place household is passed over where it fit; no limit, no figure beyond it');
 
 -- nothing stays
 SELECT is((SELECT (SELECT count(*) FROM household) || ' ' || (SELECT count(*) FROM referral) || ' ' || (SELECT count(*) FROM decision_log)
                   || ' ' || (SELECT count(*) FROM quota_history) || ' ' || (SELECT sum(referred) FROM municipal_quota) || ' ' || current_setting('settle.today')),
           (SELECT households || ' ' || referrals || ' ' || log || ' ' || history || ' ' || referred || ' ' || today FROM before),
           'nothing of the simulations stays: households, referrals, log, history, counts, settle.today');
+
+-- a hard-to-place household (care only Ronneby gives) behind an easier, earlier one
+INSERT INTO capability (year, municipality, need) VALUES (2027, '1081', 'specialist_care');
+CREATE TEMP TABLE arrivals2 AS
+SELECT * FROM (VALUES ('T-E', 'abo', 3, '1081'::kommunkod, date '2026-11-01', '{}'::text[], NULL::text, date '2027-03-01'),
+                      ('T-H', 'abo', 3, '1081', date '2026-11-02', '{specialist_care}', NULL, date '2027-03-01'))
+       AS a(ref, category, persons, residence, permit_date, needs, linked_group, arrives);
+SELECT is((SELECT string_agg(month || ':' || referred_persons || '/' || coalesce(wait_median_hard::text, '-'), ' ' ORDER BY month)
+             FROM simulate_year(2027, 'arrivals2') WHERE referred_persons > 0), '3:3/- 6:3/225.0',
+          'in queue order the easier household takes Ronneby''s planned places in March, and the one needing care waits until June (225 days)');
+UPDATE setting SET value = '100' WHERE name = 'matching.max_passed_over_days';
+SELECT is((SELECT wait_median_hard || ' ' || wait_median_other || ' ' || passed_over_beyond_limit FROM simulate_year(2027, 'arrivals2') WHERE month = 3),
+          '120.0 121.0 0',
+          'with matching.max_passed_over_days 100 it goes first on 2 March (120 days), the other goes elsewhere, none is passed over beyond the limit');
+UPDATE setting SET value = 'none' WHERE name = 'matching.max_passed_over_days';
+DELETE FROM capability;
 
 -- bad input
 SELECT throws_ok($$SELECT * FROM settle.simulate_year(2031, 'arrivals')$$, 'P0002', NULL, 'an unknown year');
