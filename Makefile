@@ -18,7 +18,8 @@ EXTVERSION  = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" settle.contr
 MODULE_big  = settle
 OBJS        = src/settle.o src/cancel.o src/codes.o src/code_ops.o src/kommunkod.o \
               src/apportion_core.o src/apportion.o src/match_core.o src/match.o \
-              src/lanskod.o src/distance.o src/match_lp.o src/match_optimal.o src/mcf.o
+              src/lanskod.o src/distance.o src/match_lp.o src/match_optimal.o src/mcf.o \
+              src/fit_core.o src/fit.o
 
 # The install script is the parts of src/install/ in the order of their
 # numbers, with the generated reference data (build/025_...) in its place.
@@ -28,7 +29,8 @@ SQL_PARTS   = $(foreach f,$(INSTALL_PARTS),$(if $(filter 025_reference_data.sql,
 REFERENCE_CSV = src/data/counties.csv src/data/municipalities.csv \
                 src/data/municipality_neighbours.csv src/data/population_1950_2019.csv \
                 src/data/county_quotas_published.csv src/data/municipal_quotas_2018.csv \
-                src/data/municipal_reception_2018.csv
+                src/data/municipal_reception_2018.csv \
+                $(sort $(wildcard src/data/factors/*.csv))
 
 DATA_built  = build/$(EXTENSION)--$(EXTVERSION).sql
 # upgrade scripts, one per released step (test/upgrade.sh tests them)

@@ -3,7 +3,8 @@
 # part 025_reference_data.sql.  Run by the Makefile:
 #   awk -f src/reference_data.awk counties.csv municipalities.csv \
 #       municipality_neighbours.csv population_1950_2019.csv \
-#       county_quotas_published.csv municipal_quotas_2018.csv municipal_reception_2018.csv
+#       county_quotas_published.csv municipal_quotas_2018.csv municipal_reception_2018.csv \
+#       factors/*.csv
 # Each file is recognised by its header line, so a file with other columns
 # stops the build instead of loading wrong data.
 BEGIN {
@@ -42,8 +43,32 @@ FNR == 1 {
     } else if ($0 == "kommunkod,kommun_namn,kvotflykting_kat1,kvotflykting_varav_ensamkommande,abo_kat2,abo_varav_ensamkommande,ebo_kat6,ebo_varav_ensamkommande,ovriga_kat3_8,ovriga_varav_ensamkommande,anhoriga_kat4,anhoriga_varav_ensamkommande,totalt,totalt_varav_ensamkommande") {
         kind = "published_reception"; cols = 14
         print "INSERT INTO settle.published_reception (year, municipality, quota_refugees, from_accommodation, own_housing, others, relatives, total, unaccompanied) VALUES"
+    } else if ($0 ~ /^kommunkod,year,value/) {
+        # factor series (src/data/factors): one or two series per file, by file name
+        kind = "factor"
+        if (FILENAME ~ /employment_rate_20_64\.csv$/ && $0 == "kommunkod,year,value,value_foreign_born") {
+            cols = 4; series1 = "employment_rate"; series2 = "employment_rate_foreign_born"
+        } else if (FILENAME ~ /unemployment_18_64_share_of_population\.csv$/ && $0 == "kommunkod,year,value") {
+            cols = 3; series1 = "unemployment"; series2 = ""
+        } else if (FILENAME ~ /housing_market_balance\.csv$/ && $0 == "kommunkod,year,value,label") {
+            cols = 4; series1 = "housing_market_balance"; series2 = ""
+        } else if (FILENAME ~ /asylum_seekers_in_reception\.csv$/ && $0 == "kommunkod,year,value,value_per_1000") {
+            cols = 4; series1 = "asylum_seekers"; series2 = "asylum_seekers_per_1000"
+        } else if (FILENAME ~ /refugees_received\.csv$/ && $0 == "kommunkod,year,value,value_per_1000") {
+            cols = 4; series1 = "refugees_received"; series2 = "refugees_received_per_1000"
+        } else
+            fail("unknown factor file or header: " $0)
+        print "INSERT INTO settle.factor_value (series, year, municipality, value) VALUES"
     } else
         fail("unknown header: " $0)
+    next
+}
+
+# a factor row: a tuple per non-empty value (an empty cell is no row)
+kind == "factor" {
+    if (NF != cols) fail("expected " cols " fields, found " NF)
+    if ($3 != "") { if (rows++) printf ",\n"; printf "  (%s, %s, %s, %s)", s(series1), n($2), s($1), n($3) }
+    if (series2 != "" && $4 != "") { if (rows++) printf ",\n"; printf "  (%s, %s, %s, %s)", s(series2), n($2), s($1), n($4) }
     next
 }
 

@@ -64,6 +64,42 @@ CREATE VIEW settle.neighbours AS
 COMMENT ON VIEW settle.neighbours IS
     'Land neighbours in both directions: one row (municipality, neighbour) per direction of every pair in settle.neighbour.';
 
+-- Factor series for the distribution model (since 0.3.0): a value per
+-- municipality and year.  Shipped: the Kolada series of src/data/factors
+-- (provenance in src/data/SOURCES.md); analysts add their own series in the
+-- same shape.  settle.factor_values also offers population and the 2018
+-- reception by category; settle.model_input_from turns a series into a
+-- planning year's model input.
+CREATE TABLE settle.factor_series (
+    code        text PRIMARY KEY CHECK (code ~ '^[a-z][a-z0-9_]*$'),
+    description text NOT NULL,
+    unit        text NOT NULL,
+    source      text,
+    edited      boolean NOT NULL DEFAULT false
+);
+COMMENT ON TABLE settle.factor_series IS
+    'Factor series for the distribution model: code, description, unit and source. Shipped series are Kolada''s (src/data/SOURCES.md); add your own.';
+INSERT INTO settle.factor_series (code, description, unit, source) VALUES
+    ('employment_rate', 'gainfully employed residents aged 20-64, share of the age group (RAMS, November; source changed KU to AGI from 2019)', 'percent', 'Kolada N00914 (SCB RAMS)'),
+    ('employment_rate_foreign_born', 'gainfully employed foreign-born residents aged 20-64, share of the group (RAMS)', 'percent', 'Kolada N00713 (SCB RAMS)'),
+    ('unemployment', 'openly unemployed or in a programme with activity support aged 18-64, yearly mean, share of the population 18-64', 'percent', 'Kolada N03920 (Arbetsförmedlingen, SCB)'),
+    ('housing_market_balance', 'the housing market as the municipality judges it early in the year: 0 shortage, 1 balance, 2 surplus', 'code 0-2', 'Kolada U30446 (Boverket, Bostadsmarknadsenkäten)'),
+    ('asylum_seekers', 'asylum seekers registered in the agency''s reception system on 31 December', 'persons', 'Kolada N01990 (Migrationsverket)'),
+    ('asylum_seekers_per_1000', 'asylum seekers in the agency''s reception on 31 December per 1,000 inhabitants (population of the year before)', 'per 1,000 inhabitants', 'Kolada N01993 (SKR, Migrationsverket, SCB)'),
+    ('refugees_received', 'persons with a residence permit received by the municipality in the year (refugee reception)', 'persons', 'Kolada N01986 (Migrationsverket)'),
+    ('refugees_received_per_1000', 'persons received in the year per 1,000 inhabitants', 'per 1,000 inhabitants', 'Kolada N02006 (SKR, Migrationsverket, SCB)');
+
+CREATE TABLE settle.factor_value (
+    series       text NOT NULL REFERENCES settle.factor_series ON UPDATE CASCADE,
+    year         integer NOT NULL CHECK (year BETWEEN 1900 AND 2200),
+    municipality settle.kommunkod NOT NULL REFERENCES settle.municipality,
+    value        numeric NOT NULL CHECK (value >= 0),
+    edited       boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (series, year, municipality)
+);
+COMMENT ON TABLE settle.factor_value IS
+    'A factor series'' value per municipality and year (a missing value is no row). Shipped rows: 2015-2021, src/data/factors.';
+
 CREATE TABLE settle.population (
     municipality settle.kommunkod NOT NULL REFERENCES settle.municipality (code),
     year         integer NOT NULL CHECK (year BETWEEN 1900 AND 2200),

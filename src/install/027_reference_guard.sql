@@ -51,7 +51,14 @@ CREATE TRIGGER neighbour_edited BEFORE INSERT OR UPDATE ON settle.neighbour
 CREATE TRIGGER population_edited BEFORE INSERT OR UPDATE ON settle.population
     FOR EACH ROW EXECUTE FUNCTION settle.reference_row_write('municipality', 'year');
 
+CREATE TRIGGER factor_series_edited BEFORE INSERT OR UPDATE ON settle.factor_series
+    FOR EACH ROW EXECUTE FUNCTION settle.reference_row_write('code');
+CREATE TRIGGER factor_value_edited BEFORE INSERT OR UPDATE ON settle.factor_value
+    FOR EACH ROW EXECUTE FUNCTION settle.reference_row_write('series', 'year', 'municipality');
+
 SELECT pg_catalog.pg_extension_config_dump('settle.county', 'WHERE edited');
+SELECT pg_catalog.pg_extension_config_dump('settle.factor_series', 'WHERE edited');
+SELECT pg_catalog.pg_extension_config_dump('settle.factor_value', 'WHERE edited');
 SELECT pg_catalog.pg_extension_config_dump('settle.municipality', 'WHERE edited');
 SELECT pg_catalog.pg_extension_config_dump('settle.neighbour', 'WHERE edited');
 SELECT pg_catalog.pg_extension_config_dump('settle.population', 'WHERE edited');
@@ -63,3 +70,5 @@ ALTER TABLE settle.county ENABLE ALWAYS TRIGGER county_edited;
 ALTER TABLE settle.municipality ENABLE ALWAYS TRIGGER municipality_edited;
 ALTER TABLE settle.neighbour ENABLE ALWAYS TRIGGER neighbour_edited;
 ALTER TABLE settle.population ENABLE ALWAYS TRIGGER population_edited;
+ALTER TABLE settle.factor_series ENABLE ALWAYS TRIGGER factor_series_edited;
+ALTER TABLE settle.factor_value ENABLE ALWAYS TRIGGER factor_value_edited;

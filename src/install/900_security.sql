@@ -90,7 +90,7 @@ GRANT SELECT ON settle.county, settle.municipality, settle.neighbour, settle.nei
                 settle.pause, settle.need, settle.capability, settle.setting, settle.role_scope,
                 settle.published_county_quota, settle.published_municipal_quota, settle.published_reception,
                 settle.reception_category, settle.reception, settle.stream, settle.category_stream, settle.year_stream,
-                settle.year_streams
+                settle.year_streams, settle.factor_series, settle.factor_value, settle.factor_values
    TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
 GRANT EXECUTE ON FUNCTION settle.distance_km(settle.kommunkod, settle.kommunkod),
                           settle.distance_km(double precision, double precision, double precision, double precision),
@@ -113,6 +113,8 @@ GRANT EXECUTE ON FUNCTION settle.distance_km(settle.kommunkod, settle.kommunkod)
                           settle.model_scores(integer),
                           settle.model_shares(integer),
                           settle.propose_county_quotas(integer, text),
+                          settle.backtest(integer, text),
+                          settle.decided_county_quotas(integer, text),
                           settle.propose_municipal_quotas(integer, settle.lanskod, text),
                           settle.quota_as_of(integer, timestamptz, text[]),
                           settle.quota_status(integer, date, text[]),
@@ -162,6 +164,15 @@ GRANT EXECUTE ON FUNCTION settle.candidates(bigint, date, integer),
                           settle.capability_room(integer, date),
                           settle.capability_used(integer, settle.kommunkod, text, boolean)
    TO settle_agency, settle_auditor, settle_analyst;
+-- the distribution model with evidence (062_model_fit.sql): fitting reads
+-- (writing a year's weights with write_to needs the agency's privileges)
+GRANT EXECUTE ON FUNCTION settle.fit_model(integer[], text[], text, text[], integer),
+                          settle.fit_weights(double precision[], double precision[], integer, integer[], text),
+                          settle.factor_county_shares(integer, text[]),
+                          settle.require_transform(text)
+   TO settle_agency, settle_auditor, settle_analyst;
+GRANT SELECT ON settle.v_backtest_published TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
+GRANT EXECUTE ON FUNCTION settle.model_input_from(integer, text, text, integer, text) TO settle_agency;
 GRANT EXECUTE ON FUNCTION settle.audit(integer, text[]), settle.verify_log(), settle.waiting(date), settle.decision_log_content(settle.decision_log),
                           settle.decision_log_genesis(), settle.log_checkpoint(), settle.verify_log(settle.checkpoint[])
    TO settle_agency, settle_auditor, settle_analyst;
@@ -187,6 +198,7 @@ GRANT SELECT ON settle.v_reception_per_capita, settle.v_county_report, settle.v_
    TO settle_agency, settle_auditor, settle_analyst;
 
 -- the agency writes
+GRANT INSERT, UPDATE, DELETE ON settle.factor_series, settle.factor_value TO settle_agency;
 GRANT INSERT, UPDATE, DELETE ON settle.planning_year, settle.model_weight, settle.model_input, settle.county_quota,
                                 settle.annual_plan, settle.capability, settle.need, settle.setting,
                                 settle.stream, settle.category_stream, settle.year_stream

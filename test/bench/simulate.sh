@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # test/bench/simulate.sh: a year of referrals on the real 2018 kommuntal with a
 # seeded year of arrivals (test/bench/simulate_arrivals.sql), played
-# half-monthly by settle.simulate_year in both modes, with the annual plan
-# holding matching back (matching.plan_lead_months = 0) and without it (12,
-# the baseline measured in the same run).  A benchmark: it prints figures and
+# half-monthly by settle.simulate_year in both modes: a baseline without the
+# plan and fairness rules (matching.plan_lead_months 12, nothing held, no
+# priority, no split), then the fairness rules alone, then with the annual
+# plan held with a lead of one month and of none; person-km against the
+# baseline measured in the same run.  A benchmark: it prints figures and
 # ratios and asserts nothing about speed.  See test/bench/README.md.
 #
 #   bash test/bench/simulate.sh                       # 5,100 households, seed 0.42
@@ -29,10 +31,11 @@ run() {
         med_hard p90_hard med_other p90_other person_km km_x secs
     local mode cfg lead reserve first split name
     declare -A base
-    for cfg in "12 0 none none" "1 10 60 county" "0 10 60 county"; do
+    for cfg in "12 0 none none" "12 10 60 county" "1 10 60 county" "0 10 60 county"; do
         read -r lead reserve first split <<<"$cfg"
         for mode in chronological optimal; do
-            if [ "$lead" = 12 ]; then name="$mode, baseline (no plan, no fairness rules)"
+            if [ "$lead" = 12 ] && [ "$first" = none ]; then name="$mode, baseline (no plan, no fairness rules)"
+            elif [ "$lead" = 12 ]; then name="$mode, no plan, fairness rules"
             else name="$mode, plan lead $lead, fairness rules"; fi
             psql -X -q -d "$db" -c "VACUUM ANALYZE" >/dev/null   # each run from the same state and statistics
             psql -X -q -At -F ' ' -d "$db" \

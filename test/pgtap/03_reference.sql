@@ -63,7 +63,7 @@ SELECT is((SELECT array_agg(c.relname || ': ' || x.cond ORDER BY c.relname)::tex
           'the four reference tables are registered for pg_dump, edited rows only');
 SELECT is((SELECT count(*)::int FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS x(t, cond)
             WHERE e.extname = 'settle' AND x.cond = 'WHERE edited'),
-          9, 'so are the shipped rows of settle.setting, settle.need, settle.reception_category, settle.stream and settle.category_stream (and nothing else is filtered)');
+          11, 'so are the shipped rows of settle.setting, settle.need, settle.reception_category, settle.stream, settle.category_stream, settle.factor_series and settle.factor_value (and nothing else is filtered)');
 
 SELECT * FROM finish();
 ROLLBACK;
