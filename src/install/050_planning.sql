@@ -191,12 +191,17 @@ BEGIN
                   HINT = 'Decide the county quotas first: SELECT settle.decide_county_quotas(year, decision_ref).';
     END IF;
     RETURN QUERY
-    WITH m AS (
+    WITH s AS (
+        -- the county board's regional model if it has one (062_model_fit.sql), else the national model
+        SELECT r.municipality, r.score FROM settle.regional_scores(py.year, c) r
+        UNION ALL
+        SELECT n.municipality, n.score FROM settle.model_shares(py.year) n
+         WHERE n.county = c AND NOT EXISTS (SELECT 1 FROM settle.regional_weight rw WHERE rw.year = py.year AND rw.county = c)),
+    m AS (
         SELECT s.municipality, greatest(s.score, 0) AS weight,
                coalesce(mq.referred, 0) AS referred
-          FROM settle.model_shares(py.year) s
-          LEFT JOIN settle.municipal_quota mq ON mq.year = py.year AND mq.stream = py.stream AND mq.municipality = s.municipality
-         WHERE s.county = c),
+          FROM s
+          LEFT JOIN settle.municipal_quota mq ON mq.year = py.year AND mq.stream = py.stream AND mq.municipality = s.municipality),
     a AS (
         SELECT * FROM settle.apportion(total,
                    ARRAY(SELECT m.municipality::text FROM m ORDER BY m.municipality),
@@ -210,4 +215,4 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.propose_municipal_quotas(integer, settle.lanskod, text) IS
-    'Proposed kommuntal of a county in a stream (default ordinary): its länstal apportioned over its municipalities by model score, never below the persons referred. Writes nothing.';
+    'Proposed kommuntal of a county in a stream (default ordinary): its länstal apportioned over its municipalities by model score (its regional model if any), never below the persons referred.';

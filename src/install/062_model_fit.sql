@@ -5,7 +5,8 @@
 -- Here: factor series as model input (settle.model_input_from), weights
 -- fitted to decided länstal (settle.fit_model; the optimisation in C,
 -- src/fit_core.c, which says why it is exact), and a backtest of a year's
--- proposal against what was decided (settle.backtest).
+-- proposal against what was decided (settle.backtest); a county board's own
+-- model over its municipalities (settle.regional_weight).
 
 -- Every series a model input can come from: the shipped and added factor
 -- series, population (settle.population) and the 2018 reception by category
@@ -325,3 +326,45 @@ SELECT s.statute, s.year, s.revised, b.*
  WHERE EXISTS (SELECT 1 FROM settle.model_weight mw WHERE mw.year = s.year AND mw.weight <> 0);
 COMMENT ON VIEW settle.v_backtest_published IS
     'settle.backtest for every published länstal statute (2017, 2017 revised, 2019, 2020, 2022) whose year has a model in settle.';
+
+-- ------------------------------------------------------------ regional models
+
+-- A county board's own weights for its municipalities' proposal (the
+-- national model's inputs, its own weights); the national model is not
+-- touched.  Row-level security (900_security.sql): a board writes its own
+-- county's rows only.
+CREATE TABLE settle.regional_weight (
+    year        integer NOT NULL,
+    county      settle.lanskod NOT NULL REFERENCES settle.county,
+    factor      text NOT NULL,
+    weight      numeric NOT NULL,
+    description text,
+    PRIMARY KEY (year, county, factor),
+    FOREIGN KEY (year, factor) REFERENCES settle.model_weight ON DELETE CASCADE
+);
+COMMENT ON TABLE settle.regional_weight IS
+    'A county board''s own model weights for proposing its kommuntal (factors of the year''s model input); without rows the national model is used.';
+
+-- Each municipality's score under its county's regional model: its
+-- weighted sum of its shares of the county's factor sums (no rows when the
+-- county has no regional weights).  Its one home: propose_municipal_quotas.
+CREATE FUNCTION settle.regional_scores(year integer, county settle.lanskod)
+RETURNS TABLE (municipality settle.kommunkod, score numeric, contributions jsonb)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    SELECT m.code, round(coalesce(sum(c.contribution), 0), 15),
+           coalesce(jsonb_object_agg(c.factor, round(c.contribution, 15)) FILTER (WHERE c.factor IS NOT NULL), '{}')
+      FROM settle.municipality m
+      LEFT JOIN (SELECT i.municipality, rw.factor,
+                        rw.weight * i.value / nullif(sum(i.value) OVER (PARTITION BY rw.factor), 0) AS contribution
+                   FROM settle.regional_weight rw
+                   JOIN settle.model_input i ON i.year = rw.year AND i.factor = rw.factor
+                   JOIN settle.municipality im ON im.code = i.municipality AND im.county = rw.county
+                  WHERE rw.year = regional_scores.year AND rw.county = regional_scores.county) c ON c.municipality = m.code
+     WHERE m.county = regional_scores.county
+       AND EXISTS (SELECT 1 FROM settle.regional_weight rw WHERE rw.year = regional_scores.year AND rw.county = regional_scores.county)
+     GROUP BY m.code
+$$;
+COMMENT ON FUNCTION settle.regional_scores(integer, settle.lanskod) IS
+    'Each municipality''s score under its county''s regional model (settle.regional_weight), with each factor''s contribution; no rows without a regional model.';

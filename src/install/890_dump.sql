@@ -29,6 +29,7 @@ SELECT pg_catalog.pg_extension_config_dump('settle.reception_category', 'WHERE e
 SELECT pg_catalog.pg_extension_config_dump('settle.stream', 'WHERE edited');
 SELECT pg_catalog.pg_extension_config_dump('settle.category_stream', 'WHERE edited');
 SELECT pg_catalog.pg_extension_config_dump('settle.year_stream', '');
+SELECT pg_catalog.pg_extension_config_dump('settle.regional_weight', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('settle.quota_history', 'id')::regclass, '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('settle.decision_log', 'id')::regclass, '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('settle.household', 'id')::regclass, '');

@@ -90,7 +90,7 @@ GRANT SELECT ON settle.county, settle.municipality, settle.neighbour, settle.nei
                 settle.pause, settle.need, settle.capability, settle.setting, settle.role_scope,
                 settle.published_county_quota, settle.published_municipal_quota, settle.published_reception,
                 settle.reception_category, settle.reception, settle.stream, settle.category_stream, settle.year_stream,
-                settle.year_streams, settle.factor_series, settle.factor_value, settle.factor_values
+                settle.year_streams, settle.factor_series, settle.factor_value, settle.factor_values, settle.regional_weight
    TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
 GRANT EXECUTE ON FUNCTION settle.distance_km(settle.kommunkod, settle.kommunkod),
                           settle.distance_km(double precision, double precision, double precision, double precision),
@@ -114,6 +114,7 @@ GRANT EXECUTE ON FUNCTION settle.distance_km(settle.kommunkod, settle.kommunkod)
                           settle.model_shares(integer),
                           settle.propose_county_quotas(integer, text),
                           settle.backtest(integer, text),
+                          settle.regional_scores(integer, settle.lanskod),
                           settle.decided_county_quotas(integer, text),
                           settle.propose_municipal_quotas(integer, settle.lanskod, text),
                           settle.quota_as_of(integer, timestamptz, text[]),
@@ -253,6 +254,13 @@ CREATE POLICY read_all ON settle.municipal_quota FOR SELECT
     TO settle_agency, settle_auditor, settle_analyst USING (true);
 CREATE POLICY agency_streams ON settle.municipal_quota FOR ALL TO settle_agency
     USING (stream <> 'ordinary') WITH CHECK (stream <> 'ordinary');
+-- a county board's regional model: its own county's rows (062_model_fit.sql)
+GRANT INSERT, UPDATE, DELETE ON settle.regional_weight TO settle_county_board;
+ALTER TABLE settle.regional_weight ENABLE ROW LEVEL SECURITY;
+CREATE POLICY read_all ON settle.regional_weight FOR SELECT USING (true);
+CREATE POLICY county_board ON settle.regional_weight FOR ALL TO settle_county_board
+    USING (settle.in_scope(county, NULL)) WITH CHECK (settle.in_scope(county, NULL));
+
 CREATE POLICY county_board ON settle.municipal_quota FOR ALL TO settle_county_board
     USING (settle.in_scope(county, NULL)) WITH CHECK (settle.in_scope(county, NULL));
 CREATE POLICY own_municipality ON settle.municipal_quota FOR SELECT TO settle_municipality

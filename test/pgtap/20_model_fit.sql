@@ -1,12 +1,13 @@
 -- The distribution model with evidence (0.3.0): factor series as reference
 -- data, model input from a series, weights fitted to decided länstal (exact
 -- recovery on a synthetic year, no perturbed weights better), a backtest
--- hand-checked on a three-county example, bad input.
+-- hand-checked on a three-county example, a county board's regional model,
+-- bad input.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION settle;
 SET search_path = settle, public;
-SELECT plan(33);
+SELECT plan(38);
 SET LOCAL settle.today = '2040-06-01';
 
 -- ---- the shipped factor series (src/data/factors, src/data/SOURCES.md)
@@ -107,6 +108,18 @@ SELECT is((SELECT array_agg(county || ' ' || decided || ' ' || proposed || ' ' |
           ARRAY['01 40 50 10 0.1000 x 10.0', '03 35 30 -5 -0.0500 x -2.5', '05 25 20 -5 -0.0500 x -7.5'],
           'backtest: Stockholm 10 over (x pulls it up 10 places), Uppsala 5 under (x and z 2.5 each), Östergötland 5 under (x 7.5 down, z 2.5 up)');
 SELECT is((SELECT pulls FROM backtest(2042) WHERE county = '05'), '{"x": -7.5, "z": 2.5}'::jsonb, '... the pulls sum to the difference');
+
+-- ---- a county board's regional model: Uppsala county weighs its own factor r
+INSERT INTO model_weight (year, factor, weight) VALUES (2042, 'r', 0);
+INSERT INTO model_input (year, municipality, factor, value) VALUES (2042, '0380', 'r', 10), (2042, '0381', 'r', 30);
+SELECT is((SELECT array_agg(municipality || ':' || quota ORDER BY municipality) FROM propose_municipal_quotas(2042, '03') WHERE quota > 0),
+          ARRAY['0380:35'], 'the national model gives Uppsala county''s 35 places to Uppsala, the only municipality with x and z');
+INSERT INTO regional_weight (year, county, factor, weight) VALUES (2042, '03', 'r', 1);
+SELECT is((SELECT array_agg(municipality || ':' || quota ORDER BY municipality) FROM propose_municipal_quotas(2042, '03') WHERE quota > 0),
+          ARRAY['0380:9', '0381:26'], 'its regional model (r alone: 10 and 30) gives 8.75 and 26.25, apportioned 9 and 26');
+SELECT is((SELECT score FROM regional_scores(2042, '03') WHERE municipality = '0381'), 0.750000000000000, 'Enköping''s regional score: 30 of 40');
+SELECT is((SELECT count(*)::int FROM regional_scores(2042, '01')), 0, 'a county without a regional model: no regional scores');
+SELECT is((SELECT proposed FROM backtest(2042) WHERE county = '03'), 30, 'the national model and its proposal are untouched');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -45,7 +45,7 @@ as() {
     if printf '%s' "$out" | grep -q '^ERROR:'; then printf '%s' "$out" | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p' | head -1
     else printf '%s' "$out"; fi
 }
-echo "1..33"
+echo "1..35"
 check "the logins connect as themselves" "$(as settle_t_board_k "SELECT current_user")" "settle_t_board_k"
 # county board
 check "county board: sees only its county's kommuntal" "$(as settle_t_board_k "SELECT string_agg(DISTINCT county::text, ',') FROM settle.municipal_quota")" "10"
@@ -112,6 +112,15 @@ check "reduced intake: a municipality limits its own intake, not another's" \
 check "counted places: the agency sets a capability's places; no other role can; capability_room for agency, auditor, analyst only" \
     "$(as settle_t_agency "INSERT INTO settle.capability (year, municipality, need, places) VALUES (2027, '1080', 'large_dwelling', 4); SELECT count(*) FROM settle.capability_room(2027, '2027-03-01')" | tail -1)|$(for r in settle_t_board_k settle_t_kommun_1081 settle_t_auditor settle_t_analyst; do echo -n "$(as $r "UPDATE settle.capability SET places = 9") "; done)|$(for r in settle_t_board_k settle_t_kommun_1081 settle_t_auditor settle_t_analyst; do echo -n "$(as $r "SELECT count(*) FROM settle.capability_room(2027, '2027-03-01')") "; done)" \
     "1|42501 42501 42501 42501 |42501 42501 1 1 "
+# the distribution model with evidence (0.3.0): the agency fills inputs and
+# writes fitted weights; auditors and analysts fit without writing; a county
+# board keeps a regional model for its own county only
+check "model: model_input_from is the agency's; fit_model reads for agency, auditor and analyst, writes only for the agency" \
+    "$(as settle_t_agency "SELECT municipalities FROM settle.model_input_from(2027, 'employed', 'employment_rate', 2021, 'employed')")|$(as settle_t_analyst "SELECT count(*) FROM settle.model_input_from(2027, 'x', 'population', 2019)")|$(for r in settle_t_auditor settle_t_analyst; do echo -n "$(as $r "SELECT count(*) FROM settle.fit_model(ARRAY[2027], ARRAY['population'], write_to => NULL)") "; done)|$(as settle_t_analyst "SELECT count(*) FROM settle.fit_model(ARRAY[2027], ARRAY['population'], write_to => 2027)")|$(as settle_t_board_k "SELECT count(*) FROM settle.fit_model(ARRAY[2027], ARRAY['population'])")" \
+    "290|42501|23 23 |42501|42501"
+check "model: a county board sets its own county's regional weights, not another's; every role reads the backtest view" \
+    "$(as settle_t_board_k "INSERT INTO settle.regional_weight (year, county, factor, weight) VALUES (2027, '10', 'population', 1); SELECT count(*) FROM settle.regional_weight" | tail -1)|$(as settle_t_board_k "INSERT INTO settle.regional_weight (year, county, factor, weight) VALUES (2027, '01', 'population', 1)")|$(as settle_t_kommun_1081 "INSERT INTO settle.regional_weight (year, county, factor, weight) VALUES (2027, '10', 'employed', 1)")|$(for r in settle_t_agency settle_t_board_k settle_t_kommun_1081 settle_t_auditor settle_t_analyst; do echo -n "$(as $r "SELECT count(*) FROM settle.v_backtest_published") "; done)" \
+    "1|42501|42501|0 0 0 0 0 "
 # the year simulator (0.3.0) writes, then undoes: the agency's alone
 check "simulate_year: the agency runs it and it leaves nothing; the other roles cannot" \
     "$(as settle_t_agency "CREATE TEMP TABLE arr AS SELECT 'ACL-S' AS ref, 'abo' AS category, 2 AS persons, '1080'::settle.kommunkod AS residence, date '2026-12-01' AS permit_date, '{}'::text[] AS needs, NULL::text AS linked_group, date '2027-01-01' AS arrives;

@@ -54,7 +54,7 @@ as() {
 as_msg() { psql -X -q -A -t -v ON_ERROR_STOP=1 -U "$1" -d $db -c "$2" 2>&1; }
 su() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d $db -c "$1" 2>&1; }
 super_count() { su "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'atk\_%' AND rolsuper"; }
-echo "1..73"
+echo "1..75"
 
 # ---- F1: definer code cannot be hijacked through pg_temp
 evil="CREATE FUNCTION pg_temp.evil(t text) RETURNS boolean LANGUAGE plpgsql AS \$\$
@@ -346,6 +346,18 @@ wait $first
 check "F21 the count cannot be lowered below the persons referred with the need, and a change is logged" \
     "$(as atk_agency "UPDATE settle.capability SET places = 1 WHERE municipality = '0115'")|$(as atk_agency "UPDATE settle.capability SET places = 2 WHERE municipality = '0115'; SELECT payload #>> '{new,places}' FROM settle.decision_log WHERE kind = 'capability' AND payload ->> 'op' = 'update'" | tail -1)" \
     "23514|2"
+
+# ---- F22 (0.3.0, the model with evidence): no temporary lookalike feeds the model, no board edits another's model
+check "F22 a temporary lookalike of settle.factor_values does not feed model_input_from" \
+    "$(as atk_agency "CREATE TEMP TABLE factor_values (series text, year int, municipality text, value numeric);
+        INSERT INTO factor_values VALUES ('population', 2019, '0180', 1);
+        CREATE FUNCTION pg_temp.require_transform(text) RETURNS text LANGUAGE sql AS 'SELECT ''rank''';
+        SELECT municipalities FROM settle.model_input_from(2027, 'f22', 'population', 2019);
+        SELECT value FROM settle.model_input WHERE year = 2027 AND factor = 'f22' AND municipality = '0180'" | tr '\n' ' ')" \
+    "290 $(su "SELECT population FROM settle.population WHERE municipality = '0180' AND year = 2019")"
+check "F22 a county board cannot write or change another county's regional model" \
+    "$(as atk_board_k "INSERT INTO settle.regional_weight (year, county, factor, weight) VALUES (2027, '01', 'population', 1)")|$(su "INSERT INTO settle.regional_weight VALUES (2027, '01', 'population', 1, 'stockholm''s own')"; as atk_board_k "WITH u AS (UPDATE settle.regional_weight SET weight = 0 RETURNING 1) SELECT count(*) FROM u")" \
+    "42501|0"
 
 # ---- and after all of it
 check "no login became superuser" "$(super_count)" "0"
