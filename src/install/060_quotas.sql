@@ -296,7 +296,9 @@ CREATE CONSTRAINT TRIGGER county_quota_sums AFTER INSERT OR UPDATE OR DELETE ON 
 
 -- A stream's national volume and method (planning_year for ordinary,
 -- year_stream for the others) are decisions too: every change is logged
--- (since 0.3.0), as settle_definer, from the rows as written.
+-- (since 0.3.0), as settle_definer, from the rows as written.  The same
+-- trigger logs a capability's changes (070_referrals.sql); its argument,
+-- if any, names the column that is the entry's subject (else the stream).
 CREATE FUNCTION settle.volume_record() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, settle, pg_temp
@@ -304,7 +306,8 @@ AS $fn$
 DECLARE
     r jsonb := to_jsonb(CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END);
 BEGIN
-    PERFORM settle.log_decision(TG_TABLE_NAME, (r ->> 'year')::integer, coalesce(r ->> 'stream', 'ordinary'),
+    PERFORM settle.log_decision(TG_TABLE_NAME, (r ->> 'year')::integer,
+                                CASE WHEN TG_NARGS > 0 THEN r ->> TG_ARGV[0] ELSE coalesce(r ->> 'stream', 'ordinary') END,
                                 jsonb_build_object('op', lower(TG_OP),
                                                    'new', CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END,
                                                    'old', CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END));
@@ -312,7 +315,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.volume_record() IS
-    'Internal (trigger): logs every change of a year''s national volume and method (planning_year, year_stream) with the old and new row.';
+    'Internal (trigger): logs every change of a decision row (a year''s volume and method: planning_year, year_stream; capability) with the old and new row.';
 CREATE TRIGGER planning_year_record AFTER INSERT OR UPDATE OR DELETE ON settle.planning_year
     FOR EACH ROW EXECUTE FUNCTION settle.volume_record();
 CREATE TRIGGER year_stream_record AFTER INSERT OR UPDATE OR DELETE ON settle.year_stream

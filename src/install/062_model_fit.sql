@@ -300,7 +300,7 @@ BEGIN
          GROUP BY sh.county, c.key),
     pull AS (
         SELECT part.county, part.factor,
-               round(total * (part.part - mw.weight / wsum * d.quota / total), 1) AS places
+               round(total * part.part - mw.weight / wsum * d.quota, 1) AS places
           FROM part JOIN settle.model_weight mw ON mw.year = y AND mw.factor = part.factor
           JOIN d ON d.county = part.county)
     SELECT d.county, d.quota, p.quota, p.quota - d.quota, round((p.quota - d.quota) / total, 4),
@@ -316,6 +316,73 @@ END
 $fn$;
 COMMENT ON FUNCTION settle.backtest(integer, text) IS
     'A year''s proposed länstal against the decided (or a published statute): difference, share of volume, and the factor pulling hardest that way (places; pulls sum to fair minus decided).';
+
+-- The same for the kommuntal of the counties named (NULL: every county
+-- whose länstal settle holds): the proposal (settle.propose_municipal_quotas,
+-- the regional model if the county has one) against the decided kommuntal
+-- (settle's own, else the published ones of the year: 2018).  A factor's
+-- pull: the county quota times (its part of the municipality's score over
+-- the county's positive scores - its weight's part of the decided share).
+CREATE FUNCTION settle.backtest_municipal(year integer, counties settle.lanskod[] DEFAULT NULL)
+RETURNS TABLE (county settle.lanskod, municipality settle.kommunkod, decided integer, proposed integer, difference integer,
+               share_of_county numeric, main_factor text, main_factor_places numeric, pulls jsonb)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    y integer := (settle.require_planning_year(backtest_municipal.year)).year;
+    c record;
+    regional boolean;
+    wsum numeric;
+BEGIN
+    IF EXISTS (SELECT 1 FROM unnest(counties) x
+                WHERE NOT EXISTS (SELECT 1 FROM settle.county_quota cq WHERE cq.year = y AND cq.stream = 'ordinary' AND cq.county = x)) THEN
+        RAISE EXCEPTION 'no länstal of % is decided for every county of %', y, counties
+            USING ERRCODE = 'no_data_found', HINT = 'The kommuntal are proposed from a decided länstal: decide it (settle.county_quota) first.';
+    END IF;
+    FOR c IN SELECT cq.county, cq.quota FROM settle.county_quota cq
+              WHERE cq.year = y AND cq.stream = 'ordinary' AND (counties IS NULL OR cq.county = ANY (counties))
+              ORDER BY cq.county LOOP
+        regional := EXISTS (SELECT 1 FROM settle.regional_weight rw WHERE rw.year = y AND rw.county = c.county);
+        SELECT sum(x.weight) INTO wsum
+          FROM (SELECT rw.weight FROM settle.regional_weight rw WHERE regional AND rw.year = y AND rw.county = c.county
+                UNION ALL
+                SELECT mw.weight FROM settle.model_weight mw WHERE NOT regional AND mw.year = y) x;
+        RETURN QUERY
+        WITH sc AS MATERIALIZED (
+            SELECT r.municipality, r.score, r.contributions FROM settle.regional_scores(y, c.county) r
+            UNION ALL
+            SELECT n.municipality, n.score, n.contributions - 'share_of_positive_scores' FROM settle.model_shares(y) n
+             WHERE NOT regional AND n.county = c.county),
+        pos AS (SELECT sum(greatest(sc.score, 0)) AS t FROM sc),
+        d AS (
+            SELECT m.code AS municipality,
+                   coalesce(CASE WHEN EXISTS (SELECT 1 FROM settle.municipal_quota mq WHERE mq.year = y AND mq.stream = 'ordinary' AND mq.county = c.county)
+                                 THEN (SELECT mq.quota FROM settle.municipal_quota mq WHERE mq.year = y AND mq.stream = 'ordinary' AND mq.municipality = m.code)
+                                 ELSE (SELECT pm.quota FROM settle.published_municipal_quota pm WHERE pm.year = y AND pm.municipality = m.code) END, 0) AS quota
+              FROM settle.municipality m WHERE m.county = c.county),
+        p AS (SELECT * FROM settle.propose_municipal_quotas(y, c.county)),
+        pull AS (
+            SELECT sc.municipality, e.key AS factor,
+                   round(c.quota * e.value::numeric / nullif((SELECT t FROM pos), 0)
+                         - coalesce((SELECT rw.weight FROM settle.regional_weight rw WHERE regional AND rw.year = y AND rw.county = c.county AND rw.factor = e.key),
+                                    (SELECT mw.weight FROM settle.model_weight mw WHERE NOT regional AND mw.year = y AND mw.factor = e.key)) / wsum
+                           * d.quota, 1) AS places
+              FROM sc CROSS JOIN LATERAL jsonb_each_text(sc.contributions) e
+              JOIN d ON d.municipality = sc.municipality)
+        SELECT c.county, d.municipality, d.quota, p.quota, p.quota - d.quota, round((p.quota - d.quota) / nullif(c.quota, 0)::numeric, 4),
+               mf.factor, mf.places,
+               (SELECT jsonb_object_agg(x.factor, x.places ORDER BY x.factor) FROM pull x WHERE x.municipality = d.municipality)
+          FROM d JOIN p ON p.municipality = d.municipality
+          LEFT JOIN LATERAL (SELECT x.factor, x.places FROM pull x WHERE x.municipality = d.municipality
+                              ORDER BY sign(p.quota - d.quota) * x.places DESC, x.factor LIMIT 1) mf ON p.quota <> d.quota
+         ORDER BY d.municipality;
+    END LOOP;
+END
+$fn$;
+COMMENT ON FUNCTION settle.backtest_municipal(integer, settle.lanskod[]) IS
+    'A county''s proposed kommuntal (its regional model if any) against the decided or published ones: difference, share of the county, and the factor pulling hardest that way.';
 
 -- The published years at once: every statute whose year has a model.
 CREATE VIEW settle.v_backtest_published WITH (security_invoker = true) AS

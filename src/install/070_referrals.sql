@@ -190,7 +190,8 @@ COMMENT ON FUNCTION settle.capability_lock(settle.kommunkod) IS
     'Internal: serialises the taking of a municipality''s counted places (referrals, capability changes) within a transaction; refuses REPEATABLE READ (25000).';
 
 -- A capability's places never fall below the persons already referred with
--- the need (not forced), and every change of a capability is logged.
+-- the need (not forced); every change of a capability is logged
+-- (settle.volume_record, trigger capability_logged).
 CREATE FUNCTION settle.capability_record() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, settle, pg_temp
@@ -198,7 +199,7 @@ AS $fn$
 DECLARE
     used integer;
 BEGIN
-    IF TG_OP <> 'DELETE' AND NEW.places IS NOT NULL THEN
+    IF NEW.places IS NOT NULL THEN
         PERFORM settle.capability_lock(NEW.municipality);
         used := settle.capability_used(NEW.year, NEW.municipality, NEW.need, false);
         IF NEW.places < used THEN
@@ -208,18 +209,15 @@ BEGIN
                       HINT = format('Set places to %s or more, or withdraw referrals first (settle.withdraw).', used);
         END IF;
     END IF;
-    PERFORM settle.log_decision('capability', (CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END).year,
-                                (CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END).municipality::text,
-                                jsonb_build_object('op', lower(TG_OP),
-                                                   'new', CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END,
-                                                   'old', CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END));
     RETURN NULL;
 END
 $fn$;
 COMMENT ON FUNCTION settle.capability_record() IS
-    'Internal (trigger): a capability''s places are never fewer than the persons already referred with the need (not forced); every change is logged with the old and new row.';
-CREATE TRIGGER capability_record AFTER INSERT OR UPDATE OR DELETE ON settle.capability
+    'Internal (trigger): a capability''s places are never fewer than the persons already referred with the need (not forced).';
+CREATE TRIGGER capability_record AFTER INSERT OR UPDATE ON settle.capability
     FOR EACH ROW EXECUTE FUNCTION settle.capability_record();
+CREATE TRIGGER capability_logged AFTER INSERT OR UPDATE OR DELETE ON settle.capability
+    FOR EACH ROW EXECUTE FUNCTION settle.volume_record('municipality');
 
 -- The needs of a household whose counted places at the municipality hold
 -- fewer than its persons (sorted; NULL when none).

@@ -172,6 +172,9 @@ GRANT EXECUTE ON FUNCTION settle.fit_model(integer[], text[], text, text[], inte
                           settle.factor_county_shares(integer, text[]),
                           settle.require_transform(text)
    TO settle_agency, settle_auditor, settle_analyst;
+-- (decided kommuntal are read under row-level security: a county board's own county)
+GRANT EXECUTE ON FUNCTION settle.backtest_municipal(integer, settle.lanskod[])
+   TO settle_agency, settle_county_board, settle_auditor, settle_analyst;
 GRANT SELECT ON settle.v_backtest_published TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
 GRANT EXECUTE ON FUNCTION settle.model_input_from(integer, text, text, integer, text) TO settle_agency;
 GRANT EXECUTE ON FUNCTION settle.audit(integer, text[]), settle.verify_log(), settle.waiting(date), settle.decision_log_content(settle.decision_log),

@@ -7,7 +7,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION settle;
 SET search_path = settle, public;
-SELECT plan(38);
+SELECT plan(41);
 SET LOCAL settle.today = '2040-06-01';
 
 -- ---- the shipped factor series (src/data/factors, src/data/SOURCES.md)
@@ -120,6 +120,14 @@ SELECT is((SELECT array_agg(municipality || ':' || quota ORDER BY municipality) 
 SELECT is((SELECT score FROM regional_scores(2042, '03') WHERE municipality = '0381'), 0.750000000000000, 'Enköping''s regional score: 30 of 40');
 SELECT is((SELECT count(*)::int FROM regional_scores(2042, '01')), 0, 'a county without a regional model: no regional scores');
 SELECT is((SELECT proposed FROM backtest(2042) WHERE county = '03'), 30, 'the national model and its proposal are untouched');
+-- the county's kommuntal as decided: Uppsala 20, Enköping 15
+INSERT INTO municipal_quota (year, municipality, quota, decision_ref) VALUES (2042, '0380', 20, 'bt'), (2042, '0381', 15, 'bt');
+SELECT is((SELECT array_agg(municipality || ' ' || decided || ' ' || proposed || ' ' || difference || ' ' || share_of_county || ' ' || main_factor || ' ' || main_factor_places
+                            ORDER BY municipality) FROM backtest_municipal(2042, '{03}') WHERE decided > 0 OR proposed > 0),
+          ARRAY['0380 20 9 -11 -0.3143 r -11.3', '0381 15 26 11 0.3143 r 11.3'],
+          'backtest_municipal: the regional model against the decided kommuntal (r pulls Uppsala 35 x 0.25 - 20 = -11.25 places)');
+SELECT throws_ok($$SELECT * FROM settle.backtest_municipal(2042, '{99}')$$, '22P02', NULL, 'a county code that is not one');
+SELECT throws_ok($$SELECT * FROM settle.backtest_municipal(2019, '{03}')$$, 'P0002', NULL, 'a year that is not a planning year');
 
 SELECT * FROM finish();
 ROLLBACK;

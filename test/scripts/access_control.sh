@@ -45,7 +45,7 @@ as() {
     if printf '%s' "$out" | grep -q '^ERROR:'; then printf '%s' "$out" | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p' | head -1
     else printf '%s' "$out"; fi
 }
-echo "1..35"
+echo "1..36"
 check "the logins connect as themselves" "$(as settle_t_board_k "SELECT current_user")" "settle_t_board_k"
 # county board
 check "county board: sees only its county's kommuntal" "$(as settle_t_board_k "SELECT string_agg(DISTINCT county::text, ',') FROM settle.municipal_quota")" "10"
@@ -121,6 +121,9 @@ check "model: model_input_from is the agency's; fit_model reads for agency, audi
 check "model: a county board sets its own county's regional weights, not another's; every role reads the backtest view" \
     "$(as settle_t_board_k "INSERT INTO settle.regional_weight (year, county, factor, weight) VALUES (2027, '10', 'population', 1); SELECT count(*) FROM settle.regional_weight" | tail -1)|$(as settle_t_board_k "INSERT INTO settle.regional_weight (year, county, factor, weight) VALUES (2027, '01', 'population', 1)")|$(as settle_t_kommun_1081 "INSERT INTO settle.regional_weight (year, county, factor, weight) VALUES (2027, '10', 'employed', 1)")|$(for r in settle_t_agency settle_t_board_k settle_t_kommun_1081 settle_t_auditor settle_t_analyst; do echo -n "$(as $r "SELECT count(*) FROM settle.v_backtest_published") "; done)" \
     "1|42501|42501|0 0 0 0 0 "
+check "model: a county board backtests its own county's kommuntal; a municipality cannot call it" \
+    "$(as settle_t_board_k "SELECT count(*) FROM settle.backtest_municipal(2027, '{10}')")|$(as settle_t_kommun_1081 "SELECT count(*) FROM settle.backtest_municipal(2027, '{10}')")" \
+    "5|42501"
 # the year simulator (0.3.0) writes, then undoes: the agency's alone
 check "simulate_year: the agency runs it and it leaves nothing; the other roles cannot" \
     "$(as settle_t_agency "CREATE TEMP TABLE arr AS SELECT 'ACL-S' AS ref, 'abo' AS category, 2 AS persons, '1080'::settle.kommunkod AS residence, date '2026-12-01' AS permit_date, '{}'::text[] AS needs, NULL::text AS linked_group, date '2027-01-01' AS arrives;
