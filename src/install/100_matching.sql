@@ -491,16 +491,24 @@ DECLARE
     y integer := year;
     md text := settle.require_mode(mode);
     pr record;
+    muni integer[];
+    rank integer[];
 BEGIN
     pr := settle.match_problem(y, as_of, match_stream.stream);
+    -- the core's answer as arrays by placement, read by subscript below: a
+    -- join of two row sets whose keys the planner cannot see would be
+    -- estimated at placements x placements / 200 rows (and JIT-compiled);
+    -- 0 for none, as an array without NULLs is read in constant time
+    SELECT array_agg(coalesce(c.municipality, 0) ORDER BY c.placement), array_agg(coalesce(c.choice_rank, 0) ORDER BY c.placement)
+      INTO muni, rank
+      FROM settle.match_core(pr.persons, pr.residence, pr.needs, pr.fixed, pr.capacity, pr.planned,
+                             pr.able, pr.paused, pr.cost, md, settle.setting_km('matching.unplaced_km'),
+                             CASE WHEN md = 'optimal' THEN settle.max_extra_km() ELSE -1 END,
+                             pr.counted_uses, pr.counted, pr.first_count, pr.zones, pr.link) c;
     RETURN QUERY
     WITH m AS MATERIALIZED (SELECT * FROM settle.match_municipalities(y, as_of, match_stream.stream)),
-    res AS (
-        SELECT * FROM settle.match_core(pr.persons, pr.residence, pr.needs, pr.fixed, pr.capacity, pr.planned,
-                                        pr.able, pr.paused, pr.cost, md, settle.setting_km('matching.unplaced_km'),
-                                        CASE WHEN md = 'optimal' THEN settle.max_extra_km() ELSE -1 END,
-                                        pr.counted_uses, pr.counted, pr.first_count, pr.zones, pr.link)),
-    mem AS (SELECT * FROM unnest(pr.member_household, pr.member_placement) WITH ORDINALITY AS x(household, placement, queue))
+    mem AS (SELECT x.household, x.queue, muni[x.placement] AS municipality, nullif(rank[x.placement], 0) AS choice_rank
+              FROM unnest(pr.member_household, pr.member_placement) WITH ORDINALITY AS x(household, placement, queue))
     SELECT h.id, mm.code, h.persons,
            round(px.distance_km::numeric, 1),
            px.relation = 'same county',
@@ -513,8 +521,8 @@ BEGIN
                             coalesce(', linked group ' || h.linked_group || sp.why, '')) END
       FROM mem
       JOIN settle.household h ON h.id = mem.household
-      JOIN res ON res.placement = mem.placement
-      LEFT JOIN m mm ON mm.idx = res.municipality
+      CROSS JOIN LATERAL (SELECT mem.choice_rank) res
+      LEFT JOIN m mm ON mm.idx = mem.municipality
       LEFT JOIN settle.proximity px ON px.residence = h.residence AND px.municipality = mm.code
       -- a split group says so (settle.match_problem decides; matching.linked_split)
       LEFT JOIN (SELECT g.linked_group,

@@ -47,7 +47,7 @@ SQL
 as() {
     local who=$1 sql=$2 out
     out=$(psql -X -q -A -t -v ON_ERROR_STOP=1 -v VERBOSITY=verbose -U "$who" -d $db -c "$sql" 2>&1)
-    if printf '%s' "$out" | grep -q '^ERROR:'; then printf '%s' "$out" | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p' | head -1
+    if grep -q '^ERROR:' <<<"$out"; then printf '%s' "$out" | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p' | head -1
     else printf '%s' "$out"; fi
 }
 # the whole error text (for leaks)
