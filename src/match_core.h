@@ -77,7 +77,8 @@ typedef struct match_problem
 /*
  * Whether placement pl's persons fit m's counted places (state: counted, or
  * a copy of it): those with need j into j's places left, the others into the
- * places not reserved for j.  Its one home, for both modes.
+ * places not reserved for j.  Its one home, for both modes; its SQL side,
+ * for one household, is settle.counted_blocks (100_matching.sql).
  */
 static inline int
 match_counted_fits(const match_problem *p, const int32_t *state, int pl, int m)

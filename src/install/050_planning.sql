@@ -91,7 +91,13 @@ COMMENT ON FUNCTION settle.require_planning_year(integer) IS
     'The planning_year row of a year, or error P0002 with a hint.';
 
 -- each municipality's score: sum over factors of weight * value / (the factor's national sum)
-CREATE FUNCTION settle.model_scores(year integer)
+-- The model's score: its one home.  A municipality's score is the sum
+-- over factors of weight x its share of the factor's sum over the
+-- municipalities in scope (all of them, or those of one county), rounded
+-- to 15 decimals.  settle.model_scores (the national model),
+-- settle.regional_scores (a county board's) and settle.fit_model (fitted
+-- weights) all call it.
+CREATE FUNCTION settle.weighted_scores(year integer, factors text[], weights numeric[], within settle.lanskod DEFAULT NULL)
 RETURNS TABLE (municipality settle.kommunkod, county settle.lanskod, score numeric, contributions jsonb)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, settle, pg_temp
@@ -102,13 +108,28 @@ AS $$
       FROM settle.municipality m
       LEFT JOIN (SELECT i.municipality, w.factor,
                         w.weight * i.value / nullif(sum(i.value) OVER (PARTITION BY w.factor), 0) AS contribution
-                   FROM settle.model_weight w
-                   JOIN settle.model_input i ON i.year = w.year AND i.factor = w.factor
-                  WHERE w.year = model_scores.year) c ON c.municipality = m.code
-     -- P0002 / 22004 for an unknown or NULL year (referenced, so that it runs)
-     CROSS JOIN (SELECT (settle.require_planning_year(model_scores.year)).year AS y) py
-     WHERE py.y IS NOT NULL
+                   FROM unnest(factors, weights) AS w(factor, weight)
+                   JOIN settle.model_input i ON i.year = weighted_scores.year AND i.factor = w.factor
+                   JOIN settle.municipality im ON im.code = i.municipality
+                  WHERE within IS NULL OR im.county = within) c ON c.municipality = m.code
+     WHERE within IS NULL OR m.county = within
      GROUP BY m.code, m.county
+$$;
+COMMENT ON FUNCTION settle.weighted_scores(integer, text[], numeric[], settle.lanskod) IS
+    'Internal: each municipality''s model score under the given weights (shares of each factor''s sum over all municipalities, or over one county), with each factor''s contribution.';
+
+CREATE FUNCTION settle.model_scores(year integer)
+RETURNS TABLE (municipality settle.kommunkod, county settle.lanskod, score numeric, contributions jsonb)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    SELECT s.municipality, s.county, s.score, s.contributions
+      -- P0002 / 22004 for an unknown or NULL year (referenced, so that it runs)
+      FROM (SELECT (settle.require_planning_year(model_scores.year)).year AS y) py
+     CROSS JOIN LATERAL settle.weighted_scores(py.y,
+                            ARRAY(SELECT w.factor FROM settle.model_weight w WHERE w.year = py.y ORDER BY w.factor),
+                            ARRAY(SELECT w.weight FROM settle.model_weight w WHERE w.year = py.y ORDER BY w.factor)) s
+     WHERE py.y IS NOT NULL
 $$;
 COMMENT ON FUNCTION settle.model_scores(integer) IS
     'Internal to settle.model_shares: each municipality''s raw model score and each factor''s contribution (15 decimals).';

@@ -231,15 +231,8 @@ BEGIN
     -- by the year's method), so it may differ from the linear fit where
     -- fitted negative weights make a municipality's score negative
     RETURN QUERY
-    WITH wf AS (SELECT x.f, w[x.i] AS w FROM unnest(factors) WITH ORDINALITY AS x(f, i)),
-    tot AS (SELECT i.year, i.factor, sum(i.value) AS t FROM settle.model_input i
-             WHERE i.year = ANY (years) AND i.factor = ANY (factors) GROUP BY i.year, i.factor),
-    sc AS (SELECT i.year, m.county, greatest(round(sum(wf.w * i.value / nullif(tot.t, 0)), 15), 0) AS score
-             FROM settle.model_input i JOIN wf ON wf.f = i.factor
-             JOIN tot ON tot.year = i.year AND tot.factor = i.factor
-             JOIN settle.municipality m ON m.code = i.municipality
-            WHERE i.year = ANY (years)
-            GROUP BY i.year, i.municipality, m.county),
+    WITH sc AS (SELECT yy.y AS year, s.county, greatest(s.score, 0) AS score
+                  FROM unnest(years) AS yy(y) CROSS JOIN LATERAL settle.weighted_scores(yy.y, factors, w) s),
     q AS (
         SELECT r.year, r.county::settle.lanskod AS county, r.decided,
                coalesce((SELECT sum(sc.score) FROM sc WHERE sc.year = r.year AND sc.county::text = r.county), 0) AS fair
@@ -413,25 +406,22 @@ COMMENT ON TABLE settle.regional_weight IS
     'A county board''s own model weights for proposing its kommuntal (factors of the year''s model input); without rows the national model is used.';
 
 -- Each municipality's score under its county's regional model: its
--- weighted sum of its shares of the county's factor sums (no rows when the
--- county has no regional weights).  Its one home: propose_municipal_quotas.
+-- weighted sum of its shares of the county's factor sums
+-- (settle.weighted_scores; no rows when the county has no regional
+-- weights).  Used by propose_municipal_quotas and backtest_municipal.
 CREATE FUNCTION settle.regional_scores(year integer, county settle.lanskod)
 RETURNS TABLE (municipality settle.kommunkod, score numeric, contributions jsonb)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $$
-    SELECT m.code, round(coalesce(sum(c.contribution), 0), 15),
-           coalesce(jsonb_object_agg(c.factor, round(c.contribution, 15)) FILTER (WHERE c.factor IS NOT NULL), '{}')
-      FROM settle.municipality m
-      LEFT JOIN (SELECT i.municipality, rw.factor,
-                        rw.weight * i.value / nullif(sum(i.value) OVER (PARTITION BY rw.factor), 0) AS contribution
-                   FROM settle.regional_weight rw
-                   JOIN settle.model_input i ON i.year = rw.year AND i.factor = rw.factor
-                   JOIN settle.municipality im ON im.code = i.municipality AND im.county = rw.county
-                  WHERE rw.year = regional_scores.year AND rw.county = regional_scores.county) c ON c.municipality = m.code
-     WHERE m.county = regional_scores.county
-       AND EXISTS (SELECT 1 FROM settle.regional_weight rw WHERE rw.year = regional_scores.year AND rw.county = regional_scores.county)
-     GROUP BY m.code
+    SELECT s.municipality, s.score, s.contributions
+      FROM settle.weighted_scores(regional_scores.year,
+               ARRAY(SELECT rw.factor FROM settle.regional_weight rw
+                      WHERE rw.year = regional_scores.year AND rw.county = regional_scores.county ORDER BY rw.factor),
+               ARRAY(SELECT rw.weight FROM settle.regional_weight rw
+                      WHERE rw.year = regional_scores.year AND rw.county = regional_scores.county ORDER BY rw.factor),
+               regional_scores.county) s
+     WHERE EXISTS (SELECT 1 FROM settle.regional_weight rw WHERE rw.year = regional_scores.year AND rw.county = regional_scores.county)
 $$;
 COMMENT ON FUNCTION settle.regional_scores(integer, settle.lanskod) IS
     'Each municipality''s score under its county''s regional model (settle.regional_weight), with each factor''s contribution; no rows without a regional model.';

@@ -171,23 +171,26 @@ $$;
 COMMENT ON FUNCTION settle.capability_used(integer, settle.kommunkod, text, boolean) IS
     'Internal: persons referred to the municipality in the year (active referrals, all streams; forced ones too unless forced_too is false) whose household has the need.';
 
--- Counted places are taken one referral (or capability change) at a time per
--- municipality: each counts what the ones before committed.
-CREATE FUNCTION settle.capability_lock(municipality settle.kommunkod) RETURNS void
+-- A limit that counts what the referrals before committed (reduced intake,
+-- counted places) is taken one referral (or capability change) at a time
+-- per municipality: an advisory lock per kind of limit and municipality,
+-- refused under REPEATABLE READ, where concurrent writers could not see
+-- each other.  `what` names the step in the error.
+CREATE FUNCTION settle.municipality_lock(kind text, municipality settle.kommunkod, what text) RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 BEGIN
     IF current_setting('transaction_isolation') = 'repeatable read' THEN
-        RAISE EXCEPTION 'counted places of % are taken under READ COMMITTED or SERIALIZABLE', settle.municipality_label(municipality)
+        RAISE EXCEPTION '% needs READ COMMITTED or SERIALIZABLE', what
             USING ERRCODE = 'invalid_transaction_state',
                   HINT = 'Under REPEATABLE READ concurrent referrals could not see each other; use a READ COMMITTED transaction.';
     END IF;
-    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('settle.capability'), settle.to_integer(municipality));
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('settle.' || kind), settle.to_integer(municipality));
 END
 $fn$;
-COMMENT ON FUNCTION settle.capability_lock(settle.kommunkod) IS
-    'Internal: serialises the taking of a municipality''s counted places (referrals, capability changes) within a transaction; refuses REPEATABLE READ (25000).';
+COMMENT ON FUNCTION settle.municipality_lock(text, settle.kommunkod, text) IS
+    'Internal: serialises, within a transaction, the referrals that count against a municipality''s limit of a kind (intake, capability); refuses REPEATABLE READ (25000).';
 
 -- A capability's places never fall below the persons already referred with
 -- the need (not forced); every change of a capability is logged
@@ -200,7 +203,8 @@ DECLARE
     used integer;
 BEGIN
     IF NEW.places IS NOT NULL THEN
-        PERFORM settle.capability_lock(NEW.municipality);
+        PERFORM settle.municipality_lock('capability', NEW.municipality,
+                                         format('changing the counted places of %s', settle.municipality_label(NEW.municipality)));
         used := settle.capability_used(NEW.year, NEW.municipality, NEW.need, false);
         IF NEW.places < used THEN
             RAISE EXCEPTION '% places for % in % in % are fewer than the % persons with that need already referred there',
@@ -300,12 +304,8 @@ BEGIN
     ELSIF FOUND THEN
         -- reduced intake (settle.intake_left): one referral at a time to
         -- this municipality, each counting what the ones before committed
-        IF current_setting('transaction_isolation') = 'repeatable read' THEN
-            RAISE EXCEPTION 'a referral to % under reduced intake needs READ COMMITTED or SERIALIZABLE', settle.municipality_label(r.municipality)
-                USING ERRCODE = 'invalid_transaction_state',
-                      HINT = 'Under REPEATABLE READ concurrent referrals could not see each other; refer in a READ COMMITTED transaction.';
-        END IF;
-        PERFORM pg_advisory_xact_lock(hashtext('settle.intake'), settle.to_integer(r.municipality));
+        PERFORM settle.municipality_lock('intake', r.municipality,
+                                         format('a referral to %s under reduced intake', settle.municipality_label(r.municipality)));
         left_now := settle.intake_left(r.municipality, day);
         IF left_now < r.persons THEN
             RAISE EXCEPTION '% takes at most % persons a month from % to % (reduced intake): % left in %, the household has %',
@@ -325,7 +325,8 @@ BEGIN
     IF unmet IS NULL AND EXISTS (SELECT 1 FROM settle.capability c WHERE c.year = y AND c.municipality = r.municipality
                                                                 AND c.need = ANY (h.needs) AND c.places IS NOT NULL) THEN
         -- counted places (settle.capability_used)
-        PERFORM settle.capability_lock(r.municipality);
+        PERFORM settle.municipality_lock('capability', r.municipality,
+                                         format('a referral to %s with a counted need', settle.municipality_label(r.municipality)));
         unmet := settle.full_needs(h.needs, r.persons, y, r.municipality);
         IF unmet IS NOT NULL AND NOT coalesce(r.forced, false) THEN
             RAISE EXCEPTION '% has too few places left for % in %: household % has % persons',

@@ -209,6 +209,19 @@ $fn$;
 COMMENT ON FUNCTION settle.capability_room(integer, date) IS
     'Counted places of a year (settle.capability.places): per municipality and need the places, persons referred with the need, places left, and whether matching holds them for households with the need on as_of.';
 
+-- Whether one counted capability keeps a household out of a municipality
+-- with `remaining` kommuntal places left: with the need, too few of its
+-- places left; without it, its places held (reserved) and too few places
+-- beyond them.  The SQL side of match_counted_fits (src/match_core.h):
+-- settle.candidates and settle.simulate_year use it.
+CREATE FUNCTION settle.counted_blocks(need text, places_left integer, reserved boolean,
+                                      needs text[], persons integer, remaining integer) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN need = ANY (needs) THEN places_left < persons
+                ELSE reserved AND remaining - greatest(places_left, 0) < persons END;
+COMMENT ON FUNCTION settle.counted_blocks(text, integer, boolean, text[], integer, integer) IS
+    'Internal: whether a counted capability (need, places left, held) keeps a household (needs, persons) out of a municipality with remaining places.';
+
 CREATE FUNCTION settle.candidates(household bigint, as_of date DEFAULT settle.today(), max_results integer DEFAULT 10)
 RETURNS TABLE (rank integer, municipality settle.kommunkod, county settle.lanskod, same_county boolean, neighbour_county boolean,
                distance_km numeric, remaining integer, planned_remaining integer, meets_needs boolean, reason text)
@@ -250,8 +263,7 @@ BEGIN
                pc.cost_km, pc.distance_km AS km, pc.relation,
                -- counted places (settle.capability_room)
                NOT EXISTS (SELECT 1 FROM cr WHERE cr.municipality = m.code
-                              AND CASE WHEN cr.need = ANY (h.needs) THEN cr.places_left < h.persons
-                                       ELSE cr.reserved AND m.remaining - greatest(cr.places_left, 0) < h.persons END) AS counted_ok
+                              AND settle.counted_blocks(cr.need, cr.places_left, cr.reserved, h.needs, h.persons, m.remaining)) AS counted_ok
           FROM m LEFT JOIN settle.proximity pc ON pc.residence = h.residence AND pc.municipality = m.code),
     f AS (
         -- without residence: match_quota_before's order (src/match_core.h)
@@ -512,16 +524,15 @@ BEGIN
     SELECT h.id, mm.code, h.persons,
            round(px.distance_km::numeric, 1),
            px.relation = 'same county',
-           res.choice_rank,
+           mem.choice_rank,
            CASE WHEN mm.code IS NULL THEN 'no feasible municipality left (places, needs, counted places or pauses)' || coalesce(', linked group ' || h.linked_group || sp.why, '')
                 WHEN h.residence IS NULL THEN format('quota refugee: %s', CASE WHEN md = 'optimal' THEN 'no proximity to keep' ELSE format('most planned places left (%s)', mm.planned_remaining) END)
                 ELSE format('%s, %s km%s%s', px.relation, round(px.distance_km::numeric),
-                            CASE WHEN res.choice_rank > 1 AND md = 'optimal' THEN format(', choice %s (better ones went to others at less total cost)', res.choice_rank)
-                                 WHEN res.choice_rank > 1 THEN format(', choice %s (better ones had too few places)', res.choice_rank) ELSE '' END,
+                            CASE WHEN mem.choice_rank > 1 AND md = 'optimal' THEN format(', choice %s (better ones went to others at less total cost)', mem.choice_rank)
+                                 WHEN mem.choice_rank > 1 THEN format(', choice %s (better ones had too few places)', mem.choice_rank) ELSE '' END,
                             coalesce(', linked group ' || h.linked_group || sp.why, '')) END
       FROM mem
       JOIN settle.household h ON h.id = mem.household
-      CROSS JOIN LATERAL (SELECT mem.choice_rank) res
       LEFT JOIN m mm ON mm.idx = mem.municipality
       LEFT JOIN settle.proximity px ON px.residence = h.residence AND px.municipality = mm.code
       -- a split group says so (settle.match_problem decides; matching.linked_split)

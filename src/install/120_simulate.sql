@@ -112,8 +112,7 @@ BEGIN
                               AND NOT m.paused AND (settle.needs_mask(q.group_needs) & ~m.able) = 0
                               AND NOT EXISTS (SELECT 1 FROM unnest(cr_code, cr_need, cr_left, cr_reserved) AS c(code, need, places_left, reserved)
                                                WHERE c.code = m.code
-                                                 AND CASE WHEN c.need = ANY (q.group_needs) THEN c.places_left < q.group_persons
-                                                          ELSE c.reserved AND m.remaining - greatest(c.places_left, 0) < q.group_persons END));
+                                                 AND settle.counted_blocks(c.need, c.places_left, c.reserved, q.group_needs, q.group_persons::integer, m.remaining)));
             fit[extract(month FROM d)::integer] := fit[extract(month FROM d)::integer] + b.n;
             beyond[extract(month FROM d)::integer] := beyond[extract(month FROM d)::integer] + b.nb;
             prev := d;

@@ -112,6 +112,7 @@ GRANT EXECUTE ON FUNCTION settle.distance_km(settle.kommunkod, settle.kommunkod)
                           settle.household_stream(text, text, integer),
                           settle.model_scores(integer),
                           settle.model_shares(integer),
+                          settle.weighted_scores(integer, text[], numeric[], settle.lanskod),
                           settle.propose_county_quotas(integer, text),
                           settle.backtest(integer, text),
                           settle.regional_scores(integer, settle.lanskod),
@@ -163,7 +164,8 @@ GRANT EXECUTE ON FUNCTION settle.candidates(bigint, date, integer),
                           settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision, integer[], integer[], integer, boolean[], integer[]),
                           settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision, integer[], integer[], integer, boolean[], integer[]),
                           settle.capability_room(integer, date),
-                          settle.capability_used(integer, settle.kommunkod, text, boolean)
+                          settle.capability_used(integer, settle.kommunkod, text, boolean),
+                          settle.counted_blocks(text, integer, boolean, text[], integer, integer)
    TO settle_agency, settle_auditor, settle_analyst;
 -- the distribution model with evidence (062_model_fit.sql): fitting reads
 -- (writing a year's weights with write_to needs the agency's privileges)

@@ -36,6 +36,44 @@ INSERT INTO settle.setting (name, value, description) VALUES
     ('matching.reserve_counted_until_month', '10', 'matching holds a municipality''s counted places (settle.capability.places) for households with that need through this month (0-12; 0: never); afterwards anyone may use them');
 ALTER TABLE settle.setting ENABLE ALWAYS TRIGGER setting_edited;
 
+-- ---- the model's score has one home (050_planning.sql)
+CREATE FUNCTION settle.weighted_scores(year integer, factors text[], weights numeric[], within settle.lanskod DEFAULT NULL)
+RETURNS TABLE (municipality settle.kommunkod, county settle.lanskod, score numeric, contributions jsonb)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    SELECT m.code, m.county,
+           round(coalesce(sum(c.contribution), 0), 15),
+           coalesce(jsonb_object_agg(c.factor, round(c.contribution, 15)) FILTER (WHERE c.factor IS NOT NULL), '{}')
+      FROM settle.municipality m
+      LEFT JOIN (SELECT i.municipality, w.factor,
+                        w.weight * i.value / nullif(sum(i.value) OVER (PARTITION BY w.factor), 0) AS contribution
+                   FROM unnest(factors, weights) AS w(factor, weight)
+                   JOIN settle.model_input i ON i.year = weighted_scores.year AND i.factor = w.factor
+                   JOIN settle.municipality im ON im.code = i.municipality
+                  WHERE within IS NULL OR im.county = within) c ON c.municipality = m.code
+     WHERE within IS NULL OR m.county = within
+     GROUP BY m.code, m.county
+$$;
+COMMENT ON FUNCTION settle.weighted_scores(integer, text[], numeric[], settle.lanskod) IS
+    'Internal: each municipality''s model score under the given weights (shares of each factor''s sum over all municipalities, or over one county), with each factor''s contribution.';
+
+CREATE OR REPLACE FUNCTION settle.model_scores(year integer)
+RETURNS TABLE (municipality settle.kommunkod, county settle.lanskod, score numeric, contributions jsonb)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    SELECT s.municipality, s.county, s.score, s.contributions
+      -- P0002 / 22004 for an unknown or NULL year (referenced, so that it runs)
+      FROM (SELECT (settle.require_planning_year(model_scores.year)).year AS y) py
+     CROSS JOIN LATERAL settle.weighted_scores(py.y,
+                            ARRAY(SELECT w.factor FROM settle.model_weight w WHERE w.year = py.y ORDER BY w.factor),
+                            ARRAY(SELECT w.weight FROM settle.model_weight w WHERE w.year = py.y ORDER BY w.factor)) s
+     WHERE py.y IS NOT NULL
+$$;
+COMMENT ON FUNCTION settle.model_scores(integer) IS
+    'Internal to settle.model_shares: each municipality''s raw model score and each factor''s contribution (15 decimals).';
+
 -- ---- reduced intake
 ALTER TABLE settle.pause ADD COLUMN max_persons integer CONSTRAINT pause_max_persons_positive CHECK (max_persons >= 1);
 COMMENT ON TABLE settle.pause IS
@@ -99,21 +137,21 @@ $$;
 COMMENT ON FUNCTION settle.capability_used(integer, settle.kommunkod, text, boolean) IS
     'Internal: persons referred to the municipality in the year (active referrals, all streams; forced ones too unless forced_too is false) whose household has the need.';
 
-CREATE FUNCTION settle.capability_lock(municipality settle.kommunkod) RETURNS void
+CREATE FUNCTION settle.municipality_lock(kind text, municipality settle.kommunkod, what text) RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 BEGIN
     IF current_setting('transaction_isolation') = 'repeatable read' THEN
-        RAISE EXCEPTION 'counted places of % are taken under READ COMMITTED or SERIALIZABLE', settle.municipality_label(municipality)
+        RAISE EXCEPTION '% needs READ COMMITTED or SERIALIZABLE', what
             USING ERRCODE = 'invalid_transaction_state',
                   HINT = 'Under REPEATABLE READ concurrent referrals could not see each other; use a READ COMMITTED transaction.';
     END IF;
-    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('settle.capability'), settle.to_integer(municipality));
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('settle.' || kind), settle.to_integer(municipality));
 END
 $fn$;
-COMMENT ON FUNCTION settle.capability_lock(settle.kommunkod) IS
-    'Internal: serialises the taking of a municipality''s counted places (referrals, capability changes) within a transaction; refuses REPEATABLE READ (25000).';
+COMMENT ON FUNCTION settle.municipality_lock(text, settle.kommunkod, text) IS
+    'Internal: serialises, within a transaction, the referrals that count against a municipality''s limit of a kind (intake, capability); refuses REPEATABLE READ (25000).';
 
 CREATE FUNCTION settle.capability_record() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -123,7 +161,8 @@ DECLARE
     used integer;
 BEGIN
     IF NEW.places IS NOT NULL THEN
-        PERFORM settle.capability_lock(NEW.municipality);
+        PERFORM settle.municipality_lock('capability', NEW.municipality,
+                                         format('changing the counted places of %s', settle.municipality_label(NEW.municipality)));
         used := settle.capability_used(NEW.year, NEW.municipality, NEW.need, false);
         IF NEW.places < used THEN
             RAISE EXCEPTION '% places for % in % in % are fewer than the % persons with that need already referred there',
@@ -178,6 +217,14 @@ END
 $fn$;
 COMMENT ON FUNCTION settle.capability_room(integer, date) IS
     'Counted places of a year (settle.capability.places): per municipality and need the places, persons referred with the need, places left, and whether matching holds them for households with the need on as_of.';
+
+CREATE FUNCTION settle.counted_blocks(need text, places_left integer, reserved boolean,
+                                      needs text[], persons integer, remaining integer) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN need = ANY (needs) THEN places_left < persons
+                ELSE reserved AND remaining - greatest(places_left, 0) < persons END;
+COMMENT ON FUNCTION settle.counted_blocks(text, integer, boolean, text[], integer, integer) IS
+    'Internal: whether a counted capability (need, places left, held) keeps a household (needs, persons) out of a municipality with remaining places.';
 
 CREATE OR REPLACE FUNCTION settle.pause_record() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -256,12 +303,8 @@ BEGIN
     ELSIF FOUND THEN
         -- reduced intake (settle.intake_left): one referral at a time to
         -- this municipality, each counting what the ones before committed
-        IF current_setting('transaction_isolation') = 'repeatable read' THEN
-            RAISE EXCEPTION 'a referral to % under reduced intake needs READ COMMITTED or SERIALIZABLE', settle.municipality_label(r.municipality)
-                USING ERRCODE = 'invalid_transaction_state',
-                      HINT = 'Under REPEATABLE READ concurrent referrals could not see each other; refer in a READ COMMITTED transaction.';
-        END IF;
-        PERFORM pg_advisory_xact_lock(hashtext('settle.intake'), settle.to_integer(r.municipality));
+        PERFORM settle.municipality_lock('intake', r.municipality,
+                                         format('a referral to %s under reduced intake', settle.municipality_label(r.municipality)));
         left_now := settle.intake_left(r.municipality, day);
         IF left_now < r.persons THEN
             RAISE EXCEPTION '% takes at most % persons a month from % to % (reduced intake): % left in %, the household has %',
@@ -281,7 +324,8 @@ BEGIN
     IF unmet IS NULL AND EXISTS (SELECT 1 FROM settle.capability c WHERE c.year = y AND c.municipality = r.municipality
                                                                 AND c.need = ANY (h.needs) AND c.places IS NOT NULL) THEN
         -- counted places (settle.capability_used)
-        PERFORM settle.capability_lock(r.municipality);
+        PERFORM settle.municipality_lock('capability', r.municipality,
+                                         format('a referral to %s with a counted need', settle.municipality_label(r.municipality)));
         unmet := settle.full_needs(h.needs, r.persons, y, r.municipality);
         IF unmet IS NOT NULL AND NOT coalesce(r.forced, false) THEN
             RAISE EXCEPTION '% has too few places left for % in %: household % has % persons',
@@ -823,8 +867,7 @@ BEGIN
                pc.cost_km, pc.distance_km AS km, pc.relation,
                -- counted places (settle.capability_room)
                NOT EXISTS (SELECT 1 FROM cr WHERE cr.municipality = m.code
-                              AND CASE WHEN cr.need = ANY (h.needs) THEN cr.places_left < h.persons
-                                       ELSE cr.reserved AND m.remaining - greatest(cr.places_left, 0) < h.persons END) AS counted_ok
+                              AND settle.counted_blocks(cr.need, cr.places_left, cr.reserved, h.needs, h.persons, m.remaining)) AS counted_ok
           FROM m LEFT JOIN settle.proximity pc ON pc.residence = h.residence AND pc.municipality = m.code),
     f AS (
         -- without residence: match_quota_before's order (src/match_core.h)
@@ -907,16 +950,15 @@ BEGIN
     SELECT h.id, mm.code, h.persons,
            round(px.distance_km::numeric, 1),
            px.relation = 'same county',
-           res.choice_rank,
+           mem.choice_rank,
            CASE WHEN mm.code IS NULL THEN 'no feasible municipality left (places, needs, counted places or pauses)' || coalesce(', linked group ' || h.linked_group || sp.why, '')
                 WHEN h.residence IS NULL THEN format('quota refugee: %s', CASE WHEN md = 'optimal' THEN 'no proximity to keep' ELSE format('most planned places left (%s)', mm.planned_remaining) END)
                 ELSE format('%s, %s km%s%s', px.relation, round(px.distance_km::numeric),
-                            CASE WHEN res.choice_rank > 1 AND md = 'optimal' THEN format(', choice %s (better ones went to others at less total cost)', res.choice_rank)
-                                 WHEN res.choice_rank > 1 THEN format(', choice %s (better ones had too few places)', res.choice_rank) ELSE '' END,
+                            CASE WHEN mem.choice_rank > 1 AND md = 'optimal' THEN format(', choice %s (better ones went to others at less total cost)', mem.choice_rank)
+                                 WHEN mem.choice_rank > 1 THEN format(', choice %s (better ones had too few places)', mem.choice_rank) ELSE '' END,
                             coalesce(', linked group ' || h.linked_group || sp.why, '')) END
       FROM mem
       JOIN settle.household h ON h.id = mem.household
-      CROSS JOIN LATERAL (SELECT mem.choice_rank) res
       LEFT JOIN m mm ON mm.idx = mem.municipality
       LEFT JOIN settle.proximity px ON px.residence = h.residence AND px.municipality = mm.code
       -- a split group says so (settle.match_problem decides; matching.linked_split)
@@ -1179,8 +1221,7 @@ BEGIN
                               AND NOT m.paused AND (settle.needs_mask(q.group_needs) & ~m.able) = 0
                               AND NOT EXISTS (SELECT 1 FROM unnest(cr_code, cr_need, cr_left, cr_reserved) AS c(code, need, places_left, reserved)
                                                WHERE c.code = m.code
-                                                 AND CASE WHEN c.need = ANY (q.group_needs) THEN c.places_left < q.group_persons
-                                                          ELSE c.reserved AND m.remaining - greatest(c.places_left, 0) < q.group_persons END));
+                                                 AND settle.counted_blocks(c.need, c.places_left, c.reserved, q.group_needs, q.group_persons::integer, m.remaining)));
             fit[extract(month FROM d)::integer] := fit[extract(month FROM d)::integer] + b.n;
             beyond[extract(month FROM d)::integer] := beyond[extract(month FROM d)::integer] + b.nb;
             prev := d;
@@ -17713,15 +17754,8 @@ BEGIN
     -- by the year's method), so it may differ from the linear fit where
     -- fitted negative weights make a municipality's score negative
     RETURN QUERY
-    WITH wf AS (SELECT x.f, w[x.i] AS w FROM unnest(factors) WITH ORDINALITY AS x(f, i)),
-    tot AS (SELECT i.year, i.factor, sum(i.value) AS t FROM settle.model_input i
-             WHERE i.year = ANY (years) AND i.factor = ANY (factors) GROUP BY i.year, i.factor),
-    sc AS (SELECT i.year, m.county, greatest(round(sum(wf.w * i.value / nullif(tot.t, 0)), 15), 0) AS score
-             FROM settle.model_input i JOIN wf ON wf.f = i.factor
-             JOIN tot ON tot.year = i.year AND tot.factor = i.factor
-             JOIN settle.municipality m ON m.code = i.municipality
-            WHERE i.year = ANY (years)
-            GROUP BY i.year, i.municipality, m.county),
+    WITH sc AS (SELECT yy.y AS year, s.county, greatest(s.score, 0) AS score
+                  FROM unnest(years) AS yy(y) CROSS JOIN LATERAL settle.weighted_scores(yy.y, factors, w) s),
     q AS (
         SELECT r.year, r.county::settle.lanskod AS county, r.decided,
                coalesce((SELECT sum(sc.score) FROM sc WHERE sc.year = r.year AND sc.county::text = r.county), 0) AS fair
@@ -17895,25 +17929,22 @@ COMMENT ON TABLE settle.regional_weight IS
     'A county board''s own model weights for proposing its kommuntal (factors of the year''s model input); without rows the national model is used.';
 
 -- Each municipality's score under its county's regional model: its
--- weighted sum of its shares of the county's factor sums (no rows when the
--- county has no regional weights).  Its one home: propose_municipal_quotas.
+-- weighted sum of its shares of the county's factor sums
+-- (settle.weighted_scores; no rows when the county has no regional
+-- weights).  Used by propose_municipal_quotas and backtest_municipal.
 CREATE FUNCTION settle.regional_scores(year integer, county settle.lanskod)
 RETURNS TABLE (municipality settle.kommunkod, score numeric, contributions jsonb)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $$
-    SELECT m.code, round(coalesce(sum(c.contribution), 0), 15),
-           coalesce(jsonb_object_agg(c.factor, round(c.contribution, 15)) FILTER (WHERE c.factor IS NOT NULL), '{}')
-      FROM settle.municipality m
-      LEFT JOIN (SELECT i.municipality, rw.factor,
-                        rw.weight * i.value / nullif(sum(i.value) OVER (PARTITION BY rw.factor), 0) AS contribution
-                   FROM settle.regional_weight rw
-                   JOIN settle.model_input i ON i.year = rw.year AND i.factor = rw.factor
-                   JOIN settle.municipality im ON im.code = i.municipality AND im.county = rw.county
-                  WHERE rw.year = regional_scores.year AND rw.county = regional_scores.county) c ON c.municipality = m.code
-     WHERE m.county = regional_scores.county
-       AND EXISTS (SELECT 1 FROM settle.regional_weight rw WHERE rw.year = regional_scores.year AND rw.county = regional_scores.county)
-     GROUP BY m.code
+    SELECT s.municipality, s.score, s.contributions
+      FROM settle.weighted_scores(regional_scores.year,
+               ARRAY(SELECT rw.factor FROM settle.regional_weight rw
+                      WHERE rw.year = regional_scores.year AND rw.county = regional_scores.county ORDER BY rw.factor),
+               ARRAY(SELECT rw.weight FROM settle.regional_weight rw
+                      WHERE rw.year = regional_scores.year AND rw.county = regional_scores.county ORDER BY rw.factor),
+               regional_scores.county) s
+     WHERE EXISTS (SELECT 1 FROM settle.regional_weight rw WHERE rw.year = regional_scores.year AND rw.county = regional_scores.county)
 $$;
 COMMENT ON FUNCTION settle.regional_scores(integer, settle.lanskod) IS
     'Each municipality''s score under its county''s regional model (settle.regional_weight), with each factor''s contribution; no rows without a regional model.';
@@ -18002,6 +18033,7 @@ GRANT EXECUTE ON FUNCTION settle.setting_int(text, integer, integer),
                           settle.max_extra_km(),
                           settle.max_passed_over_days(),
                           settle.linked_split_km(),
+                          settle.weighted_scores(integer, text[], numeric[], settle.lanskod),
                           settle.intake_used(settle.pause, date),
                           settle.intake_left(settle.kommunkod, date),
                           settle.match_municipalities(integer, date, text)
@@ -18012,7 +18044,8 @@ GRANT EXECUTE ON FUNCTION settle.match_fairness(integer, date, text, text),
                           settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision, integer[], integer[], integer, boolean[], integer[]),
                           settle.match_problem(integer, date, text),
                           settle.capability_room(integer, date),
-                          settle.capability_used(integer, settle.kommunkod, text, boolean)
+                          settle.capability_used(integer, settle.kommunkod, text, boolean),
+                          settle.counted_blocks(text, integer, boolean, text[], integer, integer)
    TO settle_agency, settle_auditor, settle_analyst;
 GRANT EXECUTE ON FUNCTION settle.pause(integer, settle.kommunkod, date, date, text, integer) TO settle_agency, settle_municipality;
 GRANT EXECUTE ON FUNCTION settle.simulate_year(integer, regclass, integer, text, text[]) TO settle_agency;
