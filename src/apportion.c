@@ -35,6 +35,7 @@ typedef struct array_arg
 	int			n;
 	Datum	   *values;
 	bool	   *nulls;
+	Size		bytes;			/* the array and its unpacked elements, in memory */
 } array_arg;
 
 static void
@@ -49,6 +50,7 @@ get_array(FunctionCallInfo fcinfo, int argno, const char *name, Oid elemtype, ar
 	out->n = 0;
 	out->values = NULL;
 	out->nulls = NULL;
+	out->bytes = 0;
 	if (PG_ARGISNULL(argno))
 		return;
 	a = PG_GETARG_ARRAYTYPE_P(argno);
@@ -60,6 +62,7 @@ get_array(FunctionCallInfo fcinfo, int argno, const char *name, Oid elemtype, ar
 				 errhint("Pass one element per unit, e.g. ARRAY['a', 'b'].")));
 	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
 	deconstruct_array(a, elemtype, typlen, typbyval, typalign, &out->values, &out->nulls, &out->n);
+	out->bytes = VARSIZE(a) + (Size) out->n * (sizeof(Datum) + sizeof(bool));
 	if (out->n > MAX_UNITS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -101,15 +104,97 @@ too_big(const char *argname, Datum key, int scale)
 			 errhint("Weights may have up to 24 significant digits between the largest weight and the finest decimal used; round the weights or express them in a larger unit.")));
 }
 
+/*
+ * The common case read straight from the numeric's stored form, without a
+ * trip through text: a value >= 0 whose digits fit in 64 bits.  Returns
+ * false for anything else (negative, NaN, infinite, too many digits), which
+ * parse_decimal then reads through text, with its messages.  The layout is
+ * PostgreSQL's on-disk numeric format (src/backend/utils/adt/numeric.c),
+ * fixed since 9.1 because pg_upgrade keeps numeric columns as they are:
+ * a 16-bit header, in the long form a 16-bit weight, then base-10000 digits
+ * d[0..n-1] worth d[i] * 10000^(weight - i), without leading or trailing
+ * zero digits.
+ */
+static bool
+stored_decimal(Datum num, decimal *out)
+{
+	Pointer		p = DatumGetPointer(num);
+	const char *data = VARDATA_ANY(p);
+	int			len = (int) VARSIZE_ANY_EXHDR(p),
+				weight,
+				head_len,
+				ndigits,
+				frac_groups;
+	uint16		head;
+	uint64		v = 0;
+
+	if (VARATT_IS_EXTENDED(p) && !VARATT_IS_SHORT(p))
+		return false;			/* compressed or external: the slow path detoasts */
+	if (len < 2)
+		return false;
+	memcpy(&head, data, sizeof(head));
+	if ((head & 0xC000) == 0xC000)
+		return false;			/* NaN, Infinity, -Infinity */
+	if (head & 0x8000)
+	{							/* short form: sign, display scale, 7-bit weight */
+		if (head & 0x2000)
+			return false;		/* negative */
+		weight = (head & 0x0040) ? (int) (head & 0x003F) - 64 : (int) (head & 0x003F);
+		head_len = 2;
+	}
+	else
+	{
+		int16		w;
+
+		if ((head & 0xC000) != 0 || len < 4)
+			return false;		/* negative */
+		memcpy(&w, data + 2, sizeof(w));
+		weight = w;
+		head_len = 4;
+	}
+	ndigits = (len - head_len) / 2;
+	for (int i = 0; i < ndigits; i++)
+	{
+		int16		digit;
+
+		memcpy(&digit, data + head_len + 2 * i, sizeof(digit));
+		if (digit < 0 || digit > 9999 || v > (PG_UINT64_MAX - 9999) / 10000)
+			return false;
+		v = v * 10000 + (uint64) digit;
+	}
+	frac_groups = ndigits - 1 - weight; /* base-10000 places after the point */
+	if (ndigits == 0)
+		frac_groups = 0;
+	for (; frac_groups < 0; frac_groups++)
+	{
+		if (v > PG_UINT64_MAX / 10000)
+			return false;
+		v *= 10000;
+	}
+	if (frac_groups > 8)
+		return false;			/* finer than 10^-32: the text path decides */
+	out->frac = 4 * frac_groups;
+	while (out->frac > 0 && v % 10 == 0)
+	{
+		v /= 10;
+		out->frac--;
+	}
+	out->value = v;
+	return true;
+}
+
 /* a numeric >= 0 as an exact decimal, trailing fraction zeros dropped */
 static decimal
 parse_decimal(Datum num, const char *argname, Datum key)
 {
-	char	   *s = DatumGetCString(DirectFunctionCall1(numeric_out, num));
+	char	   *s;
 	decimal		d = {0, 0};
 	bool		in_frac = false;
 	int			zeros = 0;		/* fraction zeros not yet multiplied in */
 
+	if (stored_decimal(num, &d))
+		return d;
+	s = DatumGetCString(DirectFunctionCall1(numeric_out, num));
 	if (s[0] == 'N' || s[0] == 'I' || (s[0] == '-' && s[1] == 'I'))	/* NaN, [-]Infinity */
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -203,40 +288,102 @@ palloc_u128_array(int n)
 
 /*
  * Error if two keys are equal (byte-wise, as text equality is for
- * deterministic collations): an open-addressing hash set of key indexes.
+ * deterministic collations).  Cache-friendly at a million keys: the keys'
+ * hashes are computed in one sequential pass, grouped by their top bits
+ * into blocks of a few thousand (a counting sort), and each block is
+ * checked with a small open-addressing table that stays in cache; a key's
+ * bytes are compared only when two full hashes agree.
  */
+typedef struct key_hash
+{
+	uint32		hash;
+	int32		index;
+} key_hash;
+
+static void
+duplicate_key(const array_arg *keys, int first, int second)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("key \"%s\" occurs more than once in keys", key_name(keys->values[second])),
+			 errdetail("keys[%d] and keys[%d] are equal.", first + 1, second + 1),
+			 errhint("Each unit appears once; sum the weights of duplicates first.")));
+}
+
+static bool
+keys_equal(const array_arg *keys, int a, int b)
+{
+	Pointer		x = DatumGetPointer(keys->values[a]),
+				y = DatumGetPointer(keys->values[b]);
+
+	return VARSIZE_ANY_EXHDR(x) == VARSIZE_ANY_EXHDR(y) &&
+		memcmp(VARDATA_ANY(x), VARDATA_ANY(y), VARSIZE_ANY_EXHDR(x)) == 0;
+}
+
+/* the keys of one block (hashes sharing their top bits) are distinct */
+static void
+check_block_distinct(const array_arg *keys, const key_hash *block, int len, int32 *table, uint32 cap)
+{
+	memset(table, -1, sizeof(int32) * cap);
+	for (int j = 0; j < len; j++)
+	{
+		uint32		h = block[j].hash & (cap - 1);
+
+		for (; table[h] >= 0; h = (h + 1) & (cap - 1))
+			if (block[table[h]].hash == block[j].hash &&
+				keys_equal(keys, block[table[h]].index, block[j].index))
+				duplicate_key(keys, Min(block[table[h]].index, block[j].index),
+							  Max(block[table[h]].index, block[j].index));
+		table[h] = j;
+	}
+}
+
 static void
 check_keys_distinct(const array_arg *keys)
 {
-	int			n = keys->n;
+	int			n = keys->n,
+				bits = 0,
+				nblocks,
+				largest = 0;
 	uint32		cap = 16;
-	int		   *slot;
+	int		   *start;
+	uint32	   *hash = palloc(sizeof(uint32) * (n > 0 ? n : 1));
+	key_hash   *sorted = palloc(sizeof(key_hash) * (n > 0 ? n : 1));
+	int32	   *table;
 
-	while (cap < (uint32) n * 2)
-		cap <<= 1;
-	slot = palloc(sizeof(int) * cap);
-	memset(slot, -1, sizeof(int) * cap);
+	while (bits < 16 && (n >> bits) > 4096)
+		bits++;
+	nblocks = 1 << bits;
+	start = palloc0(sizeof(int) * (nblocks + 1));
 	for (int i = 0; i < n; i++)
 	{
-		const char *d = VARDATA_ANY(DatumGetPointer(keys->values[i]));
-		size_t		len = VARSIZE_ANY_EXHDR(DatumGetPointer(keys->values[i]));
-		uint32		h = hash_bytes((const unsigned char *) d, len) & (cap - 1);
+		Pointer		k = DatumGetPointer(keys->values[i]);
 
-		while (slot[h] >= 0)
-		{
-			Pointer		o = DatumGetPointer(keys->values[slot[h]]);
-
-			if (VARSIZE_ANY_EXHDR(o) == len && memcmp(VARDATA_ANY(o), d, len) == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("key \"%s\" occurs more than once in keys", key_name(keys->values[i])),
-						 errdetail("keys[%d] and keys[%d] are equal.", slot[h] + 1, i + 1),
-						 errhint("Each unit appears once; sum the weights of duplicates first.")));
-			h = (h + 1) & (cap - 1);
-		}
-		slot[h] = i;
+		hash[i] = hash_bytes((const unsigned char *) VARDATA_ANY(k), VARSIZE_ANY_EXHDR(k));
+		start[(bits ? hash[i] >> (32 - bits) : 0) + 1]++;
 	}
-	pfree(slot);
+	for (int b = 0; b < nblocks; b++)
+	{
+		largest = Max(largest, start[b + 1]);
+		start[b + 1] += start[b];
+	}
+	for (int i = 0; i < n; i++)
+	{
+		int			b = bits ? hash[i] >> (32 - bits) : 0;
+		key_hash   *slot = &sorted[start[b]++];	/* start[b] now ends block b */
+
+		slot->hash = hash[i];
+		slot->index = i;
+	}
+	while (cap < (uint32) largest * 2)
+		cap <<= 1;
+	table = palloc(sizeof(int32) * cap);
+	for (int b = 0, from = 0; b < nblocks; from = start[b], b++)
+		check_block_distinct(keys, sorted + from, start[b] - from, table, cap);
+	pfree(table);
+	pfree(start);
+	pfree(sorted);
+	pfree(hash);
 }
 
 /* exact total * w / wsum as a numeric, rounded half up to QUOTA_DECIMALS */
@@ -564,7 +711,8 @@ settle_apportion(PG_FUNCTION_ARGS)
 	settle_core_end();
 	report_infeasible(st, &prob, shortfall, u.priors.values != NULL);
 
-	rsinfo = settle_materialized_srf(fcinfo);
+	/* the result is about as large as keys and weights, already in memory */
+	rsinfo = settle_materialized_srf(fcinfo, (int64) ((u.keys.bytes + u.weights.bytes) / 1024));
 	for (int i = 0; i < n; i++)
 	{
 		Datum		values[4];

@@ -371,7 +371,7 @@ settle_match_core(PG_FUNCTION_ARGS)
 	rank = palloc(sizeof(int32) * (p.n_place > 0 ? p.n_place : 1));
 	run(&p, mode, unplaced_km, assign, rank, &s);
 
-	rsinfo = settle_materialized_srf(fcinfo);
+	rsinfo = settle_materialized_srf(fcinfo, 0);
 	for (int i = 0; i < p.n_place; i++)
 	{
 		Datum		values[3];

@@ -27,13 +27,19 @@ RETURNS TABLE (queue_position bigint, household bigint, category text, persons i
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $$
+    -- settle.household_stream once per category, not per household: a
+    -- household's own stream, when it names one, comes first there too
+    WITH cat AS MATERIALIZED (
+        SELECT c.category, settle.household_stream(NULL, c.category, extract(year FROM as_of)::integer) AS stream
+          FROM (SELECT DISTINCT x.category FROM settle.household x) c)
     SELECT row_number() OVER (ORDER BY h.permit_date NULLS LAST, h.registered_at, h.id),
            h.id, h.category, h.persons, h.residence, h.permit_date,
            as_of - h.permit_date,
            h.needs, h.linked_group,
            settle.hard_to_place(h.needs, h.persons, h.linked_group),
-           settle.household_stream(h.stream, h.category, extract(year FROM as_of)::integer)
+           coalesce(h.stream, cat.stream)
       FROM settle.household h
+      JOIN cat ON cat.category = h.category
      WHERE settle.local_date(h.registered_at) <= as_of
        AND NOT EXISTS (
            SELECT 1 FROM settle.referral r

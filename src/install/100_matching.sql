@@ -150,8 +150,7 @@ AS $$
     SELECT row_number() OVER (ORDER BY m.code)::integer, m.code, m.county,
            coalesce(mq.quota - mq.referred, 0),
            coalesce(p.to_date::integer - mq.referred, 0),
-           (SELECT settle.needs_mask(array_agg(c.need)) FROM settle.capability c
-             WHERE c.year = match_municipalities.year AND c.municipality = m.code),
+           coalesce(cap.able, 0),
            EXISTS (SELECT 1 FROM settle.pause pz WHERE pz.municipality = m.code AND as_of BETWEEN pz.from_date AND pz.to_date
                                                    AND pz.max_persons IS NULL),
            m.lat, m.lon,
@@ -161,6 +160,11 @@ AS $$
       FROM settle.municipality m
       LEFT JOIN settle.municipal_quota mq ON mq.year = match_municipalities.year AND mq.stream = match_municipalities.stream
                                          AND mq.municipality = m.code
+      -- settle.needs_mask of each municipality's capabilities, in one join
+      LEFT JOIN (SELECT c.municipality, bit_or(nb.bit) AS able
+                   FROM settle.capability c JOIN settle.need_bit nb ON nb.code = c.need
+                  WHERE c.year = match_municipalities.year
+                  GROUP BY c.municipality) cap ON cap.municipality = m.code
       CROSS JOIN (SELECT (date_trunc('month', as_of)
                           + settle.setting_int('matching.plan_lead_months', 0, 12) * interval '1 month')::date AS lead_until) l
       LEFT JOIN LATERAL (
@@ -349,7 +353,8 @@ CREATE FUNCTION settle.match_problem(year integer, as_of date, stream text DEFAU
                                      OUT capacity integer[], OUT planned integer[], OUT able bigint[], OUT paused boolean[],
                                      OUT cost double precision[], OUT member_household bigint[], OUT member_placement integer[],
                                      OUT counted_uses integer[], OUT counted integer[], OUT first_count integer,
-                                     OUT zones boolean[], OUT link integer[], OUT split_groups text[])
+                                     OUT zones boolean[], OUT link integer[], OUT split_groups text[],
+                                     OUT member_queue bigint[])
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
@@ -470,21 +475,22 @@ BEGIN
       FROM (SELECT array_agg(o.persons) AS persons, array_agg(o.res) AS res, array_agg(o.needs) AS needs, array_agg(o.fix) AS fix,
                    CASE WHEN bool_or(o.link >= 0) THEN array_agg(o.link) ELSE '{}' END AS link
               FROM (SELECT * FROM plo ORDER BY plo.i) o) pa,
-           (SELECT array_agg(o.household) AS household, array_agg(o.i) AS i
+           (SELECT array_agg(o.household) AS household, array_agg(o.i) AS i, array_agg(o.pos) AS pos
               FROM (SELECT * FROM members ORDER BY members.pos) o) ma
       INTO persons, residence, needs, fixed, link, zones, split_groups, capacity, planned, able, paused, cost, member_household, member_placement,
-           first_count, counted_uses, counted;
+           first_count, counted_uses, counted, member_queue;
     persons := coalesce(persons, '{}');
     residence := coalesce(residence, '{}');
     needs := coalesce(needs, '{}');
     fixed := coalesce(fixed, '{}');
     member_household := coalesce(member_household, '{}');
     member_placement := coalesce(member_placement, '{}');
+    member_queue := coalesce(member_queue, '{}');
     link := coalesce(link, '{}');
 END
 $fn$;
 COMMENT ON FUNCTION settle.match_problem(integer, date, text) IS
-    'Internal: a stream''s waiting households as placements (a linked group as one; priority ones first, first_count) and the municipalities'' places, plans, needs, pauses, costs and counted places, as match_core''s arrays.';
+    'Internal: a stream''s waiting households as placements (a linked group as one; priority ones first) and the municipalities'' places, plans, needs, pauses, costs and counted places, as match_core''s arrays.';
 
 CREATE FUNCTION settle.require_mode(mode text) RETURNS text
 AS 'MODULE_PATHNAME', 'settle_require_mode'
@@ -494,7 +500,7 @@ COMMENT ON FUNCTION settle.require_mode(text) IS 'Internal: a matching mode, or 
 -- one stream's proposal (settle.match runs it per stream)
 CREATE FUNCTION settle.match_stream(year integer, as_of date, mode text, stream text)
 RETURNS TABLE (household bigint, municipality settle.kommunkod, persons integer, distance_km numeric,
-               same_county boolean, choice_rank integer, reason text)
+               same_county boolean, choice_rank integer, reason text, queue_position bigint)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
@@ -519,8 +525,8 @@ BEGIN
                              pr.counted_uses, pr.counted, pr.first_count, pr.zones, pr.link) c;
     RETURN QUERY
     WITH m AS MATERIALIZED (SELECT * FROM settle.match_municipalities(y, as_of, match_stream.stream)),
-    mem AS (SELECT x.household, x.queue, muni[x.placement] AS municipality, nullif(rank[x.placement], 0) AS choice_rank
-              FROM unnest(pr.member_household, pr.member_placement) WITH ORDINALITY AS x(household, placement, queue))
+    mem AS (SELECT x.household, x.queue, x.queue_position, muni[x.placement] AS municipality, nullif(rank[x.placement], 0) AS choice_rank
+              FROM unnest(pr.member_household, pr.member_placement, pr.member_queue) WITH ORDINALITY AS x(household, placement, queue_position, queue))
     SELECT h.id, mm.code, h.persons,
            round(px.distance_km::numeric, 1),
            px.relation = 'same county',
@@ -530,7 +536,8 @@ BEGIN
                 ELSE format('%s, %s km%s%s', px.relation, round(px.distance_km::numeric),
                             CASE WHEN mem.choice_rank > 1 AND md = 'optimal' THEN format(', choice %s (better ones went to others at less total cost)', mem.choice_rank)
                                  WHEN mem.choice_rank > 1 THEN format(', choice %s (better ones had too few places)', mem.choice_rank) ELSE '' END,
-                            coalesce(', linked group ' || h.linked_group || sp.why, '')) END
+                            coalesce(', linked group ' || h.linked_group || sp.why, '')) END,
+           mem.queue_position
       FROM mem
       JOIN settle.household h ON h.id = mem.household
       LEFT JOIN m mm ON mm.idx = mem.municipality
@@ -549,7 +556,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.match_stream(integer, date, text, text) IS
-    'Internal: settle.match for one stream: its waiting households against its kommuntal, in queue order.';
+    'Internal: settle.match for one stream: its waiting households against its kommuntal, in queue order (queue_position: settle.waiting''s).';
 
 CREATE FUNCTION settle.match(year integer, as_of date DEFAULT settle.today(), mode text DEFAULT 'chronological',
                              streams text[] DEFAULT NULL)
@@ -563,12 +570,12 @@ DECLARE
     md text := settle.require_mode(mode);
 BEGIN
     -- each stream's households against its own quotas, then in queue order
+    -- (settle.waiting's queue positions, passed through by match_stream)
     RETURN QUERY
     SELECT r.household, r.municipality, r.persons, r.distance_km, r.same_county, r.choice_rank, r.reason, x.s
       FROM unnest(settle.streams_of_year(match.year, match.streams)) AS x(s)
      CROSS JOIN LATERAL settle.match_stream(match.year, as_of, md, x.s) r
-      JOIN settle.waiting(as_of) w ON w.household = r.household
-     ORDER BY w.queue_position;
+     ORDER BY r.queue_position;
 END
 $fn$;
 COMMENT ON FUNCTION settle.match(integer, date, text, text[]) IS

@@ -576,6 +576,7 @@ DROP FUNCTION settle.match_municipalities(integer, date, text);
 DROP FUNCTION settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision);
 DROP FUNCTION settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision);
 DROP FUNCTION settle.match_problem(integer, date, text);
+DROP FUNCTION settle.match_stream(integer, date, text, text);
 CREATE FUNCTION settle.max_extra_km() RETURNS double precision
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, settle, pg_temp
@@ -632,8 +633,7 @@ AS $$
     SELECT row_number() OVER (ORDER BY m.code)::integer, m.code, m.county,
            coalesce(mq.quota - mq.referred, 0),
            coalesce(p.to_date::integer - mq.referred, 0),
-           (SELECT settle.needs_mask(array_agg(c.need)) FROM settle.capability c
-             WHERE c.year = match_municipalities.year AND c.municipality = m.code),
+           coalesce(cap.able, 0),
            EXISTS (SELECT 1 FROM settle.pause pz WHERE pz.municipality = m.code AND as_of BETWEEN pz.from_date AND pz.to_date
                                                    AND pz.max_persons IS NULL),
            m.lat, m.lon,
@@ -643,6 +643,11 @@ AS $$
       FROM settle.municipality m
       LEFT JOIN settle.municipal_quota mq ON mq.year = match_municipalities.year AND mq.stream = match_municipalities.stream
                                          AND mq.municipality = m.code
+      -- settle.needs_mask of each municipality's capabilities, in one join
+      LEFT JOIN (SELECT c.municipality, bit_or(nb.bit) AS able
+                   FROM settle.capability c JOIN settle.need_bit nb ON nb.code = c.need
+                  WHERE c.year = match_municipalities.year
+                  GROUP BY c.municipality) cap ON cap.municipality = m.code
       CROSS JOIN (SELECT (date_trunc('month', as_of)
                           + settle.setting_int('matching.plan_lead_months', 0, 12) * interval '1 month')::date AS lead_until) l
       LEFT JOIN LATERAL (
@@ -654,7 +659,6 @@ AS $$
 $$;
 COMMENT ON FUNCTION settle.match_municipalities(integer, date, text) IS
     'Internal: each municipality''s places and planned places left (year, stream), needs met (bit mask), full pause on as_of, centroid, and room: what matching may use that day.';
-
 CREATE FUNCTION settle.match_core(persons integer[], residence integer[], needs bigint[], fixed integer[],
                                   capacity integer[], planned integer[], able bigint[], paused boolean[],
                                   cost double precision[], mode text DEFAULT 'chronological',
@@ -689,7 +693,8 @@ CREATE FUNCTION settle.match_problem(year integer, as_of date, stream text DEFAU
                                      OUT capacity integer[], OUT planned integer[], OUT able bigint[], OUT paused boolean[],
                                      OUT cost double precision[], OUT member_household bigint[], OUT member_placement integer[],
                                      OUT counted_uses integer[], OUT counted integer[], OUT first_count integer,
-                                     OUT zones boolean[], OUT link integer[], OUT split_groups text[])
+                                     OUT zones boolean[], OUT link integer[], OUT split_groups text[],
+                                     OUT member_queue bigint[])
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
@@ -810,22 +815,22 @@ BEGIN
       FROM (SELECT array_agg(o.persons) AS persons, array_agg(o.res) AS res, array_agg(o.needs) AS needs, array_agg(o.fix) AS fix,
                    CASE WHEN bool_or(o.link >= 0) THEN array_agg(o.link) ELSE '{}' END AS link
               FROM (SELECT * FROM plo ORDER BY plo.i) o) pa,
-           (SELECT array_agg(o.household) AS household, array_agg(o.i) AS i
+           (SELECT array_agg(o.household) AS household, array_agg(o.i) AS i, array_agg(o.pos) AS pos
               FROM (SELECT * FROM members ORDER BY members.pos) o) ma
       INTO persons, residence, needs, fixed, link, zones, split_groups, capacity, planned, able, paused, cost, member_household, member_placement,
-           first_count, counted_uses, counted;
+           first_count, counted_uses, counted, member_queue;
     persons := coalesce(persons, '{}');
     residence := coalesce(residence, '{}');
     needs := coalesce(needs, '{}');
     fixed := coalesce(fixed, '{}');
     member_household := coalesce(member_household, '{}');
     member_placement := coalesce(member_placement, '{}');
+    member_queue := coalesce(member_queue, '{}');
     link := coalesce(link, '{}');
 END
 $fn$;
 COMMENT ON FUNCTION settle.match_problem(integer, date, text) IS
-    'Internal: a stream''s waiting households as placements (a linked group as one; priority ones first, first_count) and the municipalities'' places, plans, needs, pauses, costs and counted places, as match_core''s arrays.';
-
+    'Internal: a stream''s waiting households as placements (a linked group as one; priority ones first) and the municipalities'' places, plans, needs, pauses, costs and counted places, as match_core''s arrays.';
 CREATE OR REPLACE FUNCTION settle.candidates(household bigint, as_of date DEFAULT settle.today(), max_results integer DEFAULT 10)
 RETURNS TABLE (rank integer, municipality settle.kommunkod, county settle.lanskod, same_county boolean, neighbour_county boolean,
                distance_km numeric, remaining integer, planned_remaining integer, meets_needs boolean, reason text)
@@ -918,9 +923,9 @@ $fn$;
 COMMENT ON FUNCTION settle.candidates(bigint, date, integer) IS
     'The feasible municipalities for one household on a day (its stream; room under quota, plan, intake), best first by proximity, with reasons; a row with municipality NULL says why none is.';
 
-CREATE OR REPLACE FUNCTION settle.match_stream(year integer, as_of date, mode text, stream text)
+CREATE FUNCTION settle.match_stream(year integer, as_of date, mode text, stream text)
 RETURNS TABLE (household bigint, municipality settle.kommunkod, persons integer, distance_km numeric,
-               same_county boolean, choice_rank integer, reason text)
+               same_county boolean, choice_rank integer, reason text, queue_position bigint)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
@@ -945,8 +950,8 @@ BEGIN
                              pr.counted_uses, pr.counted, pr.first_count, pr.zones, pr.link) c;
     RETURN QUERY
     WITH m AS MATERIALIZED (SELECT * FROM settle.match_municipalities(y, as_of, match_stream.stream)),
-    mem AS (SELECT x.household, x.queue, muni[x.placement] AS municipality, nullif(rank[x.placement], 0) AS choice_rank
-              FROM unnest(pr.member_household, pr.member_placement) WITH ORDINALITY AS x(household, placement, queue))
+    mem AS (SELECT x.household, x.queue, x.queue_position, muni[x.placement] AS municipality, nullif(rank[x.placement], 0) AS choice_rank
+              FROM unnest(pr.member_household, pr.member_placement, pr.member_queue) WITH ORDINALITY AS x(household, placement, queue_position, queue))
     SELECT h.id, mm.code, h.persons,
            round(px.distance_km::numeric, 1),
            px.relation = 'same county',
@@ -956,7 +961,8 @@ BEGIN
                 ELSE format('%s, %s km%s%s', px.relation, round(px.distance_km::numeric),
                             CASE WHEN mem.choice_rank > 1 AND md = 'optimal' THEN format(', choice %s (better ones went to others at less total cost)', mem.choice_rank)
                                  WHEN mem.choice_rank > 1 THEN format(', choice %s (better ones had too few places)', mem.choice_rank) ELSE '' END,
-                            coalesce(', linked group ' || h.linked_group || sp.why, '')) END
+                            coalesce(', linked group ' || h.linked_group || sp.why, '')) END,
+           mem.queue_position
       FROM mem
       JOIN settle.household h ON h.id = mem.household
       LEFT JOIN m mm ON mm.idx = mem.municipality
@@ -975,8 +981,62 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.match_stream(integer, date, text, text) IS
-    'Internal: settle.match for one stream: its waiting households against its kommuntal, in queue order.';
+    'Internal: settle.match for one stream: its waiting households against its kommuntal, in queue order (queue_position: settle.waiting''s).';
 
+-- ---- settle.match orders by match_stream's queue positions; settle.waiting
+-- ---- reads the stream rule once per category
+CREATE OR REPLACE FUNCTION settle.match(year integer, as_of date DEFAULT settle.today(), mode text DEFAULT 'chronological',
+                             streams text[] DEFAULT NULL)
+RETURNS TABLE (household bigint, municipality settle.kommunkod, persons integer, distance_km numeric,
+               same_county boolean, choice_rank integer, reason text, stream text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    md text := settle.require_mode(mode);
+BEGIN
+    -- each stream's households against its own quotas, then in queue order
+    -- (settle.waiting's queue positions, passed through by match_stream)
+    RETURN QUERY
+    SELECT r.household, r.municipality, r.persons, r.distance_km, r.same_county, r.choice_rank, r.reason, x.s
+      FROM unnest(settle.streams_of_year(match.year, match.streams)) AS x(s)
+     CROSS JOIN LATERAL settle.match_stream(match.year, as_of, md, x.s) r
+     ORDER BY r.queue_position;
+END
+$fn$;
+COMMENT ON FUNCTION settle.match(integer, date, text, text[]) IS
+    'Proposes a municipality for every waiting household of settle.waiting(as_of) against its stream''s kommuntal of year, in mode chronological or optimal (docs/matching.md). Writes nothing.';
+
+CREATE OR REPLACE FUNCTION settle.waiting(as_of date DEFAULT settle.today())
+RETURNS TABLE (queue_position bigint, household bigint, category text, persons integer, residence settle.kommunkod,
+               permit_date date, days_waited integer, needs text[], linked_group text, hard_to_place boolean, stream text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    -- settle.household_stream once per category, not per household: a
+    -- household's own stream, when it names one, comes first there too
+    WITH cat AS MATERIALIZED (
+        SELECT c.category, settle.household_stream(NULL, c.category, extract(year FROM as_of)::integer) AS stream
+          FROM (SELECT DISTINCT x.category FROM settle.household x) c)
+    SELECT row_number() OVER (ORDER BY h.permit_date NULLS LAST, h.registered_at, h.id),
+           h.id, h.category, h.persons, h.residence, h.permit_date,
+           as_of - h.permit_date,
+           h.needs, h.linked_group,
+           settle.hard_to_place(h.needs, h.persons, h.linked_group),
+           coalesce(h.stream, cat.stream)
+      FROM settle.household h
+      JOIN cat ON cat.category = h.category
+     WHERE settle.local_date(h.registered_at) <= as_of
+       AND NOT EXISTS (
+           SELECT 1 FROM settle.referral r
+            WHERE r.household = h.id
+              AND settle.local_date(r.decided_at) <= as_of
+              AND (r.withdrawn_at IS NULL OR settle.local_date(r.withdrawn_at) > as_of))
+     ORDER BY 1
+$$;
+COMMENT ON FUNCTION settle.waiting(date) IS
+    'Households without an active referral as of a date, in fair chronological order (permit, then registration), with their stream; hard_to_place is shown, never used to reorder.';
 CREATE FUNCTION settle.match_fairness(year integer, as_of date, mode text, stream text)
 RETURNS TABLE (passed_over integer, passed_over_max_days integer, better_off integer, worse_off integer, max_extra_km numeric)
     LANGUAGE sql STABLE
@@ -18039,6 +18099,7 @@ GRANT EXECUTE ON FUNCTION settle.setting_int(text, integer, integer),
                           settle.match_municipalities(integer, date, text)
    TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
 GRANT EXECUTE ON FUNCTION settle.match_fairness(integer, date, text, text),
+                          settle.match_stream(integer, date, text, text),
                           settle.match_summary(integer, date, text, text[]),
                           settle.match_core(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision, integer[], integer[], integer, boolean[], integer[]),
                           settle.match_core_summary(integer[], integer[], bigint[], integer[], integer[], integer[], bigint[], boolean[], double precision[], text, double precision, double precision, integer[], integer[], integer, boolean[], integer[]),

@@ -8,6 +8,8 @@
 #
 #   bash test/bench/matching.sh                  # S, L, XL and XL on regions
 #   BENCH_SIZES="S" bash test/bench/matching.sh  # only S
+#   BENCH_HIGHS=0 BENCH_LIMITS=0 BENCH_SIZES="S L" ...   # only settle: the
+#   end-to-end table (BENCH_REPS interleaved runs, default 3) and the modes
 #   HIGHS_TIME_LIMIT_S=600 HIGHS_CANDIDATES=0 ...   (defaults: 300 s; all
 #   feasible municipalities on S, the 60 cheapest on L; no HiGHS on XL unless
 #   HIGHS_XL=1)
@@ -24,16 +26,48 @@ size_households() {
     case $1 in S) echo 8000 ;; L) echo 80000 ;; XL) echo 400000 ;; *) die "unknown size $1 (S, L, XL)" ;; esac
 }
 
-# one mode, end to end through settle.match(), in a fresh session: seconds and
-# the backend's peak resident memory (MB)
+# one mode, end to end through settle.match(), in a fresh session with jit
+# on or off: seconds and the backend's peak resident memory (MB)
 end_to_end() {
-    local db=$1 mode=$2 out ms kb
-    out=$(psql -X -At -d "$db" -c '\timing on' \
+    local db=$1 mode=$2 jit=${3:-on} out ms kb
+    out=$(psql -X -At -d "$db" -c "SET jit = $jit" -c '\timing on' \
               -c "SELECT count(*) FROM settle.match(2027, '$AS_OF', '$mode')" \
               -c "SELECT (regexp_match(pg_read_file('/proc/self/status'), 'VmHWM:\s+(\d+)'))[1]")
     ms=$(printf '%s\n' "$out" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | head -1)
     kb=$(printf '%s\n' "$out" | grep -E '^[0-9]+$' | tail -1)
     awk -v ms="$ms" -v kb="$kb" 'BEGIN { printf "%.2f %.0f\n", ms / 1000, kb / 1024 }'
+}
+
+# min and median of numbers on stdin
+min_median() {
+    sort -g | awk '{ v[NR] = $1 } END { printf "%.0f %.0f", v[1], (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# end to end against the core, both modes, jit on and off, BENCH_REPS (3)
+# interleaved repetitions: min and median ms, and the issue's target
+# (end to end <= 2 x core + 50 ms)
+end_to_end_table() {
+    local db=$1 reps=${BENCH_REPS:-3} r mode jit
+    local tmp
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/settle-e2e.XXXXXX")
+    for r in $(seq "$reps"); do
+        for mode in chronological optimal; do
+            psql -X -At -d "$db" -c "SELECT core_ms FROM settle.match_summary(2027, '$AS_OF', '$mode')" >>"$tmp/core_$mode"
+            for jit in on off; do
+                end_to_end "$db" "$mode" "$jit" | awk '{ print $1 * 1000 }' >>"$tmp/e2e_${mode}_$jit"
+            done
+        done
+    done
+    printf '%-14s %14s %18s %18s %12s %s\n' mode "core min/med" "jit on min/med" "jit off min/med" target "met (jit on)"
+    for mode in chronological optimal; do
+        local c on off cmin target
+        c=$(min_median <"$tmp/core_$mode"); on=$(min_median <"$tmp/e2e_${mode}_on"); off=$(min_median <"$tmp/e2e_${mode}_off")
+        cmin=${c%% *}
+        target=$(( 2 * cmin + 50 ))
+        printf '%-14s %14s %18s %18s %12s %s\n' "$mode" "${c/ //} ms" "${on/ //} ms" "${off/ //} ms" "$target ms" \
+            "$([ "${on%% *}" -le "$target" ] && echo yes || echo "no ($(awk -v a="${on%% *}" -v t="$target" 'BEGIN { printf "%.1fx", a / t }'))")"
+    done
+    rm -rf "$tmp"
 }
 
 summary() {
@@ -64,6 +98,10 @@ run() {
         awk -v c="$o_sum" -v e="$o_e2e" -v m="$o_mem" 'BEGIN { split(c, a, " ");
             printf "%-14s %9d %9d %14.1f %14.1f %8.3f %9.2f %9.2f %8d\n", "optimal", a[1], a[2], a[3], a[4], (a[3] - a[4]) / a[4] * 100, a[5] / 1000, e, m }'
         if [ "$size" != XL ]; then
+            printf 'end to end (settle.match, count(*) in a fresh session) against the core:\n'
+            end_to_end_table "$db"
+        fi
+        if [ "$size" != XL ] && [ "${BENCH_LIMITS:-1}" = 1 ]; then
             # no one pays alone for the total: the optimal mode with a limit on
             # how much farther (proximity cost) than chronologically any one
             # household may be placed (matching.max_individual_extra_km)
@@ -80,7 +118,7 @@ run() {
             done
             psql -X -q -d "$db" -c "UPDATE settle.setting SET value = 'none' WHERE name = 'matching.max_individual_extra_km'"
         fi
-        if [ "$size" != XL ] || [ "${HIGHS_XL:-0}" = 1 ]; then
+        if { [ "$size" != XL ] || [ "${HIGHS_XL:-0}" = 1 ]; } && [ "${BENCH_HIGHS:-1}" = 1 ]; then
             local cand limit h
             cand=${HIGHS_CANDIDATES:-$([ "$size" = S ] && echo 0 || echo 60)}
             limit=${HIGHS_TIME_LIMIT_S:-300}

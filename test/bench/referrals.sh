@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # test/bench/referrals.sh: throughput of settle.refer with 1, 4 and 16
-# clients, against the naive alternative (check the remaining places with a
-# SELECT, then INSERT, no locking), measured in the same run; then both under
-# contention on small quotas, counting how many quotas the naive way overran.
-# A benchmark: it prints figures and asserts nothing about speed.
+# clients, against
+#   - the floor: one statement that inserts a referral row and bumps a
+#     counter of persons referred (what recording a referral costs at least);
+#   - the naive alternative (check the remaining places with a SELECT, then
+#     INSERT, no locking);
+# BENCH_REPS (3) interleaved runs each, min and median, with the WAL written
+# per referral; then settle and the naive way under contention on small
+# quotas, counting how many quotas the naive way overran.  A benchmark: it
+# prints figures and asserts nothing about speed.
 #
 #   bash test/bench/referrals.sh                 # from nothing, like test/check.sh
 #   BENCH_SECONDS=10 bash test/bench/referrals.sh
@@ -22,6 +27,11 @@ ALTER TABLE muni ADD PRIMARY KEY (i);
 -- households to refer, one per referral
 SELECT count(settle.register_household('B-' || g, 'abo', 1 + g % 4, NULL, '2026-10-01')) FROM generate_series(1, 150000) g;
 CREATE SEQUENCE next_household;
+-- the floor: a referral row and a counter, in one statement
+CREATE TABLE floor_quota (municipality settle.kommunkod PRIMARY KEY, referred integer NOT NULL DEFAULT 0);
+INSERT INTO floor_quota SELECT code FROM settle.municipality;
+CREATE TABLE floor_referral (id bigserial PRIMARY KEY, household bigint, municipality settle.kommunkod, persons integer,
+                             decided_at timestamptz);
 SQL
     cat > "$tmp/settle.sql" <<'SQL'
 \set m random(1, 290)
@@ -32,13 +42,47 @@ SQL
 \set p random(1, 4)
 SELECT naive_refer(:p, (SELECT code FROM muni WHERE i = :m));
 SQL
-    printf 'Throughput, %s s per run, referrals to random municipalities (290), quotas not full:\n' "$secs"
-    printf '%8s %16s %16s %8s\n' clients "settle.refer/s" "naive/s" ratio
+    cat > "$tmp/floor.sql" <<'SQL'
+\set m random(1, 290)
+\set p random(1, 4)
+WITH q AS (UPDATE floor_quota SET referred = referred + :p WHERE municipality = (SELECT code FROM muni WHERE i = :m) RETURNING municipality)
+INSERT INTO floor_referral (household, municipality, persons, decided_at) SELECT nextval('next_household'), q.municipality, :p, now() FROM q;
+SQL
+    # one pgbench run: "tps wal_bytes_per_transaction"
+    bench_run() {
+        local c=$1 script=$2 lsn0 out tx tps lsn1
+        lsn0=$(psql -X -At -d bench_tp -c "SELECT pg_current_wal_insert_lsn()")
+        out=$(pgbench -n -c "$c" -j 2 -T "$secs" -f "$script" bench_tp 2>&1)
+        lsn1=$(psql -X -At -d bench_tp -c "SELECT pg_current_wal_insert_lsn()")
+        tx=$(printf '%s\n' "$out" | sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p')
+        tps=$(printf '%s\n' "$out" | sed -n 's/^tps = \([0-9.]*\).*/\1/p')
+        psql -X -At -d bench_tp -c "SELECT '$tps', round(pg_wal_lsn_diff('$lsn1', '$lsn0') / greatest($tx, 1))"
+    }
+    min_median() {
+        sort -g | awk '{ v[NR] = $1 } END { printf "%.0f/%.0f", v[1], (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+    }
+    local reps=${BENCH_REPS:-3} r k
+    printf 'Throughput, %s s per run, %s interleaved runs, referrals to random municipalities (290), quotas not full:\n' "$secs" "$reps"
+    printf '%8s %18s %18s %18s %10s %10s %12s %12s\n' clients "settle/s min/med" "floor/s min/med" "naive/s min/med" \
+        "vs floor" "WAL settle" "WAL floor" "WAL ratio"
     for c in 1 4 16; do
-        tps_s=$(pgbench -n -c $c -j 2 -T "$secs" -f "$tmp/settle.sql" bench_tp 2>&1 | sed -n 's/^tps = \([0-9.]*\).*/\1/p')
-        tps_n=$(pgbench -n -c $c -j 2 -T "$secs" -f "$tmp/naive.sql" bench_tp 2>&1 | sed -n 's/^tps = \([0-9.]*\).*/\1/p')
-        printf '%8s %16.0f %16.0f %8.2f\n' $c "$tps_s" "$tps_n" "$(awk -v a="$tps_s" -v b="$tps_n" 'BEGIN { print a / b }')"
+        : >"$tmp/s_tps"; : >"$tmp/f_tps"; : >"$tmp/n_tps"; : >"$tmp/s_wal"; : >"$tmp/f_wal"
+        for r in $(seq "$reps"); do
+            for k in s f n; do
+                local script=$tmp/settle.sql
+                [ "$k" = f ] && script=$tmp/floor.sql
+                [ "$k" = n ] && script=$tmp/naive.sql
+                bench_run "$c" "$script" | tr '|' ' ' | { read -r t w; echo "$t" >>"$tmp/${k}_tps"; echo "$w" >>"$tmp/${k}_wal"; }
+            done
+        done
+        local st ft nt sw fw
+        st=$(min_median <"$tmp/s_tps"); ft=$(min_median <"$tmp/f_tps"); nt=$(min_median <"$tmp/n_tps")
+        sw=$(sort -g "$tmp/s_wal" | sed -n "$(( (reps + 1) / 2 ))p"); fw=$(sort -g "$tmp/f_wal" | sed -n "$(( (reps + 1) / 2 ))p")
+        printf '%8s %18s %18s %18s %10s %10s %12s %12s\n' "$c" "$st" "$ft" "$nt" \
+            "$(awk -v a="${st#*/}" -v b="${ft#*/}" 'BEGIN { printf "%.2fx", a / b }')" "$sw B" "$fw B" \
+            "$(awk -v a="$sw" -v b="$fw" 'BEGIN { printf "%.1fx", a / b }')"
     done
+    printf '(medians compared; WAL: bytes per transaction, median run; targets: >= 0.7x the floor at 16 clients, <= 2.5x its WAL)\n'
     psql -X -q -A -t -d bench_tp -c "SELECT format('after the runs: %s referrals, audit findings %s, log intact %s',
             (SELECT count(*) FROM settle.referral), (SELECT count(*) FROM settle.audit()), (SELECT intact FROM settle.verify_log()))"
 

@@ -4,7 +4,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION settle;
 SET search_path = settle, public;
-SELECT plan(24);
+SELECT plan(28);
 
 CREATE FUNCTION pg_temp.seats(t int, w numeric[], m text DEFAULT 'hamilton', mn int[] DEFAULT NULL, mx int[] DEFAULT NULL,
                               pr int[] DEFAULT NULL, fd numeric DEFAULT NULL) RETURNS text LANGUAGE sql AS $$
@@ -43,6 +43,26 @@ SELECT is((SELECT sum(seats)::bigint FROM apportion(2147483647, ARRAY['a','b','c
 SELECT is(pg_temp.seats(7, '{0.5,0.25}'), '5,2', 'decimal weights');
 SELECT is((SELECT string_agg(key || '=' || seats, ',') FROM apportion(7, '{"x": 2.5, "y": 1}'::jsonb, 'sainte_lague', 1.2)),
           'x=5,y=2', 'jsonb form with Sweden''s first divisor 1.2');
+
+-- weights are read from numeric's stored form (short and long headers,
+-- negative base-10000 weights, display scale beyond the digits) or, past
+-- 64 bits, through text: every quota is the exact share, to 12 decimals
+SELECT is((SELECT count(*)::int
+              FROM (VALUES (1, '{0.00001, 1.5000, 10000, 0, 7e-9, 99999999, 1e-4, 123456.789012}'::numeric[]),
+                           (2, '{12345678901234567890, 1, 10000, 18446744073709551616}'),
+                           (3, '{123456789012.345678, 0.5, 3}')) v(id, ws),
+                   unnest(v.ws) WITH ORDINALITY AS x(w, i),
+                   settle.apportion(1000, ARRAY(SELECT 'k' || g FROM generate_series(1, cardinality(v.ws)) g), v.ws)
+                        WITH ORDINALITY AS a(key, seats, quota, tie, i)
+             WHERE a.i = x.i
+               AND a.quota = round(1000 * x.w / (SELECT sum(y) FROM unnest(v.ws) y), 12)), 15,
+          'weights of every stored shape give the exact quotas');
+SELECT is(pg_temp.seats(10, '{1.50,2.5000,10000e-4}'), pg_temp.seats(10, '{15,25,10}'),
+          'a weight''s display scale does not matter');
+SELECT throws_ok($$SELECT * FROM settle.apportion(10, ARRAY['a','b'], ARRAY[5,-0.001])$$, '22023', 'weight of "b" is negative: -0.001',
+                 'a negative weight is refused (short form)');
+SELECT throws_ok($$SELECT * FROM settle.apportion(10, ARRAY['a','b'], ARRAY[5,-1e300])$$, '22023', 'weight of "b" is negative: -1' || repeat('0', 300),
+                 'a negative weight is refused (long form)');
 
 -- bad input
 SELECT throws_ok($$SELECT * FROM settle.apportion(10, ARRAY['a','b','c'], ARRAY[5,3,2], min_seats => ARRAY[5,5,5])$$,
