@@ -723,17 +723,22 @@ BEGIN
     ci AS (SELECT array_agg(coalesce(m.idx - 1, -1) ORDER BY g.g) AS a FROM generate_series(0, 9999) g LEFT JOIN m ON m.code::integer = g.g),
     -- waiting on as_of, and not referred since (a proposal for a past day,
     -- e.g. a simulated batch, never proposes a household referred later)
-    w AS MATERIALIZED (SELECT * FROM settle.waiting(as_of) x
+    -- (bits: the household's needs as settle.needs_mask has them, once per household)
+    -- (only the columns used: the CTE is read several times and, past
+    -- work_mem, from a temporary file)
+    w AS MATERIALIZED (SELECT x.household, x.queue_position, x.persons, x.residence, x.linked_group, x.hard_to_place,
+                              x.days_waited, x.needs, CASE WHEN cardinality(x.needs) = 0 THEN 0::bigint
+                                        ELSE (SELECT coalesce(bit_or(nb.bit), 0) FROM settle.need_bit nb WHERE nb.code = ANY (x.needs)) END AS bits
+                         FROM settle.waiting(as_of) x
                         WHERE x.stream = s
                           AND NOT EXISTS (SELECT 1 FROM settle.referral r WHERE r.household = x.household AND r.status <> 'withdrawn')),
     -- a linked group is placed as one, in its earliest member's turn; if a
     -- member already has an active referral, the others follow it there
     grp AS (
-        -- one row per member (persons counted once), the members' needs joined apart
+        -- one row per member (persons counted once), the members' needs OR-ed
         SELECT w.linked_group, min(w.queue_position) AS pos, sum(w.persons)::integer AS persons,
                coalesce(bool_or(w.hard_to_place AND w.days_waited >= first_days), false) AS first,
-               (SELECT coalesce(bit_or(nb.bit), 0) FROM w x CROSS JOIN LATERAL unnest(x.needs) n
-                  JOIN settle.need_bit nb ON nb.code = n WHERE x.linked_group = w.linked_group) AS needs,
+               bit_or(w.bits) AS needs,
                (array_agg(w.residence ORDER BY w.queue_position) FILTER (WHERE w.residence IS NOT NULL))[1] AS residence,
                (SELECT r.municipality FROM settle.referral r JOIN settle.household o ON o.id = r.household
                  WHERE o.linked_group = w.linked_group AND r.status <> 'withdrawn' AND r.stream = s
@@ -752,16 +757,13 @@ BEGIN
     pl AS (
         SELECT w.household, NULL::text AS linked_group, w.queue_position AS pos, 0::bigint AS sub, w.persons, w.residence,
                coalesce(w.hard_to_place AND w.days_waited >= first_days, false) AS first,
-               NULL::settle.kommunkod AS fixed_to, NULL::settle.kommunkod AS zone,
-               CASE WHEN cardinality(w.needs) = 0 THEN 0::bigint
-                    ELSE (SELECT coalesce(bit_or(nb.bit), 0) FROM settle.need_bit nb WHERE nb.code = ANY (w.needs)) END AS needs
+               NULL::settle.kommunkod AS fixed_to, NULL::settle.kommunkod AS zone, w.bits AS needs
           FROM w WHERE w.linked_group IS NULL
         UNION ALL
         SELECT NULL, g.linked_group, g.pos, 0, g.persons, g.residence, g.first, g.fixed_to, NULL, g.needs FROM grps g WHERE NOT g.split
         UNION ALL
         -- the members of a split group, in its turn, in queue order
-        SELECT w.household, g.linked_group, g.pos, w.queue_position, w.persons, w.residence, g.first, NULL, g.residence,
-               (SELECT coalesce(bit_or(nb.bit), 0) FROM settle.need_bit nb WHERE nb.code = ANY (w.needs))
+        SELECT w.household, g.linked_group, g.pos, w.queue_position, w.persons, w.residence, g.first, NULL, g.residence, w.bits
           FROM grps g JOIN w ON w.linked_group = g.linked_group WHERE g.split),
     plo AS MATERIALIZED (
         SELECT pl.household, pl.linked_group, pl.persons, pl.needs, pl.pos, pl.first, pl.zone,
