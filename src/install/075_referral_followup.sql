@@ -28,9 +28,11 @@ RETURNS TABLE (queue_position bigint, household bigint, category text, persons i
     SET search_path = pg_catalog, settle, pg_temp
 AS $$
     -- settle.household_stream once per category, not per household: a
-    -- household's own stream, when it names one, comes first there too
+    -- household's own stream, when it names one, comes first there too (an
+    -- infinite as_of fails below, on the days waited, with 22008)
     WITH cat AS MATERIALIZED (
-        SELECT c.category, settle.household_stream(NULL, c.category, extract(year FROM as_of)::integer) AS stream
+        SELECT c.category, settle.household_stream(NULL, c.category,
+                                                   CASE WHEN isfinite(as_of) THEN extract(year FROM as_of)::integer END) AS stream
           FROM (SELECT DISTINCT x.category FROM settle.household x) c)
     SELECT row_number() OVER (ORDER BY h.permit_date NULLS LAST, h.registered_at, h.id),
            h.id, h.category, h.persons, h.residence, h.permit_date,
