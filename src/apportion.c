@@ -115,6 +115,14 @@ too_big(const char *argname, Datum key, int scale)
  * d[0..n-1] worth d[i] * 10000^(weight - i), without leading or trailing
  * zero digits.
  */
+#define NUM_SIGN_MASK		0xC000	/* numeric.c's NUMERIC_SIGN_MASK */
+#define NUM_NEG				0x4000	/* long form: negative */
+#define NUM_SHORT			0x8000	/* the short form */
+#define NUM_SPECIAL			0xC000	/* NaN, Infinity, -Infinity */
+#define NUM_SHORT_NEG		0x2000	/* short form: negative */
+#define NUM_SHORT_WEIGHT_NEG 0x0040 /* short form: the weight's sign */
+#define NUM_SHORT_WEIGHT	0x003F	/* short form: the weight's bits */
+
 static bool
 stored_decimal(Datum num, decimal *out)
 {
@@ -133,21 +141,21 @@ stored_decimal(Datum num, decimal *out)
 	if (len < 2)
 		return false;
 	memcpy(&head, data, sizeof(head));
-	if ((head & 0xC000) == 0xC000)
-		return false;			/* NaN, Infinity, -Infinity */
-	if (head & 0x8000)
+	if ((head & NUM_SIGN_MASK) == NUM_SPECIAL)
+		return false;
+	if (head & NUM_SHORT)
 	{							/* short form: sign, display scale, 7-bit weight */
-		if (head & 0x2000)
-			return false;		/* negative */
-		weight = (head & 0x0040) ? (int) (head & 0x003F) - 64 : (int) (head & 0x003F);
+		if (head & NUM_SHORT_NEG)
+			return false;
+		weight = (int) (head & NUM_SHORT_WEIGHT) - ((head & NUM_SHORT_WEIGHT_NEG) ? 64 : 0);
 		head_len = 2;
 	}
 	else
 	{
 		int16		w;
 
-		if ((head & 0xC000) != 0 || len < 4)
-			return false;		/* negative */
+		if ((head & NUM_NEG) || len < 4)
+			return false;
 		memcpy(&w, data + 2, sizeof(w));
 		weight = w;
 		head_len = 4;
