@@ -22,6 +22,10 @@ export PG_CONFIG
 
 say() { printf '\n==> %s\n' "$*" >&2; }
 die() { printf 'settle: %s\n' "$*" >&2; exit 1; }
+# benchmarks: the minimum and the median of the numbers on stdin, "min median"
+min_median() {
+    sort -g | awk '{ v[NR] = $1 } END { printf "%.0f %.0f", v[1], (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 
 settle_missing_packages() {
     local p

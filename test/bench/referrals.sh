@@ -58,9 +58,6 @@ SQL
         tps=$(printf '%s\n' "$out" | sed -n 's/^tps = \([0-9.]*\).*/\1/p')
         psql -X -At -d bench_tp -c "SELECT '$tps', round(pg_wal_lsn_diff('$lsn1', '$lsn0') / greatest($tx, 1))"
     }
-    min_median() {
-        sort -g | awk '{ v[NR] = $1 } END { printf "%.0f/%.0f", v[1], (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-    }
     local reps=${BENCH_REPS:-3} r k
     printf 'Throughput, %s s per run, %s interleaved runs, referrals to random municipalities (290), quotas not full:\n' "$secs" "$reps"
     printf '%8s %18s %18s %18s %10s %10s %12s %12s\n' clients "settle/s min/med" "floor/s min/med" "naive/s min/med" \
@@ -76,7 +73,7 @@ SQL
             done
         done
         local st ft nt sw fw
-        st=$(min_median <"$tmp/s_tps"); ft=$(min_median <"$tmp/f_tps"); nt=$(min_median <"$tmp/n_tps")
+        st=$(min_median <"$tmp/s_tps" | tr ' ' /); ft=$(min_median <"$tmp/f_tps" | tr ' ' /); nt=$(min_median <"$tmp/n_tps" | tr ' ' /)
         sw=$(sort -g "$tmp/s_wal" | sed -n "$(( (reps + 1) / 2 ))p"); fw=$(sort -g "$tmp/f_wal" | sed -n "$(( (reps + 1) / 2 ))p")
         printf '%8s %18s %18s %18s %10s %10s %12s %12s\n' "$c" "$st" "$ft" "$nt" \
             "$(awk -v a="${st#*/}" -v b="${ft#*/}" 'BEGIN { printf "%.2fx", a / b }')" "$sw B" "$fw B" \
@@ -113,6 +110,6 @@ SQL
          WHERE q.municipality IN ('1060', '1081', '1082', '1083')"
     dropdb bench_tp; dropdb bench_small; rm -rf "$tmp"
 }
-export -f run
+export -f run min_median
 export SETTLE_TOP
 settle_in_cluster bash -c run
