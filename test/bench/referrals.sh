@@ -55,6 +55,7 @@ SQL
         out=$(pgbench -n -c "$c" -j 2 -T "$secs" -f "$script" bench_tp 2>&1)
         lsn1=$(psql -X -At -d bench_tp -c "SELECT pg_current_wal_insert_lsn()")
         tx=$(printf '%s\n' "$out" | sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p')
+        [ -n "$tx" ] || { printf 'pgbench failed (%s clients, %s):\n%s\n' "$c" "$script" "$out" >&2; return 1; }
         tps=$(printf '%s\n' "$out" | sed -n 's/^tps = \([0-9.]*\).*/\1/p')
         psql -X -At -d bench_tp -c "SELECT '$tps', round(pg_wal_lsn_diff('$lsn1', '$lsn0') / greatest($tx, 1))"
     }
