@@ -17,6 +17,7 @@
  *   place_leftovers    what did not fit: its cheapest municipality with places
  *                      left, possibly after moving one other household on
  *   improve_by_moves   moves to cheaper municipalities with places left
+ *   order_ties         interchangeable placements: the earlier the cheaper
  *   repair_chronology  the chronology rule (see there)
  *   rank_choices       the rank of each choice, as the chronological mode
  *                      reports it
@@ -542,6 +543,103 @@ repair_and_drop(optimal *o, int32_t *assign)
 	}
 }
 
+/*
+ * Interchangeable placements (one class, as many persons, the same counted
+ * uses) may trade places at no cost and with every rule kept, so among them
+ * the earlier takes the cheaper municipality (then the lower index): the
+ * proposal keeps the chronological order wherever it costs nothing, whichever
+ * of the LP's equally cheap flows the network simplex found.  It runs before
+ * the chronology repair: a trade changes which placement is the later one at
+ * a place, so only the repair can come last.  Placements
+ * without residence are left as they are (every municipality costs them 0).
+ * member[] and sort_tmp[] are free scratch after pack_classes.
+ */
+typedef struct tie_ctx
+{
+	const optimal *o;
+	const int32_t *assign;
+} tie_ctx;
+
+/* for idx_sort: a before b when they are interchangeable and a is earlier, or by their kind */
+static int
+tie_before(int32_t a, int32_t b, const void *ctx)
+{
+	const optimal *o = ((const tie_ctx *) ctx)->o;
+	const match_problem *p = o->p;
+
+	if (o->k.of[a] != o->k.of[b])
+		return o->k.of[a] < o->k.of[b];
+	if (p->persons[a] != p->persons[b])
+		return p->persons[a] < p->persons[b];
+	for (int j = 0; j < p->n_counted; j++)
+	{
+		int32_t		ua = p->uses[(size_t) a * p->n_counted + j],
+					ub = p->uses[(size_t) b * p->n_counted + j];
+
+		if (ua != ub)
+			return ua < ub;
+	}
+	return a < b;
+}
+
+static int
+tie_same(const optimal *o, int32_t a, int32_t b)
+{
+	const match_problem *p = o->p;
+
+	return o->k.of[a] == o->k.of[b] && p->persons[a] == p->persons[b] &&
+		(p->n_counted == 0 ||
+		 memcmp(p->uses + (size_t) a * p->n_counted, p->uses + (size_t) b * p->n_counted,
+				(size_t) p->n_counted * sizeof(int32_t)) == 0);
+}
+
+/* for idx_sort: a's municipality is cheaper for the class than b's (then the lower index) */
+static int
+cheaper_place(int32_t a, int32_t b, const void *ctx)
+{
+	const tie_ctx *t = ctx;
+	int			r = t->o->p->residence[a];
+	int64_t		ca = cost_at(&t->o->c, r, t->assign[a]),
+				cb = cost_at(&t->o->c, r, t->assign[b]);
+
+	return ca != cb ? ca < cb : t->assign[a] < t->assign[b];
+}
+
+static int
+order_ties(optimal *o, int32_t *assign)
+{
+	const match_problem *p = o->p;
+	int32_t    *idx = o->member,
+			   *tmp = o->sort_tmp,
+			   *muni;
+	int			n = 0;
+	tie_ctx		ctx = {o, assign};
+
+	for (int pl = 0; pl < o->n_place; pl++)
+		if (assign[pl] >= 0 && p->residence[pl] >= 0)
+			idx[n++] = pl;
+	idx_sort(idx, tmp, n, tie_before, &ctx);
+	muni = malloc(((size_t) n + 1) * sizeof(int32_t));
+	if (!muni)
+		return -1;
+	for (int lo = 0, hi; lo < n; lo = hi)
+	{
+		for (hi = lo + 1; hi < n && tie_same(o, idx[lo], idx[hi]); hi++)
+			;
+		if (hi - lo < 2)
+			continue;
+		/* the run idx[lo..hi) is in chronological order; its places, cheapest first */
+		memcpy(tmp + lo, idx + lo, (size_t) (hi - lo) * sizeof(int32_t));
+		idx_sort(tmp + lo, muni, hi - lo, cheaper_place, &ctx);
+		for (int i = lo; i < hi; i++)
+			muni[i - lo] = assign[tmp[i]];
+		for (int i = lo; i < hi; i++)
+			assign[idx[i]] = muni[i - lo];
+	}
+	free(muni);
+	return 0;
+}
+
 /* ---- reporting -------------------------------------------------------- */
 
 /*
@@ -867,8 +965,10 @@ optimal_rest(const match_problem *p, double unplaced_km, int32_t *assign, int32_
 		check_proposal(&o, assign);
 		improve_by_moves(&o, assign);
 		check_proposal(&o, assign);
-		rc = repair_and_drop(&o, assign);
+		rc = order_ties(&o, assign);
 	}
+	if (rc == 0)
+		rc = repair_and_drop(&o, assign);
 	if (rc == 0)
 	{
 		check_proposal(&o, assign);

@@ -29,7 +29,9 @@ struct mcf
 	int			m_alloc;
 	int			started;		/* the initial tree exists */
 	long		pivots;
-	int			next_arc;		/* where the block search resumes */
+	int			next_arc,		/* where the block search resumes */
+				next_j,			/* its stride's offset (next_arc % skip) */
+				skip;			/* its stride */
 
 	int		   *from,
 			   *to;
@@ -40,14 +42,19 @@ struct mcf
 	unsigned char *artificial;
 
 	int64_t    *supply;			/* n */
-	/* the spanning tree, n + 1 entries */
+	/*
+	 * The spanning tree, n + 1 entries.  thread lists the nodes in preorder
+	 * (a cycle through the root), so a node's subtree is the stretch of
+	 * thread from the node to its last_succ; rev_thread goes backwards.
+	 */
 	int		   *parent,
 			   *pred,
 			   *depth,
-			   *child,
-			   *next_sib,
-			   *prev_sib,
-			   *stack;
+			   *thread,
+			   *rev_thread,
+			   *last_succ,
+			   *stem,			/* scratch: the path that turns over in a pivot */
+			   *piece;			/* scratch: the stretches of thread it is cut into */
 	unsigned char *up;			/* pred arc goes node -> parent */
 	int64_t    *pi;
 };
@@ -65,14 +72,15 @@ mcf_create(int n_nodes)
 	g->parent = malloc(n1 * sizeof(int));
 	g->pred = malloc(n1 * sizeof(int));
 	g->depth = malloc(n1 * sizeof(int));
-	g->child = malloc(n1 * sizeof(int));
-	g->next_sib = malloc(n1 * sizeof(int));
-	g->prev_sib = malloc(n1 * sizeof(int));
-	g->stack = malloc(n1 * sizeof(int));
+	g->thread = malloc(n1 * sizeof(int));
+	g->rev_thread = malloc(n1 * sizeof(int));
+	g->last_succ = malloc(n1 * sizeof(int));
+	g->stem = malloc(n1 * sizeof(int));
+	g->piece = malloc(4 * n1 * sizeof(int));
 	g->up = malloc(n1);
 	g->pi = calloc(n1, sizeof(int64_t));
-	if (!g->supply || !g->parent || !g->pred || !g->depth || !g->child || !g->next_sib ||
-		!g->prev_sib || !g->stack || !g->up || !g->pi)
+	if (!g->supply || !g->parent || !g->pred || !g->depth || !g->thread || !g->rev_thread ||
+		!g->last_succ || !g->stem || !g->piece || !g->up || !g->pi)
 	{
 		mcf_free(g);
 		return NULL;
@@ -96,10 +104,11 @@ mcf_free(mcf *g)
 	free(g->parent);
 	free(g->pred);
 	free(g->depth);
-	free(g->child);
-	free(g->next_sib);
-	free(g->prev_sib);
-	free(g->stack);
+	free(g->thread);
+	free(g->rev_thread);
+	free(g->last_succ);
+	free(g->stem);
+	free(g->piece);
 	free(g->up);
 	free(g->pi);
 	free(g);
@@ -156,30 +165,6 @@ mcf_add_arc(mcf *g, int from, int to, int64_t cap, int64_t cost)
 	return add_arc(g, from, to, cap, cost, 0);
 }
 
-static void
-detach(mcf *g, int u)
-{
-	int			p = g->parent[u];
-
-	if (g->prev_sib[u] >= 0)
-		g->next_sib[g->prev_sib[u]] = g->next_sib[u];
-	else
-		g->child[p] = g->next_sib[u];
-	if (g->next_sib[u] >= 0)
-		g->prev_sib[g->next_sib[u]] = g->prev_sib[u];
-}
-
-static void
-attach(mcf *g, int u, int p)
-{
-	g->parent[u] = p;
-	g->prev_sib[u] = -1;
-	g->next_sib[u] = g->child[p];
-	if (g->child[p] >= 0)
-		g->prev_sib[g->child[p]] = u;
-	g->child[p] = u;
-}
-
 static int
 start(mcf *g)
 {
@@ -187,18 +172,23 @@ start(mcf *g)
 	int64_t		art = MCF_ART_COST;
 	int			root = g->n;
 
+	/* every node a child of the root, in index order */
 	g->parent[root] = -1;
 	g->pred[root] = -1;
 	g->depth[root] = 0;
-	g->child[root] = -1;
 	g->pi[root] = 0;
+	g->thread[root] = g->n > 0 ? 0 : root;
+	g->rev_thread[root] = g->n > 0 ? g->n - 1 : root;
+	g->last_succ[root] = g->rev_thread[root];
 	for (int u = 0; u < g->n; u++)
 	{
 		int			e;
 
-		g->child[u] = -1;
-		attach(g, u, root);
+		g->parent[u] = root;
 		g->depth[u] = 1;
+		g->thread[u] = u + 1 < g->n ? u + 1 : root;
+		g->rev_thread[u] = u > 0 ? u - 1 : root;
+		g->last_succ[u] = u;
 		if (g->supply[u] >= 0)
 		{
 			e = add_arc(g, u, root, MCF_INF, 0, 1);
@@ -224,53 +214,152 @@ start(mcf *g)
 	return 0;
 }
 
-/* block search for an improving arc; -1 when the flow is optimal */
+/*
+ * Block search for an improving arc; -1 when the flow is optimal.  The arcs
+ * are visited with a stride (arc j, j + skip, j + 2 skip, ..., then j + 1,
+ * ...), as LEMON's NetworkSimplex stores them ("arc mixing"): callers add a
+ * node's arcs together, and a block of neighbours would offer the pivot rule
+ * one node's arcs only.  skip is fixed for a solve (mcf_solve).
+ */
 static int
 entering_arc(mcf *g)
 {
-	int			block = (int) ceil(sqrt((double) g->m));
-	int			cnt,
-				best = -1;
+	int			m = g->m,
+				skip = g->skip,
+				block = (int) ceil(sqrt((double) m)),
+				cnt,
+				best = -1,
+				j = g->next_j,
+				e = g->next_arc;
 	int64_t		min = 0;
-	int			e;
 
 	if (block < 10)
 		block = 10;
 	cnt = block;
-	for (int pass = 0; pass < 2; pass++)
+	for (int seen = 0; seen < m; seen++)
 	{
-		int			lo = pass == 0 ? g->next_arc : 0;
-		int			hi = pass == 0 ? g->m : g->next_arc;
+		/* 0 for tree arcs and artificial arcs out of the tree (state 0) */
+		int64_t		c = g->state[e] * (g->cost[e] + g->pi[g->from[e]] - g->pi[g->to[e]]);
 
-		for (e = lo; e < hi; e++)
+		if (c < min)
 		{
-			int64_t		c;
-
-			if (g->state[e] == STATE_TREE || g->artificial[e])
-				continue;
-			c = g->state[e] * (g->cost[e] + g->pi[g->from[e]] - g->pi[g->to[e]]);
-			if (c < min)
-			{
-				min = c;
-				best = e;
-			}
-			if (--cnt == 0)
-			{
-				if (min < 0)
-				{
-					g->next_arc = e;
-					return best;
-				}
-				cnt = block;
-			}
+			min = c;
+			best = e;
+		}
+		if ((e += skip) >= m)
+		{
+			if (++j == skip)
+				j = 0;
+			e = j;
+		}
+		if (--cnt == 0)
+		{
+			if (min < 0)
+				break;
+			cnt = block;
 		}
 	}
-	if (min < 0)
+	g->next_j = j;
+	g->next_arc = e;
+	return min < 0 ? best : -1;
+}
+
+/*
+ * The stem u_in = s0, s1 = parent(s0), ..., sk = u_out turns over: u_in
+ * hangs from v_in by the entering arc, each s(i) from s(i-1) by the arc that
+ * joined s(i-1) to it.  In thread order the moved subtree becomes s0's old
+ * subtree, then for each i >= 1 the part of s(i)'s old subtree before s(i-1)'s
+ * (s(i) first) and the part after it; it is cut out and put back right after
+ * v_in.  Potentials shift by shift and depths follow, in one walk over it.
+ */
+static void
+rehang(mcf *g, int in, int u_in, int v_in, int u_out, int64_t shift)
+{
+	int			k = 0,
+				np = 0,
+				block_end = g->last_succ[u_out],
+				prev,
+				next,
+				tail;
+	int		   *s = g->stem,
+			   *pc = g->piece;
+
+	for (int x = u_in;; x = g->parent[x])
 	{
-		g->next_arc = best;
-		return best;
+		s[k++] = x;
+		if (x == u_out)
+			break;
 	}
-	return -1;
+	/* the stretches of the new order, read before the thread changes */
+	pc[np++] = s[0];
+	pc[np++] = g->last_succ[s[0]];
+	for (int i = 1; i < k; i++)
+	{
+		pc[np++] = s[i];
+		pc[np++] = g->rev_thread[s[i - 1]];
+		if (g->last_succ[s[i - 1]] != g->last_succ[s[i]])
+		{
+			pc[np++] = g->thread[g->last_succ[s[i - 1]]];
+			pc[np++] = g->last_succ[s[i]];
+		}
+	}
+
+	/* cut the subtree out; ancestors that ended with it end before it */
+	prev = g->rev_thread[u_out];
+	next = g->thread[block_end];
+	g->thread[prev] = next;
+	g->rev_thread[next] = prev;
+	for (int x = g->parent[u_out]; x >= 0 && g->last_succ[x] == block_end; x = g->parent[x])
+		g->last_succ[x] = prev;
+
+	/* turn the stem over */
+	{
+		int			new_parent = v_in,
+					new_pred = in,
+					new_up = g->from[in] == u_in;
+
+		for (int i = 0; i < k; i++)
+		{
+			int			old_pred = g->pred[s[i]],
+						old_up = g->up[s[i]];
+
+			g->parent[s[i]] = new_parent;
+			g->pred[s[i]] = new_pred;
+			g->up[s[i]] = (unsigned char) new_up;
+			new_parent = s[i];
+			new_pred = old_pred;
+			new_up = !old_up;
+		}
+	}
+
+	/* stitch the stretches together; every stem node's subtree ends with the last */
+	tail = pc[1];
+	for (int j = 2; j < np; j += 2)
+	{
+		g->thread[tail] = pc[j];
+		g->rev_thread[pc[j]] = tail;
+		tail = pc[j + 1];
+	}
+	for (int i = 0; i < k; i++)
+		g->last_succ[s[i]] = tail;
+
+	/* put it back right after v_in; if v_in was a leaf, so are the ends above it */
+	next = g->thread[v_in];
+	g->thread[v_in] = u_in;
+	g->rev_thread[u_in] = v_in;
+	g->thread[tail] = next;
+	g->rev_thread[next] = tail;
+	for (int x = v_in; x >= 0 && g->last_succ[x] == v_in; x = g->parent[x])
+		g->last_succ[x] = tail;
+
+	/* potentials and depths, parents before children */
+	for (int w = u_in;; w = g->thread[w])
+	{
+		g->pi[w] += shift;
+		g->depth[w] = g->depth[g->parent[w]] + 1;
+		if (w == tail)
+			break;
+	}
 }
 
 static void
@@ -360,53 +449,13 @@ pivot(mcf *g, int in)
 		return;
 	}
 
-	{
-		int			e_out = g->pred[u_out];
-		int			u_in = result == 1 ? first : second;
-		int			v_in = result == 1 ? second : first;
-		int			x = u_in,
-					new_parent = v_in,
-					new_pred = in,
-					new_up = g->from[in] == u_in;
-		int64_t		shift;
-		int			top = 0;
-
-		g->state[e_out] = g->flow[e_out] == 0 ? STATE_LOWER : STATE_UPPER;
-		g->state[in] = STATE_TREE;
-		sigma = g->cost[in] + g->pi[g->from[in]] - g->pi[g->to[in]];
-		shift = g->from[in] == u_in ? -sigma : sigma;
-
-		/* re-hang the subtree below the leaving arc from u_in */
-		for (;;)
-		{
-			int			old_parent = g->parent[x],
-						old_pred = g->pred[x],
-						old_up = g->up[x];
-
-			detach(g, x);
-			attach(g, x, new_parent);
-			g->pred[x] = new_pred;
-			g->up[x] = (unsigned char) new_up;
-			if (x == u_out)
-				break;
-			new_parent = x;
-			new_pred = old_pred;
-			new_up = !old_up;
-			x = old_parent;
-		}
-
-		/* depths and potentials of the moved subtree */
-		g->stack[top++] = u_in;
-		while (top > 0)
-		{
-			int			w = g->stack[--top];
-
-			g->depth[w] = g->depth[g->parent[w]] + 1;
-			g->pi[w] += shift;
-			for (int c = g->child[w]; c >= 0; c = g->next_sib[c])
-				g->stack[top++] = c;
-		}
-	}
+	g->state[in] = STATE_TREE;
+	/* an artificial arc that leaves never enters again (state 0, see entering_arc) */
+	g->state[g->pred[u_out]] = g->artificial[g->pred[u_out]] ? STATE_TREE :
+		g->flow[g->pred[u_out]] == 0 ? STATE_LOWER : STATE_UPPER;
+	sigma = g->cost[in] + g->pi[g->from[in]] - g->pi[g->to[in]];
+	rehang(g, in, result == 1 ? first : second, result == 1 ? second : first, u_out,
+		   g->from[in] == (result == 1 ? first : second) ? -sigma : sigma);
 }
 
 /* asserts builds: every arc within its bounds, every node's supply sent on */
@@ -432,6 +481,50 @@ check_flows(const mcf *g)
 #endif
 }
 
+/*
+ * asserts builds: the thread is a preorder of the tree through every node,
+ * each subtree is the stretch from its node to its last_succ, depths agree,
+ * and every tree arc joins its node to the parent with reduced cost 0.
+ */
+static void
+check_tree(const mcf *g)
+{
+#ifdef SETTLE_ASSERTS
+	int			root = g->n,
+				count = 0;
+	int		   *pos = malloc(((size_t) g->n + 1) * sizeof(int));
+
+	if (!pos)
+		return;
+	for (int u = root;; u = g->thread[u])
+	{
+		SETTLE_ASSERT(count <= g->n);
+		SETTLE_ASSERT(g->rev_thread[g->thread[u]] == u);
+		pos[u] = count++;
+		if (g->thread[u] == root)
+			break;
+	}
+	SETTLE_ASSERT(count == g->n + 1);
+	for (int u = 0; u < g->n; u++)
+	{
+		int			p = g->parent[u],
+					e = g->pred[u];
+
+		SETTLE_ASSERT(pos[p] < pos[u] && pos[u] <= pos[g->last_succ[p]]);
+		SETTLE_ASSERT(pos[g->last_succ[u]] <= pos[g->last_succ[p]]);
+		SETTLE_ASSERT(g->depth[u] == g->depth[p] + 1);
+		SETTLE_ASSERT(g->up[u] ? (g->from[e] == u && g->to[e] == p) : (g->from[e] == p && g->to[e] == u));
+		SETTLE_ASSERT(g->cost[e] + g->pi[g->from[e]] - g->pi[g->to[e]] == 0);
+		/* the node right after a subtree is outside it */
+		SETTLE_ASSERT(g->thread[g->last_succ[u]] == root ||
+					  g->depth[g->thread[g->last_succ[u]]] <= g->depth[u]);
+	}
+	free(pos);
+#else
+	(void) g;
+#endif
+}
+
 int
 mcf_solve(mcf *g, int (*interrupted) (void *), void *arg)
 {
@@ -439,6 +532,11 @@ mcf_solve(mcf *g, int (*interrupted) (void *), void *arg)
 
 	if (!g->started && start(g) != 0)
 		return -1;
+	/* about one arc per node between neighbours in the search, as LEMON does */
+	g->skip = g->m / (g->n + 1) > 3 ? g->m / (g->n + 1) : 3;
+	if (g->skip > g->m)
+		g->skip = g->m;
+	g->next_arc = g->next_j = 0;
 	while ((in = entering_arc(g)) >= 0)
 	{
 		pivot(g, in);
@@ -448,6 +546,7 @@ mcf_solve(mcf *g, int (*interrupted) (void *), void *arg)
 			g->pivots++;
 	}
 	check_flows(g);
+	check_tree(g);
 	for (int e = 0; e < g->m; e++)
 		if (g->artificial[e] && g->flow[e] != 0)
 			return 1;

@@ -8,11 +8,14 @@
  * how settle's optimal matching prices out the arcs it did not keep.
  *
  * The spanning tree keeps, per node, its parent, the tree arc to the parent
- * and its direction, its depth and its children (a doubly linked list), so a
- * pivot costs the length of the cycle plus the size of the subtree that
- * moves.  The entering arc is chosen by block search (the most negative
- * reduced cost within a block of about sqrt(arcs) arcs); the leaving arc by
- * the strongly feasible tree rule, which prevents cycling.
+ * and its direction, its depth, and its place in a preorder thread of the
+ * tree (with the last node of its subtree), so a pivot costs the length of
+ * the cycle plus the size of the subtree that moves, walked as one stretch
+ * of the thread.  The entering arc is chosen by block search (the most
+ * negative reduced cost within a block of about sqrt(arcs) arcs, the arcs
+ * taken with a stride so that a block mixes many nodes' arcs, as LEMON's
+ * NetworkSimplex does); the leaving arc by the strongly feasible tree rule,
+ * which prevents cycling.
  */
 #ifndef SETTLE_MCF_H
 #define SETTLE_MCF_H

@@ -9,13 +9,15 @@
 #   bash test/bench/matching.sh                  # S, L, XL and XL on regions
 #   BENCH_SIZES="S" bash test/bench/matching.sh  # only S
 #   BENCH_HIGHS=0 BENCH_LIMITS=0 BENCH_SIZES="S L" ...   # only settle: the
-#   end-to-end table (BENCH_REPS interleaved runs, default 3) and the modes
+#   end-to-end table (BENCH_REPS interleaved runs, default 3), the LP table
+#   (settle's network simplex against LEMON's and HiGHS's LP on the same
+#   class-level LP; BENCH_LP=0 leaves it out) and the modes
 #   HIGHS_TIME_LIMIT_S=600 HIGHS_CANDIDATES=0 ...   (defaults: 300 s; all
 #   feasible municipalities on S, the 60 cheapest on L; no HiGHS on XL unless
 #   HIGHS_XL=1)
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
-SETTLE_PACKAGES="$SETTLE_PACKAGES python3-scipy"
+SETTLE_PACKAGES="$SETTLE_PACKAGES python3-scipy python3-numpy liblemon-dev g++"
 settle_setup
 
 SEED=${BENCH_SEED:-0.42}
@@ -71,6 +73,39 @@ end_to_end_table() {
     rm -rf "$tmp"
 }
 
+# the class-level LP of settle's optimal mode (test/bench/lp/to_dimacs.py) solved
+# by settle's network simplex (src/mcf.c, as settle solves it and with every
+# arc at once), by LEMON's NetworkSimplex and by HiGHS's dual simplex;
+# BENCH_REPS interleaved runs, min/median ms; every solver's cost must agree
+lp_table() {
+    local db=$1 reps=${BENCH_REPS:-3} tmp r
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/settle-lp.XXXXXX")
+    psql -X -At -d "$db" -c "SELECT row_to_json(p) FROM settle.match_problem(2027, '$AS_OF') p" >"$tmp/problem.json"
+    /usr/bin/python3 test/bench/lp/to_dimacs.py "$tmp/problem.json" \
+        "$(psql -X -At -d "$db" -c "SELECT value FROM settle.setting WHERE name = 'matching.unplaced_km'")" >"$tmp/lp.min"
+    g++ -O2 -o "$tmp/lemon_mcf" test/bench/lp/lemon_mcf.cpp
+    gcc -O2 -Isrc -o "$tmp/settle_mcf" test/bench/lp/settle_mcf.c src/mcf.c -lm
+    for r in $(seq "$reps"); do
+        "$tmp/settle_mcf" "$tmp/lp.min" 1 >>"$tmp/runs"
+        "$tmp/lemon_mcf" "$tmp/lp.min" 1 >>"$tmp/runs"
+        /usr/bin/python3 test/bench/lp/highs_lp.py "$tmp/lp.min" >>"$tmp/runs"
+    done
+    printf '  class-level LP: %s\n' "$(sed -n 's/^c settle class-level LP: //p' "$tmp/lp.min"), $(sed -n 's/^p min [0-9]* //p' "$tmp/lp.min") arcs"
+    [ "$(awk '{ print $4 }' "$tmp/runs" | sort -u | wc -l)" = 1 ] || { cat "$tmp/runs"; die "the LP solvers disagree on the cost"; }
+    local lemon way mm
+    lemon=$(awk '$1 == "lemon" { print $2 }' "$tmp/runs" | min_median)
+    printf '  %-34s %16s %14s %16s\n' solver "min/median ms" "cost (m)" "min vs LEMON"
+    for way in priced full lemon highs; do
+        mm=$(awk -v w="$way" '$1 == w { print $2 }' "$tmp/runs" | min_median)
+        printf '  %-34s %16s %14s %16s\n' \
+            "$(case $way in priced) echo "settle (as the core solves it)" ;; full) echo "settle (every arc at once)" ;;
+                             lemon) echo "LEMON NetworkSimplex" ;; highs) echo "HiGHS LP (dual simplex)" ;; esac)" \
+            "${mm/ //}" "$(awk -v w="$way" '$1 == w { print $4; exit }' "$tmp/runs")" \
+            "$(awk -v a="${mm%% *}" -v b="${lemon%% *}" 'BEGIN { printf "%.2fx", a / b }')"
+    done
+    rm -rf "$tmp"
+}
+
 summary() {
     psql -X -At -F ' ' -d "$1" -c "SELECT persons_placed, persons_unplaced, objective_km, coalesce(lower_bound_km, -1), core_ms
                                       FROM settle.match_summary(2027, '$AS_OF', '$2')"
@@ -101,6 +136,10 @@ run() {
         if [ "$size" != XL ]; then
             printf 'end to end (settle.match, count(*) in a fresh session) against the core:\n'
             end_to_end_table "$db"
+        fi
+        if [ "$size" != XL ] && [ "${BENCH_LP:-1}" = 1 ]; then
+            printf 'the LP relaxation alone: settle against LEMON and HiGHS (same network, same cost):\n'
+            lp_table "$db"
         fi
         if [ "$size" != XL ] && [ "${BENCH_LIMITS:-1}" = 1 ]; then
             # no one pays alone for the total: the optimal mode with a limit on
