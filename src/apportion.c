@@ -4,6 +4,7 @@
  * Validates and converts the arguments (exact decimal weights to integers at
  * a common scale), runs the core, and returns one row per unit in input
  * order: key, seats, quota (the exact fair share, to 12 decimals), tie.
+ * settle.apportion_seats(): the same without keys, as two arrays by position.
  */
 #include "postgres.h"
 
@@ -23,6 +24,18 @@
 #include "srf.h"
 
 PG_FUNCTION_INFO_V1(settle_apportion);
+PG_FUNCTION_INFO_V1(settle_apportion_seats);
+
+/*
+ * The arguments' positions: settle.apportion(total, keys, weights, ...) has
+ * k = 1, settle.apportion_seats(total, weights, ...) k = 0 (no keys).
+ */
+#define ARG_WEIGHTS(k)			(1 + (k))
+#define ARG_METHOD(k)			(2 + (k))
+#define ARG_MIN_SEATS(k)		(3 + (k))
+#define ARG_MAX_SEATS(k)		(4 + (k))
+#define ARG_PRIOR(k)			(5 + (k))
+#define ARG_FIRST_DIVISOR(k)	(6 + (k))
 
 #define MAX_UNITS (1 << 20)
 #define QUOTA_DECIMALS 12
@@ -77,7 +90,7 @@ same_length(const array_arg *a, const array_arg *b)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("%s has %d elements but %s has %d", b->name, b->n, a->name, a->n),
-				 errhint("Every array argument has one element per unit, in the same order as keys.")));
+				 errhint("Every array argument has one element per unit, in the same order as %s.", a->name)));
 }
 
 /* A non-negative decimal: value * 10^-frac, value < APP_MAX_WEIGHT. */
@@ -87,19 +100,33 @@ typedef struct decimal
 	int			frac;
 } decimal;
 
-/* a key (text datum) as a C string, for messages */
-static const char *
-key_name(Datum key)
+/*
+ * A unit, for messages: its key, quoted ("0114"), or without keys
+ * (settle.apportion_seats) its position (unit 3); fixed: a name instead.
+ */
+typedef struct unit_ref
 {
-	return TextDatumGetCString(key);
+	const array_arg *keys;
+	int			i;
+	const char *fixed;
+} unit_ref;
+
+static const char *
+unit_name(unit_ref who)
+{
+	if (who.fixed)
+		return psprintf("\"%s\"", who.fixed);
+	if (who.keys && who.keys->values)
+		return psprintf("\"%s\"", TextDatumGetCString(who.keys->values[who.i]));
+	return psprintf("unit %d", who.i + 1);
 }
 
 static void
-too_big(const char *argname, Datum key, int scale)
+too_big(const char *argname, unit_ref who, int scale)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("%s of \"%s\" cannot be represented exactly", argname, key_name(key)),
+			 errmsg("%s of %s cannot be represented exactly", argname, unit_name(who)),
 			 errdetail("Computed exactly, weights are integers at a common scale (here 10^-%d); this one needs more than 24 digits there.", scale),
 			 errhint("Weights may have up to 24 significant digits between the largest weight and the finest decimal used; round the weights or express them in a larger unit.")));
 }
@@ -193,7 +220,7 @@ stored_decimal(Datum num, decimal *out)
 
 /* a numeric >= 0 as an exact decimal, trailing fraction zeros dropped */
 static decimal
-parse_decimal(Datum num, const char *argname, Datum key)
+parse_decimal(Datum num, const char *argname, unit_ref who)
 {
 	char	   *s;
 	decimal		d = {0, 0};
@@ -206,12 +233,12 @@ parse_decimal(Datum num, const char *argname, Datum key)
 	if (s[0] == 'N' || s[0] == 'I' || (s[0] == '-' && s[1] == 'I'))	/* NaN, [-]Infinity */
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s of \"%s\" is %s", argname, key_name(key), s),
+				 errmsg("%s of %s is %s", argname, unit_name(who), s),
 				 errhint("Weights are finite numbers >= 0.")));
 	if (s[0] == '-')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s of \"%s\" is negative: %s", argname, key_name(key), s),
+				 errmsg("%s of %s is negative: %s", argname, unit_name(who), s),
 				 errhint("Weights are finite numbers >= 0; a unit that should get nothing has weight 0.")));
 	for (const char *p = s; *p; p++)
 	{
@@ -225,14 +252,14 @@ parse_decimal(Datum num, const char *argname, Datum key)
 			{
 				d.value *= 10;
 				if (d.value >= APP_MAX_WEIGHT)
-					too_big(argname, key, d.frac);
+					too_big(argname, who, d.frac);
 				if (in_frac)
 					d.frac++;
 			}
 			zeros = 0;
 			d.value += (u128) (*p - '0');
 			if (d.value >= APP_MAX_WEIGHT)
-				too_big(argname, key, d.frac);
+				too_big(argname, who, d.frac);
 		}
 	}
 	pfree(s);
@@ -241,7 +268,7 @@ parse_decimal(Datum num, const char *argname, Datum key)
 
 /* d at scale 10^-scale (scale >= d.frac) as an integer < APP_MAX_WEIGHT, or error */
 static u128
-scale_decimal(decimal d, int scale, const char *argname, Datum key)
+scale_decimal(decimal d, int scale, const char *argname, unit_ref who)
 {
 	u128		v = d.value;
 
@@ -249,7 +276,7 @@ scale_decimal(decimal d, int scale, const char *argname, Datum key)
 	{
 		v *= 10;
 		if (v >= APP_MAX_WEIGHT)
-			too_big(argname, key, scale);
+			too_big(argname, who, scale);
 	}
 	return v;
 }
@@ -313,7 +340,7 @@ duplicate_key(const array_arg *keys, int first, int second)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("key \"%s\" occurs more than once in keys", key_name(keys->values[second])),
+			 errmsg("key %s occurs more than once in keys", unit_name((unit_ref) {keys, second, NULL})),
 			 errdetail("keys[%d] and keys[%d] are equal.", first + 1, second + 1),
 			 errhint("Each unit appears once; sum the weights of duplicates first.")));
 }
@@ -475,11 +502,12 @@ typedef struct unit_args
 				priors;
 } unit_args;
 
-#define KEY(u, i) key_name((u)->keys.values[i])
+#define UNIT(u, i) ((unit_ref) {&(u)->keys, (i), NULL})
+#define KEY(u, i) unit_name(UNIT(u, i))
 
-/* total (argument 0), never NULL or negative */
+/* total (argument 0), never NULL or negative; keys (if k), weights and method not NULL */
 static int64
-read_total(FunctionCallInfo fcinfo)
+read_total(FunctionCallInfo fcinfo, int k)
 {
 	int64		total;
 
@@ -488,12 +516,13 @@ read_total(FunctionCallInfo fcinfo)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("total must not be NULL"),
 				 errhint("Give the number of seats (persons, places) to apportion.")));
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	if ((k && PG_ARGISNULL(1)) || PG_ARGISNULL(ARG_WEIGHTS(k)))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be NULL", PG_ARGISNULL(1) ? "keys" : "weights"),
-				 errhint("Pass one key and one weight per unit; an empty array for no units.")));
-	if (PG_ARGISNULL(3))
+				 errmsg("%s must not be NULL", k && PG_ARGISNULL(1) ? "keys" : "weights"),
+				 errhint(k ? "Pass one key and one weight per unit; an empty array for no units."
+						 : "Pass one weight per unit; an empty array for no units.")));
+	if (PG_ARGISNULL(ARG_METHOD(k)))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("method must not be NULL"),
@@ -507,24 +536,24 @@ read_total(FunctionCallInfo fcinfo)
 	return total;
 }
 
-/* method (argument 3) and first_divisor (argument 7) into prob */
+/* method and first_divisor into prob */
 static void
-read_method(FunctionCallInfo fcinfo, app_problem *prob)
+read_method(FunctionCallInfo fcinfo, int k, app_problem *prob)
 {
 	bool		is_sl = false;
 	decimal		fd;
 
-	prob->method = parse_method(text_to_cstring(PG_GETARG_TEXT_PP(3)), &is_sl);
+	prob->method = parse_method(text_to_cstring(PG_GETARG_TEXT_PP(ARG_METHOD(k))), &is_sl);
 	prob->fd_num = 1;
 	prob->fd_den = 1;
-	if (PG_ARGISNULL(7))
+	if (PG_ARGISNULL(ARG_FIRST_DIVISOR(k)))
 		return;
 	if (!is_sl)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("first_divisor applies only to the sainte_lague method"),
 				 errhint("Pass method => 'sainte_lague' with first_divisor => 1.2 (Sweden) or 1.4 (Norway), or drop first_divisor.")));
-	fd = parse_decimal(PG_GETARG_DATUM(7), "first_divisor", CStringGetTextDatum("sainte_lague"));
+	fd = parse_decimal(PG_GETARG_DATUM(ARG_FIRST_DIVISOR(k)), "first_divisor", (unit_ref) {NULL, 0, "sainte_lague"});
 	if (fd.frac > 6)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -540,19 +569,30 @@ read_method(FunctionCallInfo fcinfo, app_problem *prob)
 	prob->fd_num = (uint64_t) fd.value;
 }
 
-/* the arrays, of equal length, with present and distinct keys */
+/*
+ * The arrays, of equal length; with keys (k = 1) present and distinct ones,
+ * without them (k = 0) the units are the weights' positions.
+ */
 static void
-read_units(FunctionCallInfo fcinfo, unit_args *u)
+read_units(FunctionCallInfo fcinfo, int k, unit_args *u)
 {
-	get_array(fcinfo, 1, "keys", TEXTOID, &u->keys);
-	get_array(fcinfo, 2, "weights", NUMERICOID, &u->weights);
-	get_array(fcinfo, 4, "min_seats", INT4OID, &u->mins);
-	get_array(fcinfo, 5, "max_seats", INT4OID, &u->maxs);
-	get_array(fcinfo, 6, "prior", INT4OID, &u->priors);
-	same_length(&u->keys, &u->weights);
-	same_length(&u->keys, &u->mins);
-	same_length(&u->keys, &u->maxs);
-	same_length(&u->keys, &u->priors);
+	const array_arg *base = k ? &u->keys : &u->weights;
+
+	get_array(fcinfo, ARG_WEIGHTS(k), "weights", NUMERICOID, &u->weights);
+	if (k)
+		get_array(fcinfo, 1, "keys", TEXTOID, &u->keys);
+	else
+		u->keys = (array_arg) {"keys", u->weights.n, NULL, NULL, 0};
+	get_array(fcinfo, ARG_MIN_SEATS(k), "min_seats", INT4OID, &u->mins);
+	get_array(fcinfo, ARG_MAX_SEATS(k), "max_seats", INT4OID, &u->maxs);
+	get_array(fcinfo, ARG_PRIOR(k), "prior", INT4OID, &u->priors);
+	if (k)
+		same_length(base, &u->weights);
+	same_length(base, &u->mins);
+	same_length(base, &u->maxs);
+	same_length(base, &u->priors);
+	if (!k)
+		return;
 	for (int i = 0; i < u->keys.n; i++)
 		if (u->keys.nulls[i])
 			ereport(ERROR,
@@ -578,9 +618,9 @@ read_weights(const unit_args *u, int64 total, u128 *wsum)
 		if (u->weights.nulls[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("weight of \"%s\" is NULL", KEY(u, i)),
+					 errmsg("weight of %s is NULL", KEY(u, i)),
 					 errhint("Weights are finite numbers >= 0; use 0 for a unit that should get nothing.")));
-		d = parse_decimal(u->weights.values[i], "weight", u->keys.values[i]);
+		d = parse_decimal(u->weights.values[i], "weight", UNIT(u, i));
 		w[i] = d.value;
 		frac[i] = (int16) d.frac;
 		if (d.frac > scale)
@@ -593,7 +633,7 @@ read_weights(const unit_args *u, int64 total, u128 *wsum)
 		{
 			decimal		d = {w[i], frac[i]};
 
-			w[i] = scale_decimal(d, scale, "weight", u->keys.values[i]);
+			w[i] = scale_decimal(d, scale, "weight", UNIT(u, i));
 		}
 		*wsum += w[i];
 	}
@@ -619,7 +659,7 @@ read_count(const unit_args *u, const array_arg *a, int i, int64 dflt, const char
 	if (v < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s of \"%s\" is negative: " INT64_FORMAT, a->name, KEY(u, i), v),
+				 errmsg("%s of %s is negative: " INT64_FORMAT, a->name, KEY(u, i), v),
 				 errhint("%s", hint)));
 	return v;
 }
@@ -639,7 +679,7 @@ read_bounds(const unit_args *u, int64 *lo, int64 *hi)
 		if (u->priors.values != NULL && u->priors.nulls[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("prior of \"%s\" is NULL", KEY(u, i)),
+					 errmsg("prior of %s is NULL", KEY(u, i)),
 					 errhint("prior holds what each unit already has; use 0 for none.")));
 		pr = read_count(u, &u->priors, i, 0, "prior holds what each unit already has, >= 0.");
 		mn = read_count(u, &u->mins, i, 0, "min_seats are >= 0; NULL means no lower bound.");
@@ -647,7 +687,7 @@ read_bounds(const unit_args *u, int64 *lo, int64 *hi)
 		if (mx >= 0 && mx < mn)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("min_seats of \"%s\" (" INT64_FORMAT ") exceeds its max_seats (" INT64_FORMAT ")", KEY(u, i), mn, mx),
+					 errmsg("min_seats of %s (" INT64_FORMAT ") exceeds its max_seats (" INT64_FORMAT ")", KEY(u, i), mn, mx),
 					 errhint("Each unit needs min_seats <= max_seats.")));
 		prior_sum += pr;
 		lo[i] = pr + mn;
@@ -678,60 +718,115 @@ report_infeasible(app_status st, const app_problem *prob, int64 shortfall, bool 
 				 errhint("Lower the total by at least " INT64_FORMAT " or raise max_seats.", shortfall)));
 }
 
-Datum
-settle_apportion(PG_FUNCTION_ARGS)
+/* the seats (prior included) and ties of the units of the call, or an error */
+typedef struct solved
 {
 	unit_args	u;
+	app_problem prob;
+	u128		wsum;
+	int64	   *seats;
+	uint8	   *tie;
+} solved;
+
+static void
+solve(FunctionCallInfo fcinfo, int k, solved *r)
+{
 	int			n;
-	int64		total = read_total(fcinfo),
+	int64		total = read_total(fcinfo, k),
 				prior_sum,
 				shortfall;
-	u128		wsum;
 	int64	   *lo,
-			   *hi,
-			   *seats;
-	uint8	   *tie;
-	app_problem prob;
+			   *hi;
 	app_status	st;
-	ReturnSetInfo *rsinfo;
 
-	read_method(fcinfo, &prob);
-	read_units(fcinfo, &u);
-	n = u.keys.n;
-	prob.n = n;
-	prob.w = read_weights(&u, total, &wsum);
+	read_method(fcinfo, k, &r->prob);
+	read_units(fcinfo, k, &r->u);
+	n = r->u.keys.n;
+	r->prob.n = n;
+	r->prob.w = read_weights(&r->u, total, &r->wsum);
 	lo = palloc(sizeof(int64) * (n > 0 ? n : 1));
 	hi = palloc(sizeof(int64) * (n > 0 ? n : 1));
-	prior_sum = read_bounds(&u, lo, hi);
-	prob.lo = lo;
-	prob.hi = hi;
+	prior_sum = read_bounds(&r->u, lo, hi);
+	r->prob.lo = lo;
+	r->prob.hi = hi;
 	if (total + prior_sum >= APP_MAX_TOTAL)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("total plus the sum of prior is too large: " INT64_FORMAT, total + prior_sum),
 				 errhint("The grand total (total + sum(prior)) must stay below 2^32.")));
-	prob.total = total + prior_sum;
+	r->prob.total = total + prior_sum;
 
-	seats = palloc(sizeof(int64) * (n > 0 ? n : 1));
-	tie = palloc(n > 0 ? n : 1);
+	r->seats = palloc(sizeof(int64) * (n > 0 ? n : 1));
+	r->tie = palloc(n > 0 ? n : 1);
 	settle_core_begin();
-	st = app_solve(&prob, seats, tie, palloc(app_workspace_size(n)), &shortfall);
+	st = app_solve(&r->prob, r->seats, r->tie, palloc(app_workspace_size(n)), &shortfall);
 	settle_core_end();
-	report_infeasible(st, &prob, shortfall, u.priors.values != NULL);
+	report_infeasible(st, &r->prob, shortfall, r->u.priors.values != NULL);
+}
 
+/* unit i's new seats: its holding less its prior */
+static int32
+new_seats(const solved *r, int i)
+{
+	int64		pr = (r->u.priors.values != NULL) ? DatumGetInt32(r->u.priors.values[i]) : 0;
+
+	return (int32) (r->seats[i] - pr);
+}
+
+Datum
+settle_apportion(PG_FUNCTION_ARGS)
+{
+	solved		r;
+	ReturnSetInfo *rsinfo;
+
+	solve(fcinfo, 1, &r);
 	/* the result is about as large as keys and weights, already in memory */
-	rsinfo = settle_materialized_srf(fcinfo, (int64) ((u.keys.bytes + u.weights.bytes) / 1024));
-	for (int i = 0; i < n; i++)
+	rsinfo = settle_materialized_srf(fcinfo, (int64) ((r.u.keys.bytes + r.u.weights.bytes) / 1024));
+	for (int i = 0; i < r.prob.n; i++)
 	{
 		Datum		values[4];
 		bool		nulls[4] = {false, false, false, false};
-		int64		pr = (u.priors.values != NULL) ? DatumGetInt32(u.priors.values[i]) : 0;
 
-		values[0] = u.keys.values[i];
-		values[1] = Int32GetDatum((int32) (seats[i] - pr));
-		values[2] = quota_numeric(prob.total, prob.w[i], wsum);
-		values[3] = BoolGetDatum(tie[i] != 0);
+		values[0] = r.u.keys.values[i];
+		values[1] = Int32GetDatum(new_seats(&r, i));
+		values[2] = quota_numeric(r.prob.total, r.prob.w[i], r.wsum);
+		values[3] = BoolGetDatum(r.tie[i] != 0);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
+}
+
+/*
+ * settle.apportion_seats: the same apportionment by position, as two arrays
+ * (seats, tie) in the order of weights: no keys to check, no quota numerics,
+ * no rows, for large numbers of units.
+ */
+Datum
+settle_apportion_seats(PG_FUNCTION_ARGS)
+{
+	solved		r;
+	TupleDesc	desc;
+	Datum	   *seats,
+			   *tie,
+				values[2];
+	bool		nulls[2] = {false, false};
+	int			n;
+
+	solve(fcinfo, 0, &r);
+	n = r.prob.n;
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("settle.apportion_seats must return a record (seats, tie)"),
+				 errhint("Call it as SELECT * FROM settle.apportion_seats(...).")));
+	seats = palloc(sizeof(Datum) * (n > 0 ? n : 1));
+	tie = palloc(sizeof(Datum) * (n > 0 ? n : 1));
+	for (int i = 0; i < n; i++)
+	{
+		seats[i] = Int32GetDatum(new_seats(&r, i));
+		tie[i] = BoolGetDatum(r.tie[i] != 0);
+	}
+	values[0] = PointerGetDatum(construct_array(seats, n, INT4OID, sizeof(int32), true, TYPALIGN_INT));
+	values[1] = PointerGetDatum(construct_array(tie, n, BOOLOID, sizeof(bool), true, TYPALIGN_CHAR));
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }

@@ -17,6 +17,23 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION settle.apportion(integer, text[], numeric[], text, integer[], integer[], integer[], numeric) IS
 'Splits total whole seats over keys in proportion to weights, exactly, by a largest-remainder or divisor method with optional bounds and prior holdings (docs/apportionment.md).';
 
+CREATE FUNCTION settle.apportion_seats(
+    total integer,
+    weights numeric[],
+    method text DEFAULT 'hamilton',
+    min_seats integer[] DEFAULT NULL,
+    max_seats integer[] DEFAULT NULL,
+    prior integer[] DEFAULT NULL,
+    first_divisor numeric DEFAULT NULL,
+    OUT seats integer[],
+    OUT tie boolean[])
+RETURNS record
+AS 'MODULE_PATHNAME', 'settle_apportion_seats'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION settle.apportion_seats(integer, numeric[], text, integer[], integer[], integer[], numeric) IS
+'settle.apportion by position for many units: seats and tie as arrays in the order of weights, without keys or quotas (docs/apportionment.md).';
+
 CREATE FUNCTION settle.apportion(
     total integer,
     weights jsonb,

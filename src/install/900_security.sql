@@ -96,6 +96,7 @@ GRANT EXECUTE ON FUNCTION settle.distance_km(settle.kommunkod, settle.kommunkod)
                           settle.distance_km(double precision, double precision, double precision, double precision),
                           settle.apportion(integer, text[], numeric[], text, integer[], integer[], integer[], numeric),
                           settle.apportion(integer, jsonb, text, numeric),
+                          settle.apportion_seats(integer, numeric[], text, integer[], integer[], integer[], numeric),
                           settle.require_method(text, numeric),
                           settle.today(),
                           settle.local_time(timestamptz),

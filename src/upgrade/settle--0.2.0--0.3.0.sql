@@ -18080,6 +18080,24 @@ GRANT SELECT ON settle.v_backtest_published TO settle_agency, settle_county_boar
 GRANT EXECUTE ON FUNCTION settle.model_input_from(integer, text, text, integer, text) TO settle_agency;
 GRANT SELECT ON ALL TABLES IN SCHEMA settle TO settle_definer;
 
+-- settle.apportion_seats (issue 19): settle.apportion by position, as arrays
+CREATE FUNCTION settle.apportion_seats(
+    total integer,
+    weights numeric[],
+    method text DEFAULT 'hamilton',
+    min_seats integer[] DEFAULT NULL,
+    max_seats integer[] DEFAULT NULL,
+    prior integer[] DEFAULT NULL,
+    first_divisor numeric DEFAULT NULL,
+    OUT seats integer[],
+    OUT tie boolean[])
+RETURNS record
+AS 'MODULE_PATHNAME', 'settle_apportion_seats'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION settle.apportion_seats(integer, numeric[], text, integer[], integer[], integer[], numeric) IS
+'settle.apportion by position for many units: seats and tie as arrays in the order of weights, without keys or quotas (docs/apportionment.md).';
+
 -- ---- privileges (as 900_security.sql of 0.3.0): nothing new is executable
 -- by PUBLIC, the types' support functions excepted
 DO $$
@@ -18094,6 +18112,7 @@ BEGIN
 END
 $$;
 GRANT EXECUTE ON FUNCTION settle.setting_int(text, integer, integer),
+                          settle.apportion_seats(integer, numeric[], text, integer[], integer[], integer[], numeric),
                           settle.max_extra_km(),
                           settle.max_passed_over_days(),
                           settle.linked_split_km(),

@@ -22,18 +22,27 @@ SELECT n, 5 * n, array_agg('u' || g ORDER BY g), array_agg(floor(exp(random() * 
 -- settle.apportion (all rows read) and, interleaved with it, the floor: the
 -- same arrays unnested to the same number of rows (what any function taking
 -- these arrays and returning a row per unit pays in PostgreSQL: reading the
--- arrays, a tuplestore); min and median ms of `reps` runs of each
+-- arrays, a tuplestore), and settle.apportion_seats (the arrays form, no
+-- keys, no rows; its seats must be apportion's); min and median ms of `reps`
+-- runs of each
 CREATE FUNCTION bench_c(n integer, m text, reps integer,
-                        OUT c_min numeric, OUT c_median numeric, OUT floor_min numeric, OUT floor_median numeric)
+                        OUT c_min numeric, OUT c_median numeric, OUT floor_min numeric, OUT floor_median numeric,
+                        OUT arrays_min numeric, OUT arrays_median numeric)
 LANGUAGE plpgsql AS $$
 DECLARE
     c float8[] := '{}';
     f float8[] := '{}';
+    a float8[] := '{}';
     t0 timestamptz;
     got bigint;
+    s integer[];
     i bench_instance;
 BEGIN
     SELECT * INTO i FROM bench_instance WHERE units = n;
+    IF (SELECT seats FROM settle.apportion_seats(i.total, i.weights, m))
+       IS DISTINCT FROM ARRAY(SELECT x.seats FROM settle.apportion(i.total, i.keys, i.weights, m) WITH ORDINALITY x(k, seats, q, t, o) ORDER BY o) THEN
+        RAISE EXCEPTION 'settle.apportion_seats(%, %) differs from settle.apportion', n, m;
+    END IF;
     FOR r IN 1 .. reps LOOP
         t0 := clock_timestamp();
         SELECT sum(seats) INTO got FROM settle.apportion(i.total, i.keys, i.weights, m);
@@ -42,11 +51,17 @@ BEGIN
         t0 := clock_timestamp();
         SELECT count(*) INTO got FROM unnest(i.keys, i.weights) u(k, w);
         f := f || extract(epoch FROM clock_timestamp() - t0)::float8 * 1000;
+        t0 := clock_timestamp();
+        SELECT x.seats INTO s FROM settle.apportion_seats(i.total, i.weights, m) x;
+        a := a || extract(epoch FROM clock_timestamp() - t0)::float8 * 1000;
+        IF cardinality(s) <> n THEN RAISE EXCEPTION 'settle.apportion_seats(%, %): % seats', n, m, cardinality(s); END IF;
     END LOOP;
     SELECT round(min(x)::numeric, 2), round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x)::numeric, 2)
       INTO c_min, c_median FROM unnest(c) x;
     SELECT round(min(x)::numeric, 2), round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x)::numeric, 2)
       INTO floor_min, floor_median FROM unnest(f) x;
+    SELECT round(min(x)::numeric, 2), round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x)::numeric, 2)
+      INTO arrays_min, arrays_median FROM unnest(a) x;
 END $$;
 
 -- the same for the PL/pgSQL baseline; also checks it agrees with the C result

@@ -1,10 +1,11 @@
--- settle.apportion: textbook examples, bounds, prior, ties, bad input.
+-- settle.apportion: textbook examples, bounds, prior, ties, bad input;
+-- settle.apportion_seats: the same by position, as arrays.
 -- (Property tests over generated instances and the benchmark come with issue 3's completion.)
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION settle;
 SET search_path = settle, public;
-SELECT plan(28);
+SELECT plan(41);
 
 CREATE FUNCTION pg_temp.seats(t int, w numeric[], m text DEFAULT 'hamilton', mn int[] DEFAULT NULL, mx int[] DEFAULT NULL,
                               pr int[] DEFAULT NULL, fd numeric DEFAULT NULL) RETURNS text LANGUAGE sql AS $$
@@ -74,6 +75,42 @@ SELECT throws_ok($$SELECT * FROM settle.apportion(10, ARRAY['a','b'], ARRAY[5,'N
 SELECT throws_ok($$SELECT * FROM settle.apportion(10, ARRAY['a','b'], ARRAY[5,3], 'foo')$$, '22023', 'unknown apportionment method "foo"', 'unknown method');
 SELECT throws_ok($$SELECT * FROM settle.apportion(10, ARRAY['a','b'], ARRAY[5])$$, '2202E', 'weights has 1 elements but keys has 2', 'arrays of different lengths');
 SELECT throws_ok($$SELECT * FROM settle.apportion(10, ARRAY['a','b'], ARRAY[0,0])$$, '22023', 'all weights are zero, so 10 seats cannot be apportioned', 'all weights zero');
+
+-- settle.apportion_seats: the same apportionment by position, as arrays
+SELECT is((SELECT seats::text || ' ' || tie::text FROM apportion_seats(8, '{100000,80000,30000,20000}', 'dhondt')),
+          '{4,3,1,0} {f,f,f,f}', 'apportion_seats: D''Hondt textbook example, by position');
+SELECT is((SELECT seats::text || ' ' || tie::text FROM apportion_seats(1, '{1,1,2e-1}')),
+          '{1,0,0} {t,t,f}', 'apportion_seats: a tie for the last seat is flagged on both units');
+SELECT is((SELECT count(*)::int
+             FROM (VALUES ('hamilton'), ('dhondt'), ('sainte_lague'), ('huntington_hill'), ('adams')) m(method),
+                  (VALUES (1, 23, '{3,0,1.5,7,7,2.25,0.001,12}'::numeric[], '{0,1,0,0,2,0,0,0}'::int[], '{NULL,NULL,1,NULL,NULL,3,NULL,5}'::int[], '{1,0,0,2,0,0,0,1}'::int[]),
+                          (2, 9, '{6,6,2}', NULL, NULL, NULL),
+                          (3, 40, '{5,5,5,5,1}', '{0,0,0,0,9}', NULL, '{2,2,0,0,0}')) v(id, total, w, mn, mx, pr),
+                  apportion_seats(v.total, v.w, m.method, v.mn, v.mx, v.pr) s
+            WHERE s.seats = ARRAY(SELECT a.seats FROM apportion(v.total, ARRAY(SELECT 'k' || g FROM generate_series(1, cardinality(v.w)) g),
+                                                                v.w, m.method, v.mn, v.mx, v.pr) WITH ORDINALITY a(key, seats, quota, tie, o) ORDER BY o)
+              AND s.tie = ARRAY(SELECT a.tie FROM apportion(v.total, ARRAY(SELECT 'k' || g FROM generate_series(1, cardinality(v.w)) g),
+                                                            v.w, m.method, v.mn, v.mx, v.pr) WITH ORDINALITY a(key, seats, quota, tie, o) ORDER BY o)), 15,
+          'apportion_seats gives apportion''s seats and ties for every method, with bounds and prior (new seats, prior not counted)');
+SELECT is((SELECT seats::text FROM apportion_seats(10, '{6,6,2}', 'sainte_lague', first_divisor => 1.2)),
+          (SELECT array_agg(seats ORDER BY key)::text FROM apportion(10, ARRAY['a','b','c'], ARRAY[6,6,2], 'sainte_lague', first_divisor => 1.2)),
+          'apportion_seats: first_divisor as in apportion');
+SELECT is((SELECT seats::text || ' ' || tie::text FROM apportion_seats(0, '{}')), '{} {}', 'apportion_seats: no units, no seats: empty arrays');
+SELECT throws_ok($$SELECT * FROM settle.apportion_seats(5, '{}')$$, '22023', 'there are no units to apportion 5 seats over',
+                 'apportion_seats: seats but no units');
+SELECT throws_ok($$SELECT * FROM settle.apportion_seats(10, ARRAY[5,-1])$$, '22023', 'weight of unit 2 is negative: -1',
+                 'apportion_seats: a negative weight is named by its position');
+SELECT throws_ok($$SELECT * FROM settle.apportion_seats(10, ARRAY[5,NULL,1])$$, '22004', 'weight of unit 2 is NULL',
+                 'apportion_seats: a NULL weight is named by its position');
+SELECT throws_ok($$SELECT * FROM settle.apportion_seats(10, NULL)$$, '22004', 'weights must not be NULL', 'apportion_seats: weights NULL');
+SELECT throws_ok($$SELECT * FROM settle.apportion_seats(10, ARRAY[5,3], min_seats => ARRAY[1])$$, '2202E', 'min_seats has 1 elements but weights has 2',
+                 'apportion_seats: arrays of different lengths');
+SELECT throws_ok($$SELECT * FROM settle.apportion_seats(10, ARRAY[5,3], min_seats => ARRAY[3,0], max_seats => ARRAY[1,NULL])$$, '22023',
+                 'min_seats of unit 1 (3) exceeds its max_seats (1)', 'apportion_seats: min above max, by position');
+SELECT throws_ok($$SELECT * FROM settle.apportion_seats(10, ARRAY[5,3], 'foo')$$, '22023', 'unknown apportionment method "foo"',
+                 'apportion_seats: unknown method');
+SELECT throws_ok($$SELECT * FROM settle.apportion_seats(10, ARRAY[5,3], 'hamilton', first_divisor => 1.2)$$, '22023',
+                 'first_divisor applies only to the sainte_lague method', 'apportion_seats: first_divisor only with sainte_lague');
 
 SELECT * FROM finish();
 ROLLBACK;

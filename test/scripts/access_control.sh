@@ -45,7 +45,7 @@ as() {
     if grep -q '^ERROR:' <<<"$out"; then printf '%s' "$out" | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p' | head -1
     else printf '%s' "$out"; fi
 }
-echo "1..36"
+echo "1..37"
 check "the logins connect as themselves" "$(as settle_t_board_k "SELECT current_user")" "settle_t_board_k"
 # county board
 check "county board: sees only its county's kommuntal" "$(as settle_t_board_k "SELECT string_agg(DISTINCT county::text, ',') FROM settle.municipal_quota")" "10"
@@ -76,6 +76,11 @@ check "every settle role calls the time helpers and reads settle.proximity" \
     "$(for r in settle_t_agency settle_t_board_k settle_t_kommun_1081 settle_t_auditor settle_t_analyst; do
          as $r "SELECT settle.local_date('2027-06-30 22:30+00') || ' ' || (settle.local_instant('2027-01-01') = '2026-12-31 23:00+00')::text || ' ' || (SELECT relation FROM settle.proximity WHERE residence = '1080' AND municipality = '1081')"; echo; done | sort -u)" \
     "2027-07-01 true same county"
+# apportionment is a utility: every settle role calls both forms
+check "every settle role calls apportion and apportion_seats; a login without a settle role cannot" \
+    "$(for r in settle_t_agency settle_t_board_k settle_t_kommun_1081 settle_t_auditor settle_t_analyst; do
+         as $r "SELECT (SELECT string_agg(seats::text, ',' ORDER BY key) FROM settle.apportion(5, ARRAY['a','b'], ARRAY[3,2])) || ' ' || (SELECT seats::text FROM settle.apportion_seats(5, ARRAY[3,2]))"; echo; done | sort -u)|$(as settle_t_outsider "SELECT seats FROM settle.apportion_seats(5, ARRAY[3,2])")" \
+    "3,2 {3,2}|42501"
 check "a login without a settle role cannot use them" \
     "$(as settle_t_outsider "SELECT settle.local_date(now())")|$(as settle_t_outsider "SELECT count(*) FROM settle.proximity")" "42501|42501"
 check "every settle role reads the published quotas and reception and the awaiting state" \

@@ -54,7 +54,7 @@ as() {
 as_msg() { psql -X -q -A -t -v ON_ERROR_STOP=1 -U "$1" -d $db -c "$2" 2>&1; }
 su() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d $db -c "$1" 2>&1; }
 super_count() { su "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'atk\_%' AND rolsuper"; }
-echo "1..75"
+echo "1..77"
 
 # ---- F1: definer code cannot be hijacked through pg_temp
 evil="CREATE FUNCTION pg_temp.evil(t text) RETURNS boolean LANGUAGE plpgsql AS \$\$
@@ -205,6 +205,13 @@ out=$(as atk_analyst "SET statement_timeout = '200ms'; SELECT count(*) FROM sett
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 check "F8 apportion with extreme weights returns or is cancelled within 2 s (took ${ms} ms)" \
     "$( { [ "$out" = "2" ] || [ "$out" = "57014" ]; } && [ $ms -lt 2000 ] && echo yes)" "yes"
+t0=$(date +%s%N)
+out=$(as atk_analyst "SET statement_timeout = '200ms'; SELECT cardinality(seats) FROM settle.apportion_seats(2147483647, ARRAY[1,1e22], 'dhondt', max_seats => ARRAY[NULL,0])")
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "F8 apportion_seats with extreme weights returns or is cancelled within 2 s (took ${ms} ms)" \
+    "$( { [ "$out" = "2" ] || [ "$out" = "57014" ]; } && [ $ms -lt 2000 ] && echo yes)" "yes"
+check "F8 apportion_seats refuses more units than it handles, before any work" \
+    "$(as atk_analyst "SELECT cardinality(seats) FROM settle.apportion_seats(1, array_fill(1::numeric, ARRAY[1048577]))")" "54000"
 su "CREATE TABLE public.big AS SELECT array_fill(1, ARRAY[2000000]) AS persons, array_fill(0, ARRAY[2000000]) AS residence,
        array_fill(1::bigint, ARRAY[2000000]) AS needs, array_fill(-1, ARRAY[2000000]) AS fixed,
        array_fill(2000000, ARRAY[2000]) AS cap, array_fill(2000000, ARRAY[2000]) AS planned,
