@@ -425,17 +425,22 @@ BEGIN
         -- the members of a split group, in its turn, in queue order
         SELECT w.household, g.linked_group, g.pos, w.queue_position, w.persons, w.residence, g.first, NULL, g.residence, w.bits
           FROM grps g JOIN w ON w.linked_group = g.linked_group WHERE g.split),
+    -- per split group: its zone's number (zones in code order of the
+    -- residence around which they lie) and its link (groups in name order);
+    -- ranked over the few split groups, not over every placement
+    zr AS (SELECT g.linked_group, dense_rank() OVER (ORDER BY g.residence)::integer AS zone_no,
+                  dense_rank() OVER (ORDER BY g.linked_group)::integer - 1 AS link_no
+             FROM grps g WHERE g.split),
     plo AS MATERIALIZED (
         SELECT pl.household, pl.linked_group, pl.persons, pl.needs, pl.pos, pl.first, pl.zone,
                coalesce((SELECT ci.a FROM ci)[pl.residence::integer + 1], -1) AS res,
-               -- a zone z is fixed -2 - z (zones in code order of the residence around which they lie)
-               CASE WHEN pl.zone IS NOT NULL THEN -1 - dense_rank() OVER (ORDER BY pl.zone)::integer
+               -- a zone z is fixed -2 - z
+               CASE WHEN pl.zone IS NOT NULL THEN -1 - zr.zone_no
                     ELSE coalesce((SELECT ci.a FROM ci)[pl.fixed_to::integer + 1], -1) END AS fix,
-               CASE WHEN pl.zone IS NOT NULL THEN dense_rank() OVER (ORDER BY pl.zone IS NULL, pl.linked_group)::integer - 1
-                    ELSE -1 END AS link,
+               coalesce(zr.link_no, -1) AS link,
                -- the placements' order: hard-to-place ones that waited first_days first, then the queue
                row_number() OVER (ORDER BY pl.first DESC, pl.pos, pl.sub)::integer AS i
-          FROM pl),
+          FROM pl LEFT JOIN zr ON pl.zone IS NOT NULL AND zr.linked_group = pl.linked_group),
     -- zones: per split group's residence, the municipalities in its county or within split_km of it
     zl AS (SELECT DISTINCT plo.zone, -1 - plo.fix AS k FROM plo WHERE plo.zone IS NOT NULL),
     -- (two small sets: whatever join the planner picks stays cheap)
