@@ -30,6 +30,7 @@ REFERENCE_CSV = src/data/counties.csv src/data/municipalities.csv \
                 src/data/municipality_neighbours.csv src/data/population_1950_2019.csv \
                 src/data/county_quotas_published.csv src/data/municipal_quotas_2018.csv \
                 src/data/municipal_reception_2018.csv \
+                src/data/municipality_outlines.csv src/data/county_borders.csv \
                 $(sort $(wildcard src/data/factors/*.csv))
 
 DATA_built  = build/$(EXTENSION)--$(EXTVERSION).sql

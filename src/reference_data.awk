@@ -4,7 +4,7 @@
 #   awk -f src/reference_data.awk counties.csv municipalities.csv \
 #       municipality_neighbours.csv population_1950_2019.csv \
 #       county_quotas_published.csv municipal_quotas_2018.csv municipal_reception_2018.csv \
-#       factors/*.csv
+#       municipality_outlines.csv county_borders.csv factors/*.csv
 # Each file is recognised by its header line, so a file with other columns
 # stops the build instead of loading wrong data.
 BEGIN {
@@ -15,6 +15,7 @@ BEGIN {
 
 function s(x) { gsub(q, q q, x); return q x q }
 function n(x) { if (x !~ /^-?[0-9]+(\.[0-9]+)?$/) fail("not a number: " x); return x }
+function svg_path(x) { if (x !~ /^[Mlz0-9 -]+$/) fail("not an SVG path of settle's outlines: " substr(x, 1, 40)); return s(x) }
 function fail(msg) { printf "%s:%d: %s\n", FILENAME, FNR, msg > "/dev/stderr"; bad = 1; exit 1 }
 function finish() { if (rows) printf ";\n\n" ; rows = 0 }
 
@@ -43,6 +44,12 @@ FNR == 1 {
     } else if ($0 == "kommunkod,kommun_namn,kvotflykting_kat1,kvotflykting_varav_ensamkommande,abo_kat2,abo_varav_ensamkommande,ebo_kat6,ebo_varav_ensamkommande,ovriga_kat3_8,ovriga_varav_ensamkommande,anhoriga_kat4,anhoriga_varav_ensamkommande,totalt,totalt_varav_ensamkommande") {
         kind = "published_reception"; cols = 14
         print "INSERT INTO settle.published_reception (year, municipality, quota_refugees, from_accommodation, own_housing, others, relatives, total, unaccompanied) VALUES"
+    } else if ($0 == "kommunkod,min_x,min_y,max_x,max_y,svg_path") {
+        kind = "municipality_outline"; cols = 6
+        print "INSERT INTO settle.municipality_outline (municipality, min_x, min_y, max_x, max_y, path) VALUES"
+    } else if ($0 == "lan_a,lan_b,svg_path") {
+        kind = "county_border"; cols = 3
+        print "INSERT INTO settle.county_border (county_a, county_b, path) VALUES"
     } else if ($0 ~ /^kommunkod,year,value/) {
         # factor series (src/data/factors): one or two series per file, by file name
         kind = "factor"
@@ -82,6 +89,10 @@ NF != cols { fail("expected " cols " fields, found " NF) }
         printf "  (%s, %s, %s, %s, 2019, %s, %s, %s)", s($1), s($2), s($3), n($4), n($7), n($8), n($9)
     else if (kind == "neighbour")
         printf "  (%s, %s)", s($1), s($2)
+    else if (kind == "municipality_outline")
+        printf "  (%s, %s, %s, %s, %s, %s)", s($1), n($2), n($3), n($4), n($5), svg_path($6)
+    else if (kind == "county_border")
+        printf "  (%s, %s, %s)", s($1), ($2 == "" ? "NULL" : s($2)), svg_path($3)
     else if (kind == "published_county_quota") {
         if ($1 !~ /^[0-9][0-9][0-9][0-9](_reviderad)?$/) fail("not a year: " $1)
         printf "  (%s, %s, %s, %s, %s, %s)", substr($1, 1, 4), s($2), ($1 ~ /_reviderad$/ ? "true" : "false"), n($3), s($4), n($6)

@@ -307,14 +307,15 @@ COMMENT ON FUNCTION settle.map_points(integer, text, date, text[]) IS
     'Internal: each municipality''s projected position (km), kommuntal and metric value (the streams given, or all, together) for settle.map_svg.';
 
 CREATE FUNCTION settle.map_svg(year integer, metric text DEFAULT 'fulfilment', as_of date DEFAULT settle.today(),
-                               streams text[] DEFAULT NULL)
+                               streams text[] DEFAULT NULL, county settle.lanskod DEFAULT NULL, style text DEFAULT 'areas')
 RETURNS text
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, settle, pg_temp
 AS $fn$
 DECLARE
-    w constant double precision := 520;     -- drawing width and height in px, margins apart
-    h constant double precision := 1040;
+    -- the drawing's box in px (margins apart): the country, or a county
+    w constant double precision := CASE WHEN county IS NULL THEN 520 ELSE 640 END;
+    h constant double precision := CASE WHEN county IS NULL THEN 1040 ELSE 640 END;
     left_m constant double precision := 30;
     top_m constant double precision := 70;
     colours constant text[] := ARRAY['#440154', '#3b528b', '#21918c', '#5ec962', '#fde725'];
@@ -324,10 +325,20 @@ DECLARE
     hi double precision;
     breaks double precision[];
     svg text;
-    k double precision;
-    x0 double precision;
-    y1 double precision;
+    k double precision;         -- px per outline unit (0.1 km)
+    x0 double precision;        -- the box's corner, in outline units
+    y0 double precision;
+    drawn_h double precision;
     max_quota integer;
+    place text;
+    g text;                     -- the outlines' transform
+    p_code settle.kommunkod[];
+    p_name text[];
+    p_county settle.lanskod[];
+    p_x double precision[];
+    p_y double precision[];
+    p_quota integer[];
+    p_value double precision[];
 BEGIN
     PERFORM settle.require_planning_year(year);
     PERFORM settle.require_streams(year, streams);
@@ -336,53 +347,104 @@ BEGIN
             USING ERRCODE = CASE WHEN metric IS NULL THEN 'null_value_not_allowed' ELSE 'invalid_parameter_value' END,
                   HINT = 'Metrics: fulfilment (referred / kommuntal, %), per_1000 (persons received this year per 1,000 inhabitants), plan_deviation (referred - planned to date, persons).';
     END IF;
+    IF style IS NULL OR style NOT IN ('areas', 'dots') THEN
+        RAISE EXCEPTION 'unknown map style %', coalesce(quote_literal(style), 'NULL')
+            USING ERRCODE = CASE WHEN style IS NULL THEN 'null_value_not_allowed' ELSE 'invalid_parameter_value' END,
+                  HINT = 'Styles: areas (each municipality filled by its value), dots (a dot per municipality, area proportional to the kommuntal, over grey outlines).';
+    END IF;
     IF as_of IS NULL THEN
         RAISE EXCEPTION 'as_of must not be NULL' USING ERRCODE = 'null_value_not_allowed', HINT = 'The default is settle.today().';
+    END IF;
+    IF county IS NOT NULL AND NOT EXISTS (SELECT 1 FROM settle.county c WHERE c.code = map_svg.county) THEN
+        RAISE EXCEPTION 'no county %', county USING ERRCODE = 'invalid_parameter_value',
+              HINT = 'Pass a county code of settle.county (e.g. ''10'' for Blekinge), or NULL for the whole country.';
     END IF;
     label := CASE metric WHEN 'fulfilment' THEN 'fulfilment of the kommuntal' WHEN 'per_1000' THEN 'persons received per 1,000 inhabitants'
                          ELSE 'referred minus planned to date' END;
     unit := CASE metric WHEN 'fulfilment' THEN ' %' WHEN 'per_1000' THEN '' ELSE ' persons' END;
+    place := coalesce((SELECT ' — ' || c.name FROM settle.county c WHERE c.code = map_svg.county), '');
 
-    -- scale: the whole country fits w x h
-    SELECT least(w / (max(x) - min(x)), h / (max(y) - min(y))), min(x), max(y), max(quota)
-      INTO k, x0, y1, max_quota FROM settle.map_points(map_svg.year, metric, as_of, map_svg.streams);
+    -- the points once (the municipalities drawn), read below by unnest
+    SELECT array_agg(pt.code ORDER BY pt.code), array_agg(pt.name ORDER BY pt.code), array_agg(pt.county ORDER BY pt.code),
+           array_agg(pt.x ORDER BY pt.code), array_agg(pt.y ORDER BY pt.code), array_agg(pt.quota ORDER BY pt.code),
+           array_agg(pt.value ORDER BY pt.code)
+      INTO p_code, p_name, p_county, p_x, p_y, p_quota, p_value
+      FROM settle.map_points(map_svg.year, metric, as_of, map_svg.streams) pt
+     WHERE map_svg.county IS NULL OR pt.county = map_svg.county;
+
+    -- scale: the country, or the county, fits w x h
+    SELECT least(w / (max(o.max_x) - min(o.min_x)), h / (max(o.max_y) - min(o.min_y))), min(o.min_x), min(o.min_y),
+           max(o.max_y) - min(o.min_y)
+      INTO k, x0, y0, drawn_h
+      FROM unnest(p_code, p_name, p_county, p_x, p_y, p_quota, p_value) AS pt(code, name, county, x, y, quota, value) JOIN settle.municipality_outline o ON o.municipality = pt.code;
+    -- (at least the legend's height)
+    drawn_h := greatest(drawn_h * k, 260);
+    SELECT max(pt.quota) INTO max_quota FROM unnest(p_code, p_name, p_county, p_x, p_y, p_quota, p_value) AS pt(code, name, county, x, y, quota, value);
+    g := format('translate(%s %s) scale(%s)', round((left_m - x0 * k)::numeric, 2), round((top_m - y0 * k)::numeric, 2), round(k::numeric, 6));
     -- colour classes: fixed for fulfilment (0-100 %), else five equal steps between the smallest and largest value
     IF metric = 'fulfilment' THEN
         lo := 0; hi := 100;
     ELSE
-        SELECT min(value), max(value) INTO lo, hi FROM settle.map_points(map_svg.year, metric, as_of, map_svg.streams) WHERE value IS NOT NULL;
+        SELECT min(pt.value), max(pt.value) INTO lo, hi FROM unnest(p_code, p_name, p_county, p_x, p_y, p_quota, p_value) AS pt(code, name, county, x, y, quota, value) WHERE pt.value IS NOT NULL;
         lo := coalesce(lo, 0); hi := coalesce(hi, 0);
         IF hi <= lo THEN hi := lo + 1; END IF;
     END IF;
     breaks := ARRAY[lo + (hi - lo) * 0.2, lo + (hi - lo) * 0.4, lo + (hi - lo) * 0.6, lo + (hi - lo) * 0.8];
 
     svg := format('<svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="0 0 %s %s" font-family="DejaVu Sans, Arial, sans-serif">',
-                  (w + 2 * left_m + 230)::int, (h + top_m + 40)::int, (w + 2 * left_m + 230)::int, (h + top_m + 40)::int)
+                  (w + 2 * left_m + 230)::int, (drawn_h + top_m + 40)::int, (w + 2 * left_m + 230)::int, (drawn_h + top_m + 40)::int)
         || E'\n<rect width="100%" height="100%" fill="#ffffff"/>'
         || format(E'\n<text x="%s" y="28" font-size="18" font-weight="bold">%s</text>', left_m,
-                  settle.xml_text(format('Settlement %s%s: %s', year, coalesce(' (' || array_to_string(streams, ', ') || ')', ''), label)))
+                  settle.xml_text(format('Settlement %s%s: %s%s', year, coalesce(' (' || array_to_string(streams, ', ') || ')', ''), label, place)))
         || format(E'\n<text x="%s" y="50" font-size="12" fill="#444">%s</text>', left_m,
-                  settle.xml_text(format('as of %s; one dot per municipality, area proportional to the kommuntal; grey = no kommuntal', to_char(as_of, 'YYYY-MM-DD'))));
-    -- dots, largest first so small ones stay visible
-    svg := svg || coalesce((
-        SELECT string_agg(format(E'\n<circle cx="%s" cy="%s" r="%s" fill="%s" fill-opacity="0.85" stroke="#222" stroke-width="0.4"><title>%s</title></circle>',
-                                 round((left_m + (pt.x - x0) * k)::numeric, 1), round((top_m + (y1 - pt.y) * k)::numeric, 1),
-                                 round(greatest(1.5, 16 * sqrt(coalesce(pt.quota, 0)::double precision / nullif(max_quota, 0)))::numeric, 2),
-                                 CASE WHEN pt.value IS NULL THEN '#bbbbbb'
+                  settle.xml_text(format('as of %s; %s', to_char(as_of, 'YYYY-MM-DD'),
+                                         CASE style WHEN 'areas' THEN 'each municipality coloured by its value; grey = no value'
+                                                    ELSE 'one dot per municipality, area proportional to the kommuntal; grey = no kommuntal' END)));
+    -- the municipalities: filled by class (areas) or light grey under the dots; thin dark borders
+    svg := svg || format(E'\n<g transform="%s" stroke="#3a3a3a" stroke-width="%s" stroke-linejoin="round">', g, round((0.5 / k)::numeric, 3))
+        || coalesce((
+        SELECT string_agg(format(E'\n<path d="%s" fill="%s"><title>%s</title></path>', o.path,
+                                 CASE WHEN style = 'dots' THEN '#eeeeee'
+                                      WHEN pt.value IS NULL THEN '#bbbbbb'
                                       ELSE colours[1 + (pt.value >= breaks[1])::int + (pt.value >= breaks[2])::int
                                                      + (pt.value >= breaks[3])::int + (pt.value >= breaks[4])::int] END,
                                  settle.xml_text(format('%s (%s): %s%s, kommuntal %s', pt.name, pt.code,
                                                         coalesce(round(pt.value::numeric, 1)::text, 'no value'), unit, coalesce(pt.quota::text, 'none')))),
-                          '' ORDER BY pt.quota DESC NULLS LAST, pt.code)
-          FROM settle.map_points(map_svg.year, metric, as_of, map_svg.streams) pt), '');
-    -- county names at the mean position of their municipalities
+                          '' ORDER BY pt.code)
+          FROM unnest(p_code, p_name, p_county, p_x, p_y, p_quota, p_value) AS pt(code, name, county, x, y, quota, value) JOIN settle.municipality_outline o ON o.municipality = pt.code), '')
+        || E'\n</g>';
+    -- county borders, heavier (a county: its own outline)
+    svg := svg || format(E'\n<g transform="%s" fill="none" stroke="#000000" stroke-width="%s" stroke-linejoin="round" stroke-linecap="round">',
+                         g, round((1.6 / k)::numeric, 3))
+        || coalesce((SELECT string_agg(format(E'\n<path d="%s"/>', b.path), '' ORDER BY b.county_a, b.county_b NULLS FIRST)
+                       FROM settle.county_border b
+                      WHERE map_svg.county IS NULL OR map_svg.county IN (b.county_a, b.county_b)), '')
+        || E'\n</g>';
+    IF style = 'dots' THEN
+        -- dots, largest first so small ones stay visible
+        svg := svg || coalesce((
+            SELECT string_agg(format(E'\n<circle cx="%s" cy="%s" r="%s" fill="%s" fill-opacity="0.85" stroke="#222" stroke-width="0.4"><title>%s</title></circle>',
+                                     round((left_m + (pt.x * 10 - x0) * k)::numeric, 1), round((top_m + (-pt.y * 10 - y0) * k)::numeric, 1),
+                                     round(greatest(1.5, 16 * sqrt(coalesce(pt.quota, 0)::double precision / nullif(max_quota, 0)))::numeric, 2),
+                                     CASE WHEN pt.value IS NULL THEN '#bbbbbb'
+                                          ELSE colours[1 + (pt.value >= breaks[1])::int + (pt.value >= breaks[2])::int
+                                                         + (pt.value >= breaks[3])::int + (pt.value >= breaks[4])::int] END,
+                                     settle.xml_text(format('%s (%s): %s%s, kommuntal %s', pt.name, pt.code,
+                                                            coalesce(round(pt.value::numeric, 1)::text, 'no value'), unit, coalesce(pt.quota::text, 'none')))),
+                              '' ORDER BY pt.quota DESC NULLS LAST, pt.code)
+              FROM unnest(p_code, p_name, p_county, p_x, p_y, p_quota, p_value) AS pt(code, name, county, x, y, quota, value)), '');
+    END IF;
+    -- names: the counties at the mean position of their municipalities, or a county's municipalities at their centroids
     svg := svg || coalesce((
-        SELECT string_agg(format(E'\n<text x="%s" y="%s" font-size="10" text-anchor="middle" fill="#111" stroke="#fff" stroke-width="2.5" paint-order="stroke">%s</text>',
-                                 round((left_m + (cc.x - x0) * k)::numeric, 1), round((top_m + (y1 - cc.y) * k)::numeric, 1),
-                                 settle.xml_text(regexp_replace(cc.name, ' län$', ''))), '' ORDER BY cc.code)
-          FROM (SELECT c.code, c.name, avg(pt.x) AS x, avg(pt.y) AS y
-                  FROM settle.map_points(map_svg.year, metric, as_of, map_svg.streams) pt JOIN settle.county c ON c.code = pt.county
-                 GROUP BY c.code, c.name) cc), '');
+        SELECT string_agg(format(E'\n<text x="%s" y="%s" font-size="%s" text-anchor="middle" fill="#111" stroke="#fff" stroke-width="2.5" paint-order="stroke">%s</text>',
+                                 round((left_m + (n.x * 10 - x0) * k)::numeric, 1), round((top_m + (-n.y * 10 - y0) * k)::numeric, 1),
+                                 CASE WHEN map_svg.county IS NULL THEN 10 ELSE 11 END, settle.xml_text(n.name)), '' ORDER BY n.code)
+          FROM (SELECT c.code::text AS code, regexp_replace(c.name, ' län$', '') AS name, avg(pt.x) AS x, avg(pt.y) AS y
+                  FROM unnest(p_code, p_name, p_county, p_x, p_y, p_quota, p_value) AS pt(code, name, county, x, y, quota, value) JOIN settle.county c ON c.code = pt.county
+                 WHERE map_svg.county IS NULL
+                 GROUP BY c.code, c.name
+                UNION ALL
+                SELECT pt.code::text, pt.name, pt.x, pt.y FROM unnest(p_code, p_name, p_county, p_x, p_y, p_quota, p_value) AS pt(code, name, county, x, y, quota, value) WHERE map_svg.county IS NOT NULL) n), '');
     -- legend
     svg := svg || format(E'\n<text x="%s" y="%s" font-size="12" font-weight="bold">%s</text>', w + left_m + 20, top_m + 10,
                          settle.xml_text(label));
@@ -395,14 +457,18 @@ BEGIN
     END LOOP;
     svg := svg || format(E'\n<rect x="%s" y="%s" width="16" height="16" fill="#bbbbbb" stroke="#222" stroke-width="0.4"/><text x="%s" y="%s" font-size="11">no value</text>',
                          w + left_m + 20, top_m + 142, w + left_m + 42, top_m + 155)
-        || format(E'\n<circle cx="%s" cy="%s" r="16" fill="none" stroke="#222"/><text x="%s" y="%s" font-size="11">%s</text>',
-                  w + left_m + 36, top_m + 200, w + left_m + 58, top_m + 204,
-                  settle.xml_text(format('kommuntal %s', coalesce(max_quota, 0))))
-        || format(E'\n<text x="%s" y="%s" font-size="10" fill="#666">%s</text>', left_m, h + top_m + 30,
-                  settle.xml_text('settle; centroids from the reference data; spherical transverse Mercator, 15 E'))
+        || format(E'\n<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#000" stroke-width="1.6"/><text x="%s" y="%s" font-size="11">county border</text>',
+                  w + left_m + 20, top_m + 178, w + left_m + 36, top_m + 178, w + left_m + 42, top_m + 182)
+        || CASE WHEN style = 'dots' THEN
+               format(E'\n<circle cx="%s" cy="%s" r="16" fill="none" stroke="#222"/><text x="%s" y="%s" font-size="11">%s</text>',
+                      w + left_m + 36, top_m + 220, w + left_m + 58, top_m + 224,
+                      settle.xml_text(format('kommuntal %s', coalesce(max_quota, 0))))
+           ELSE '' END
+        || format(E'\n<text x="%s" y="%s" font-size="10" fill="#666">%s</text>', left_m, drawn_h + top_m + 30,
+                  settle.xml_text('settle; outlines: Valmyndigheten (okfse/sweden-geojson), sea areas included; transverse Mercator, 15 E'))
         || E'\n</svg>\n';
     RETURN svg;
 END
 $fn$;
-COMMENT ON FUNCTION settle.map_svg(integer, text, date, text[]) IS
-    'A self-contained SVG map of year: a dot per municipality sized by kommuntal and coloured by the metric fulfilment, per_1000 or plan_deviation as of a date (docs/follow-up.md).';
+COMMENT ON FUNCTION settle.map_svg(integer, text, date, text[], settle.lanskod, text) IS
+    'A self-contained SVG map of year with municipal and county borders: each municipality filled by the metric fulfilment, per_1000 or plan_deviation as of a date, or dots by kommuntal; county zooms in (docs/follow-up.md).';

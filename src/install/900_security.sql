@@ -85,6 +85,7 @@ $$;
 
 -- everyone with a settle role: reference data, utilities, reading functions
 GRANT SELECT ON settle.county, settle.municipality, settle.neighbour, settle.neighbours, settle.population,
+                settle.municipality_outline, settle.county_border,
                 settle.planning_year, settle.model_weight, settle.model_input, settle.county_quota,
                 settle.municipal_quota, settle.quota_history, settle.quota_history_periods, settle.annual_plan,
                 settle.pause, settle.need, settle.capability, settle.setting, settle.role_scope,
@@ -193,7 +194,7 @@ GRANT EXECUTE ON FUNCTION settle.population_in(integer),
                           settle.tm_project(double precision, double precision),
                           settle.xml_text(text),
                           settle.map_points(integer, text, date, text[]),
-                          settle.map_svg(integer, text, date, text[]),
+                          settle.map_svg(integer, text, date, text[], settle.lanskod, text),
                           settle.reception_per_capita(integer, text[]),
                           settle.reception_category_of(text),
                           settle.county_report(integer, integer, settle.lanskod, text[])

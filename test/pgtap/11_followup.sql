@@ -32,7 +32,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION settle;
 SET search_path = settle, public;
 SET LOCAL settle.today = '2027-03-31';
-SELECT plan(42);
+SELECT plan(48);
 
 INSERT INTO planning_year (year, national_volume) VALUES (2027, 100000);
 INSERT INTO model_weight VALUES (2027, 'population', 1);
@@ -154,7 +154,18 @@ RESET ROLE;
 
 -- the map (rendered in a browser by test/scripts/map_render.sh)
 SELECT is((SELECT (regexp_match(map_svg(2027), '<title>(Karlshamn \(1082\): [^<]*)</title>'))[1]), 'Karlshamn (1082): 80.0 %, kommuntal 15',
-          'map_svg: a dot per municipality with its figures');
+          'map_svg: each municipality with its figures');
+SELECT is((SELECT count(*)::int FROM regexp_matches(map_svg(2027), '<path d="M[^"]*" fill="[^"]*"><title>', 'g')), 290,
+          'map_svg: every municipality drawn as its outline, filled');
+SELECT is((SELECT count(*)::int FROM regexp_matches(map_svg(2027), '<path d="M[^"]*"/>', 'g')), (SELECT count(*)::int FROM county_border),
+          'map_svg: every county border drawn');
+SELECT is((SELECT string_agg(m[1], ',' ORDER BY m[1]) FROM regexp_matches(map_svg(2027, county => '10'), '<title>[^<]* \(([0-9]{4})\):', 'g') AS m),
+          '1060,1080,1081,1082,1083', 'map_svg: a county zooms in on its own municipalities only');
+SELECT is((SELECT count(*)::int FROM regexp_matches(map_svg(2027, county => '10'), '<path d="M[^"]*"/>', 'g')),
+          (SELECT count(*)::int FROM county_border WHERE '10' IN (county_a, county_b)), '... with its own borders');
+SELECT is((SELECT count(*)::int FROM regexp_matches(map_svg(2027, style => 'dots'), '<circle cx', 'g')), 290 + 1,
+          'map_svg: the dots style draws a dot per municipality (and one in the legend)');
+SELECT throws_ok($$SELECT map_svg(2027, style => 'pie')$$, '22023', 'unknown map style ''pie''', 'map_svg: unknown style');
 SELECT throws_ok($$SELECT map_svg(2027, 'happiness')$$, '22023', NULL, 'map_svg: unknown metric');
 SELECT throws_ok($$SELECT map_svg(2027, 'fulfilment', NULL)$$, '22004', NULL, 'map_svg: NULL date');
 

@@ -45,7 +45,7 @@ as() {
     if grep -q '^ERROR:' <<<"$out"; then printf '%s' "$out" | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p' | head -1
     else printf '%s' "$out"; fi
 }
-echo "1..37"
+echo "1..38"
 check "the logins connect as themselves" "$(as settle_t_board_k "SELECT current_user")" "settle_t_board_k"
 # county board
 check "county board: sees only its county's kommuntal" "$(as settle_t_board_k "SELECT string_agg(DISTINCT county::text, ',') FROM settle.municipal_quota")" "10"
@@ -76,6 +76,11 @@ check "every settle role calls the time helpers and reads settle.proximity" \
     "$(for r in settle_t_agency settle_t_board_k settle_t_kommun_1081 settle_t_auditor settle_t_analyst; do
          as $r "SELECT settle.local_date('2027-06-30 22:30+00') || ' ' || (settle.local_instant('2027-01-01') = '2026-12-31 23:00+00')::text || ' ' || (SELECT relation FROM settle.proximity WHERE residence = '1080' AND municipality = '1081')"; echo; done | sort -u)" \
     "2027-07-01 true same county"
+# the map's drawing data (0.3.0): everyone with a settle role reads it, no one writes it
+check "every settle role reads the outlines and county borders; none can change them" \
+    "$(for r in settle_t_agency settle_t_board_k settle_t_kommun_1081 settle_t_auditor settle_t_analyst; do
+         echo -n "$(as $r "SELECT (SELECT count(*) FROM settle.municipality_outline) || '/' || (SELECT count(*) > 0 FROM settle.county_border)") $(as $r "UPDATE settle.municipality_outline SET path = 'M0 0l1 0 0 1z'") "; done)" \
+    "290/true 42501 290/true 42501 290/true 42501 290/true 42501 290/true 42501 "
 # apportionment is a utility: every settle role calls both forms
 check "every settle role calls apportion and apportion_seats; a login without a settle role cannot" \
     "$(for r in settle_t_agency settle_t_board_k settle_t_kommun_1081 settle_t_auditor settle_t_analyst; do

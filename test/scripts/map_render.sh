@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # TAP: settle.map_svg renders in a browser.  A small year (quotas from
 # population, referrals and receptions in Blekinge) is drawn for each
-# metric; the SVG must parse as XML, and Debian's headless Chromium must
-# render it to a PNG of the SVG's size with non-background pixels, among them
-# the dots' colours.  Needs chromium (test/check.sh installs it) and python3.
+# metric, for the country and for Blekinge, as areas and as dots; the SVG
+# must parse as XML with an outline per municipality and the county borders,
+# and Debian's headless Chromium must render it to a PNG of the SVG's size in
+# which the borders show (many dark pixels) and every class colour the data
+# has appears.  The renders of the fulfilment maps are copied to
+# test/map_example.png and test/map_county_example.png (the docs show them)
+# when SETTLE_MAP_EXAMPLES is set to a directory.  Needs chromium
+# (test/check.sh installs it) and python3.
 set -uo pipefail
 . "$(dirname "$0")/../lib/tap.sh"
-echo "1..10"
+echo "1..13"
 db=settle_map_$$
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/settle-map.XXXXXX")
 trap 'dropdb --if-exists "$db" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
@@ -27,28 +32,46 @@ SELECT settle.receive(r.id, '2027-02-01') FROM settle.referral r WHERE r.id <= 3
 SQL
 
 chrome=$(command -v chromium || true)
+borders=$(psql -X -At -d "$db" -c "SELECT count(*) FROM settle.county_border")
+blekinge_borders=$(psql -X -At -d "$db" -c "SELECT count(*) FROM settle.county_border WHERE '10' IN (county_a, county_b)")
+svg() { psql -X -q -At -d "$db" -c "SET settle.today = '2027-03-31'" -c "SELECT settle.map_svg(2027, $1)" >"$tmp/$2.svg"; }
+# elements: "svg <outlines with a tooltip> <border paths> <circles>"
+elements() {
+    python3 -c 'import sys, xml.dom.minidom as m
+d = m.parse(sys.argv[1]); p = d.getElementsByTagName("path")
+print(d.documentElement.tagName, sum(1 for x in p if x.getElementsByTagName("title")), sum(1 for x in p if not x.getElementsByTagName("title")), len(d.getElementsByTagName("circle")))' "$1" 2>&1
+}
 for metric in fulfilment per_1000 plan_deviation; do
-    psql -X -q -At -d "$db" -c "SET settle.today = '2027-03-31'" -c "SELECT settle.map_svg(2027, '$metric')" >"$tmp/$metric.svg"
-    check "map_svg($metric) is well-formed XML" \
-        "$(python3 -c 'import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); print(d.documentElement.tagName, len(d.getElementsByTagName("circle")))' "$tmp/$metric.svg" 2>&1)" \
-        "svg 291"
+    svg "'$metric'" "$metric"
+    check "map_svg($metric) is well-formed XML: 290 outlines with tooltips, $borders county borders" \
+        "$(elements "$tmp/$metric.svg")" "svg 290 $borders 0"
 done
-check "each municipality's dot has a tooltip with its value (Karlskrona: its kommuntal filled)" \
+svg "'fulfilment', county => '10'" blekinge
+check "a county (Blekinge) zooms in on its 5 municipalities and its $blekinge_borders borders" "$(elements "$tmp/blekinge.svg")" "svg 5 $blekinge_borders 0"
+svg "'fulfilment', style => 'dots'" dots
+check "the dots style keeps the outlines and adds a dot per municipality (and the legend's)" "$(elements "$tmp/dots.svg")" "svg 290 $borders 291"
+check "each municipality has a tooltip with its value (Karlskrona: its kommuntal filled)" \
     "$(grep -o '<title>Karlskrona (1080): [^<]*</title>' "$tmp/fulfilment.svg")" \
     "<title>Karlskrona (1080): 100.0 %, kommuntal $(psql -X -At -d "$db" -c "SELECT quota FROM settle.municipal_quota WHERE municipality = '1080'")</title>"
-check "county names are drawn" "$(grep -c '>Blekinge<\|>Norrbottens<\|>Skåne<' "$tmp/fulfilment.svg")" "3"
+check "county names are drawn on the country, municipality names on a county" \
+    "$(grep -c '>Blekinge<\|>Norrbottens<\|>Skåne<' "$tmp/fulfilment.svg") $(grep -c '>Karlskrona<\|>Ronneby<\|>Sölvesborg<' "$tmp/blekinge.svg")" "3 3"
 
 if [ -z "$chrome" ]; then
-    for i in 6 7 8 9 10; do echo "not ok $i - chromium is not installed (test/check.sh installs it)"; done
+    for i in $(seq 8 13); do echo "not ok $i - chromium is not installed (test/check.sh installs it)"; done
     exit 1
 fi
-for metric in fulfilment per_1000; do
+# render at the SVG's own size
+render() {
+    local size
+    size=$(sed -n '1s/^<svg [^>]*width="\([0-9]*\)" height="\([0-9]*\)".*/\1,\2/p' "$tmp/$1.svg")
     "$chrome" --headless --no-sandbox --disable-gpu --disable-background-networking --hide-scrollbars \
-        --window-size=810,1150 --screenshot="$tmp/$metric.png" "file://$tmp/$metric.svg" >"$tmp/chrome.log" 2>&1
-    check "Chromium renders the $metric map to PNG" "$([ -s "$tmp/$metric.png" ] && echo yes || { sed 's/^/# /' "$tmp/chrome.log" >&2; echo no; })" "yes"
-done
-# decode the PNG with the standard library: size, non-white pixels, the dot colours
-stats=$(python3 - "$tmp/fulfilment.png" <<'PY'
+        --window-size="$size" --screenshot="$tmp/$1.png" "file://$tmp/$1.svg" >"$tmp/chrome.log" 2>&1
+    [ -s "$tmp/$1.png" ] && echo "$size" || { sed 's/^/# /' "$tmp/chrome.log" >&2; echo no; }
+}
+# a PNG decoded with the standard library: "W H ink dark c1 c2 c3 c4 c5", c = pixels of
+# the legend's five class colours (viridis, as map_svg draws them)
+png_stats() {
+    python3 - "$1" <<'PY'
 import struct, sys, zlib
 data = open(sys.argv[1], 'rb').read()
 assert data[:8] == b'\x89PNG\r\n\x1a\n'
@@ -77,18 +100,41 @@ for y in range(h):
             p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
             line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
     rows.append(line); prev = line
-ink = purple = yellow = 0
+classes = [(0x44, 0x01, 0x54), (0x3b, 0x52, 0x8b), (0x21, 0x91, 0x8c), (0x5e, 0xc9, 0x62), (0xfd, 0xe7, 0x25)]
+ink = dark = 0
+count = [0] * 5
 for line in rows:
     for x in range(0, stride, bpp):
         r, g, b = line[x], line[x + 1], line[x + 2]
         if (r, g, b) != (255, 255, 255): ink += 1
-        if r < 110 and g < 60 and b > 60 and b < 130: purple += 1
-        if r > 220 and g > 200 and b < 90: yellow += 1
-print(w, h, 'ink' if ink > 5000 else 'blank:%d' % ink, 'purple' if purple > 50 else 'no-purple', 'yellow' if yellow > 20 else 'no-yellow')
+        if r < 70 and g < 70 and b < 70: dark += 1
+        for k, (cr, cg, cb) in enumerate(classes):
+            if abs(r - cr) + abs(g - cg) + abs(b - cb) < 12: count[k] += 1
+print(w, h, ink, dark, *count)
 PY
-)
-read -r pw ph pink ppurple pyellow <<<"$stats"
-check "the PNG has the SVG's size" "$pw x $ph" "810 x 1150"
-check "it is not blank (thousands of non-white pixels)" "$pink" "ink"
-check "the dots' colours are there: full (yellow, Karlskrona) and empty (purple) quotas" "$ppurple $pyellow" "purple yellow"
+}
+for name in fulfilment blekinge; do
+    size=$(render "$name")
+    check "Chromium renders the $name map to a PNG of the SVG's size" \
+        "$([ "$size" != no ] && png_stats "$tmp/$name.png" | awk -v s="$size" '{ print ($1 "," $2 == s) ? "yes" : $1 "," $2 " not " s }')" "yes"
+done
+read -r _ _ ink dark c1 c2 c3 c4 c5 <<<"$(png_stats "$tmp/fulfilment.png")"
+check "the country: drawn (ink), borders show (thousands of dark pixels)" \
+    "$([ "$ink" -gt 100000 ] && echo ink) $([ "$dark" -gt 3000 ] && echo borders)" "ink borders"
+# the data's classes: which of the five the 290 values fall in, against the colours found
+classes=$(psql -X -At -d "$db" -c "SET settle.today = '2027-03-31'" \
+    -c "SELECT string_agg(CASE WHEN n > 0 THEN 'y' ELSE 'n' END, '' ORDER BY c) FROM (
+          SELECT c, count(p.value) FILTER (WHERE width_bucket(p.value, ARRAY[20, 40, 60, 80]) + 1 = c) AS n
+            FROM generate_series(1, 5) c CROSS JOIN settle.map_points(2027, 'fulfilment', '2027-03-31') p GROUP BY c) x" | tail -1)
+check "every class colour the data has fills a municipality ($classes; the legend's swatches alone are 256 px)" \
+    "$(for c in $c1 $c2 $c3 $c4 $c5; do [ "$c" -gt 400 ] && printf y || printf n; done)" "$classes"
+read -r _ _ ink dark c1 c2 c3 c4 c5 <<<"$(png_stats "$tmp/blekinge.png")"
+check "Blekinge: Karlskrona full (yellow), others low (purple), borders show" \
+    "$([ "$c5" -gt 20000 ] && echo yellow) $([ "$c1" -gt 20000 ] && echo purple) $([ "$dark" -gt 1500 ] && echo borders)" "yellow purple borders"
+size=$(render dots)
+check "the dots map renders too" "$([ "$size" != no ] && echo yes)" "yes"
+if [ -n "${SETTLE_MAP_EXAMPLES:-}" ]; then
+    cp "$tmp/fulfilment.png" "$SETTLE_MAP_EXAMPLES/map_example.png"
+    cp "$tmp/blekinge.png" "$SETTLE_MAP_EXAMPLES/map_county_example.png"
+fi
 exit $failed
