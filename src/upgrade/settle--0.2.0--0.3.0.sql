@@ -18498,6 +18498,8 @@ DECLARE
     p_y double precision[];
     p_quota integer[];
     p_value double precision[];
+    p_fill text[];              -- per point: its class colour, and its tooltip
+    p_title text[];
 BEGIN
     PERFORM settle.require_planning_year(year);
     PERFORM settle.require_streams(year, streams);
@@ -18549,6 +18551,15 @@ BEGIN
         IF hi <= lo THEN hi := lo + 1; END IF;
     END IF;
     breaks := ARRAY[lo + (hi - lo) * 0.2, lo + (hi - lo) * 0.4, lo + (hi - lo) * 0.6, lo + (hi - lo) * 0.8];
+    -- each municipality's class colour and tooltip, for the areas and the dots alike
+    SELECT array_agg(CASE WHEN pt.value IS NULL THEN '#bbbbbb'
+                          ELSE colours[1 + (pt.value >= breaks[1])::int + (pt.value >= breaks[2])::int
+                                         + (pt.value >= breaks[3])::int + (pt.value >= breaks[4])::int] END ORDER BY pt.o),
+           array_agg(settle.xml_text(format('%s (%s): %s%s, kommuntal %s', pt.name, pt.code,
+                                            coalesce(round(pt.value::numeric, 1)::text, 'no value'), unit, coalesce(pt.quota::text, 'none')))
+                     ORDER BY pt.o)
+      INTO p_fill, p_title
+      FROM unnest(p_code, p_name, p_quota, p_value) WITH ORDINALITY AS pt(code, name, quota, value, o);
 
     svg := format('<svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="0 0 %s %s" font-family="DejaVu Sans, Arial, sans-serif">',
                   (w + 2 * left_m + 230)::int, (drawn_h + top_m + 40)::int, (w + 2 * left_m + 230)::int, (drawn_h + top_m + 40)::int)
@@ -18563,14 +18574,8 @@ BEGIN
     svg := svg || format(E'\n<g transform="%s" stroke="#3a3a3a" stroke-width="%s" stroke-linejoin="round">', g, round((0.5 / k)::numeric, 3))
         || coalesce((
         SELECT string_agg(format(E'\n<path d="%s" fill="%s"><title>%s</title></path>', o.path,
-                                 CASE WHEN style = 'dots' THEN '#eeeeee'
-                                      WHEN pt.value IS NULL THEN '#bbbbbb'
-                                      ELSE colours[1 + (pt.value >= breaks[1])::int + (pt.value >= breaks[2])::int
-                                                     + (pt.value >= breaks[3])::int + (pt.value >= breaks[4])::int] END,
-                                 settle.xml_text(format('%s (%s): %s%s, kommuntal %s', pt.name, pt.code,
-                                                        coalesce(round(pt.value::numeric, 1)::text, 'no value'), unit, coalesce(pt.quota::text, 'none')))),
-                          '' ORDER BY pt.code)
-          FROM unnest(p_code, p_name, p_county, p_x, p_y, p_quota, p_value) AS pt(code, name, county, x, y, quota, value) JOIN settle.municipality_outline o ON o.municipality = pt.code), '')
+                                 CASE WHEN style = 'dots' THEN '#eeeeee' ELSE pt.fill END, pt.title), '' ORDER BY pt.code)
+          FROM unnest(p_code, p_fill, p_title) AS pt(code, fill, title) JOIN settle.municipality_outline o ON o.municipality = pt.code), '')
         || E'\n</g>';
     -- county borders, heavier (a county: its own outline)
     svg := svg || format(E'\n<g transform="%s" fill="none" stroke="#000000" stroke-width="%s" stroke-linejoin="round" stroke-linecap="round">',
@@ -18585,13 +18590,9 @@ BEGIN
             SELECT string_agg(format(E'\n<circle cx="%s" cy="%s" r="%s" fill="%s" fill-opacity="0.85" stroke="#222" stroke-width="0.4"><title>%s</title></circle>',
                                      round((left_m + (pt.x * 10 - x0) * k)::numeric, 1), round((top_m + (-pt.y * 10 - y0) * k)::numeric, 1),
                                      round(greatest(1.5, 16 * sqrt(coalesce(pt.quota, 0)::double precision / nullif(max_quota, 0)))::numeric, 2),
-                                     CASE WHEN pt.value IS NULL THEN '#bbbbbb'
-                                          ELSE colours[1 + (pt.value >= breaks[1])::int + (pt.value >= breaks[2])::int
-                                                         + (pt.value >= breaks[3])::int + (pt.value >= breaks[4])::int] END,
-                                     settle.xml_text(format('%s (%s): %s%s, kommuntal %s', pt.name, pt.code,
-                                                            coalesce(round(pt.value::numeric, 1)::text, 'no value'), unit, coalesce(pt.quota::text, 'none')))),
+                                     pt.fill, pt.title),
                               '' ORDER BY pt.quota DESC NULLS LAST, pt.code)
-              FROM unnest(p_code, p_name, p_county, p_x, p_y, p_quota, p_value) AS pt(code, name, county, x, y, quota, value)), '');
+              FROM unnest(p_code, p_x, p_y, p_quota, p_fill, p_title) AS pt(code, x, y, quota, fill, title)), '');
     END IF;
     -- names: the counties at the mean position of their municipalities, or a county's municipalities at their centroids
     svg := svg || coalesce((
