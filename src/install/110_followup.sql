@@ -473,3 +473,165 @@ END
 $fn$;
 COMMENT ON FUNCTION settle.map_svg(integer, text, date, text[], settle.lanskod, text) IS
     'A self-contained SVG map of year with municipal and county borders: each municipality filled by the metric fulfilment, per_1000 or plan_deviation as of a date, or dots by kommuntal; county zooms in (docs/follow-up.md).';
+
+-- ---- the plan chart ---------------------------------------------------------
+-- One scope's year (the country, a county or a municipality) in cumulative
+-- persons: the annual plan against persons referred and received (from
+-- settle.quota_status, the home of those figures, at each month's end up to
+-- as_of and at as_of), today's line and the kommuntal in force as the
+-- ceiling.  Month names in Swedish (the county boards read it).
+CREATE FUNCTION settle.plan_chart_svg(year integer, county settle.lanskod DEFAULT NULL,
+                                      municipality settle.kommunkod DEFAULT NULL, as_of date DEFAULT settle.today(),
+                                      streams text[] DEFAULT NULL)
+RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+DECLARE
+    w constant double precision := 640;     -- the plot area in px
+    h constant double precision := 300;
+    left_m constant double precision := 70;
+    top_m constant double precision := 76;
+    months constant text[] := ARRAY['jan', 'feb', 'mar', 'apr', 'maj', 'jun', 'jul', 'aug', 'sep', 'okt', 'nov', 'dec'];
+    y constant integer := plan_chart_svg.year;
+    st text[];
+    jan1 date;
+    dec31 date;
+    upto date;                  -- as_of within the year
+    plan integer[] := ARRAY[0]; -- cumulative plan at the start and at each month's end
+    t double precision[] := '{}';   -- referred and received: time (months), persons
+    ref integer[] := '{}';
+    rec integer[] := '{}';
+    quota integer := 0;
+    v record;
+    day date;
+    top_v double precision;
+    step double precision;
+    svg text;
+BEGIN
+    PERFORM settle.require_planning_year(y);
+    st := settle.require_streams(y, streams);
+    IF as_of IS NULL THEN
+        RAISE EXCEPTION 'as_of must not be NULL' USING ERRCODE = 'null_value_not_allowed', HINT = 'The default is settle.today().';
+    END IF;
+    IF municipality IS NOT NULL AND county IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM settle.municipality m WHERE m.code = plan_chart_svg.municipality AND m.county = plan_chart_svg.county) THEN
+        RAISE EXCEPTION 'municipality % does not lie in county %', settle.municipality_label(municipality), settle.county_label(county)
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Give the municipality alone, or with its own county.';
+    END IF;
+    jan1 := make_date(y, 1, 1);
+    dec31 := make_date(y, 12, 31);
+    upto := least(greatest(as_of, jan1 - 1), dec31);
+    -- the plan, month by month (settle.annual_plan, the selected streams)
+    FOR m IN 1 .. 12 LOOP
+        plan := plan || (plan[m] + coalesce((
+            SELECT sum(ap.planned) FROM settle.annual_plan ap JOIN settle.municipality mu ON mu.code = ap.municipality
+             WHERE ap.year = y AND ap.month = m AND (st IS NULL OR ap.stream = ANY (st))
+               AND (plan_chart_svg.county IS NULL OR mu.county = plan_chart_svg.county)
+               AND (plan_chart_svg.municipality IS NULL OR ap.municipality = plan_chart_svg.municipality)), 0))::integer;
+    END LOOP;
+    -- referred and received: on the year's eve, at each month's end before as_of, on as_of
+    FOR m IN 0 .. 12 LOOP
+        day := CASE WHEN m = 0 THEN jan1 - 1 ELSE (make_date(y, m, 1) + interval '1 month - 1 day')::date END;
+        EXIT WHEN day > upto;
+        t := t || m::double precision;
+        day := NULL;
+    END LOOP;
+    IF upto > jan1 - 1 AND NOT (extract(day FROM upto + 1) = 1) THEN
+        t := t || ((upto - jan1 + 1) / ((dec31 - jan1 + 1) / 12.0))::double precision;
+    END IF;
+    FOR i IN 1 .. cardinality(t) LOOP
+        day := CASE WHEN t[i] = 0 THEN jan1 - 1 WHEN t[i] = floor(t[i]) THEN (make_date(y, t[i]::integer, 1) + interval '1 month - 1 day')::date
+                    ELSE upto END;
+        SELECT coalesce(sum(qs.referred), 0)::integer AS referred, coalesce(sum(qs.received), 0)::integer AS received,
+               coalesce(sum(qs.quota), 0)::integer AS quota
+          INTO v
+          FROM settle.quota_status(y, day, plan_chart_svg.streams) qs
+         WHERE qs.level = 'municipality'
+           AND (plan_chart_svg.county IS NULL OR qs.county = plan_chart_svg.county)
+           AND (plan_chart_svg.municipality IS NULL OR qs.municipality = plan_chart_svg.municipality);
+        ref := ref || v.referred;
+        rec := rec || v.received;
+        quota := v.quota;
+    END LOOP;
+    IF cardinality(t) = 0 THEN   -- as_of before the year: the kommuntal as decided so far
+        SELECT coalesce(sum(qs.quota), 0)::integer INTO quota
+          FROM settle.quota_status(y, jan1, plan_chart_svg.streams) qs
+         WHERE qs.level = 'municipality'
+           AND (plan_chart_svg.county IS NULL OR qs.county = plan_chart_svg.county)
+           AND (plan_chart_svg.municipality IS NULL OR qs.municipality = plan_chart_svg.municipality);
+    END IF;
+
+    -- the y axis: up to a tenth above the highest figure, ticks at 1, 2 or 5 x 10^k
+    top_v := greatest(quota, plan[13], coalesce((SELECT max(x) FROM unnest(ref) x), 0), 1) * 1.1;
+    step := power(10, floor(log(top_v / 5)));
+    step := CASE WHEN top_v / step > 25 THEN 5 * step WHEN top_v / step > 10 THEN 2 * step ELSE step END;
+    step := greatest(step, 1);
+    top_v := ceil(top_v / step) * step;
+
+    svg := format('<svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="0 0 %s %s" font-family="DejaVu Sans, Arial, sans-serif">',
+                  (w + left_m + 150)::int, (h + top_m + 60)::int, (w + left_m + 150)::int, (h + top_m + 60)::int)
+        || E'\n<rect width="100%" height="100%" fill="#ffffff"/>'
+        || format(E'\n<text x="%s" y="28" font-size="18" font-weight="bold">%s</text>', left_m - 40,
+                  settle.xml_text(format('Settlement %s%s: %s, plan against referred and received',
+                                         y, coalesce(' (' || array_to_string(streams, ', ') || ')', ''),
+                                         coalesce(settle.municipality_label(municipality), settle.county_label(county), 'Sweden'))))
+        || format(E'\n<text x="%s" y="50" font-size="12" fill="#444">%s</text>', left_m - 40,
+                  settle.xml_text(format('as of %s; persons, cumulative; kommuntal in force %s', to_char(as_of, 'YYYY-MM-DD'), quota)));
+    -- grid and axes
+    svg := svg || (SELECT string_agg(format(E'\n<line x1="%1$s" y1="%2$s" x2="%3$s" y2="%2$s" stroke="#dddddd"/><text x="%4$s" y="%5$s" font-size="11" text-anchor="end">%6$s</text>',
+                                            left_m, round((top_m + h - g * step / top_v * h)::numeric, 1), left_m + w, left_m - 6,
+                                            round((top_m + h - g * step / top_v * h + 4)::numeric, 1), to_char(g * step, 'FM999G999G990')), '')
+                     FROM generate_series(0, (top_v / step)::integer) g)
+        || (SELECT string_agg(format(E'\n<text x="%s" y="%s" font-size="11" text-anchor="middle">%s</text>',
+                                     round((left_m + (m - 0.5) / 12 * w)::numeric, 1), top_m + h + 18, months[m]), '')
+              FROM generate_series(1, 12) m)
+        || format(E'\n<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#000"/><line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#000"/>',
+                  left_m, top_m + h, left_m + w, top_m + h, left_m, top_m, left_m, top_m + h)
+        || format(E'\n<text x="%s" y="%s" font-size="11" transform="rotate(-90 %s %s)" text-anchor="middle">persons (cumulative)</text>',
+                  left_m - 52, top_m + h / 2, left_m - 52, top_m + h / 2)
+        || format(E'\n<text x="%s" y="%s" font-size="11" text-anchor="middle">%s</text>', left_m + w / 2, top_m + h + 40, y);
+    -- the kommuntal as ceiling
+    svg := svg || format(E'\n<line class="kommuntal" x1="%1$s" y1="%2$s" x2="%3$s" y2="%2$s" stroke="#b2182b" stroke-width="1.5" stroke-dasharray="6 4"/>',
+                         left_m, round((top_m + h - quota / top_v * h)::numeric, 1), left_m + w);
+    -- today's line
+    IF as_of BETWEEN jan1 AND dec31 THEN
+        svg := svg || format(E'\n<line class="today" x1="%1$s" y1="%2$s" x2="%1$s" y2="%3$s" stroke="#555" stroke-dasharray="2 3"/><text x="%1$s" y="%4$s" font-size="10" text-anchor="middle" fill="#555">%5$s</text>',
+                             round((left_m + (as_of - jan1 + 1) / (dec31 - jan1 + 1)::double precision * w)::numeric, 1), top_m - 4, top_m + h,
+                             top_m - 8, to_char(as_of, 'YYYY-MM-DD'));
+    END IF;
+    -- the plan, then referred and received
+    svg := svg || format(E'\n<polyline class="plan" fill="none" stroke="#2166ac" stroke-width="2" stroke-dasharray="8 4" points="%s"/>',
+                         (SELECT string_agg(format('%s,%s', round((left_m + m / 12.0 * w)::numeric, 1),
+                                                   round((top_m + h - plan[m + 1] / top_v * h)::numeric, 1)), ' ' ORDER BY m)
+                            FROM generate_series(0, 12) m));
+    IF cardinality(t) > 0 THEN
+        svg := svg
+            || format(E'\n<polyline class="received" fill="none" stroke="#1b7837" stroke-width="2" points="%s"/>',
+                      (SELECT string_agg(format('%s,%s', round((left_m + t[i] / 12 * w)::numeric, 1),
+                                                round((top_m + h - rec[i] / top_v * h)::numeric, 1)), ' ' ORDER BY i)
+                         FROM generate_series(1, cardinality(t)) i))
+            || format(E'\n<polyline class="referred" fill="none" stroke="#e66101" stroke-width="2.5" points="%s"/>',
+                      (SELECT string_agg(format('%s,%s', round((left_m + t[i] / 12 * w)::numeric, 1),
+                                                round((top_m + h - ref[i] / top_v * h)::numeric, 1)), ' ' ORDER BY i)
+                         FROM generate_series(1, cardinality(t)) i))
+            || format(E'\n<circle class="referred-end" cx="%s" cy="%s" r="4" fill="#e66101"><title>%s</title></circle>',
+                      round((left_m + t[cardinality(t)] / 12 * w)::numeric, 1),
+                      round((top_m + h - ref[cardinality(t)] / top_v * h)::numeric, 1),
+                      settle.xml_text(format('referred %s persons by %s', ref[cardinality(t)], to_char(upto, 'YYYY-MM-DD'))));
+    END IF;
+    -- legend
+    svg := svg || format(E'\n<g font-size="11"><line x1="%1$s" y1="%2$s" x2="%3$s" y2="%2$s" stroke="#2166ac" stroke-width="2" stroke-dasharray="8 4"/><text x="%4$s" y="%5$s">plan (%6$s)</text>'
+                         || E'\n<line x1="%1$s" y1="%7$s" x2="%3$s" y2="%7$s" stroke="#e66101" stroke-width="2.5"/><text x="%4$s" y="%8$s">referred (%9$s)</text>'
+                         || E'\n<line x1="%1$s" y1="%10$s" x2="%3$s" y2="%10$s" stroke="#1b7837" stroke-width="2"/><text x="%4$s" y="%11$s">received (%12$s)</text>'
+                         || E'\n<line x1="%1$s" y1="%13$s" x2="%3$s" y2="%13$s" stroke="#b2182b" stroke-width="1.5" stroke-dasharray="6 4"/><text x="%4$s" y="%14$s">kommuntal (%15$s)</text></g>',
+                         left_m + w + 12, top_m + 10, left_m + w + 36, left_m + w + 40, top_m + 14, plan[13],
+                         top_m + 30, top_m + 34, coalesce(ref[cardinality(t)], 0),
+                         top_m + 50, top_m + 54, coalesce(rec[cardinality(t)], 0),
+                         top_m + 70, top_m + 74, quota)
+        || E'\n</svg>\n';
+    RETURN svg;
+END
+$fn$;
+COMMENT ON FUNCTION settle.plan_chart_svg(integer, settle.lanskod, settle.kommunkod, date, text[]) IS
+    'A self-contained SVG chart of a year for the country, a county or a municipality: the annual plan against persons referred and received, cumulative by month, with today''s line and the kommuntal (docs/follow-up.md).';

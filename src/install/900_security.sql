@@ -195,6 +195,7 @@ GRANT EXECUTE ON FUNCTION settle.population_in(integer),
                           settle.xml_text(text),
                           settle.map_points(integer, text, date, text[]),
                           settle.map_svg(integer, text, date, text[], settle.lanskod, text),
+                          settle.plan_chart_svg(integer, settle.lanskod, settle.kommunkod, date, text[]),
                           settle.reception_per_capita(integer, text[]),
                           settle.reception_category_of(text),
                           settle.county_report(integer, integer, settle.lanskod, text[])

@@ -32,7 +32,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION settle;
 SET search_path = settle, public;
 SET LOCAL settle.today = '2027-03-31';
-SELECT plan(48);
+SELECT plan(54);
 
 INSERT INTO planning_year (year, national_volume) VALUES (2027, 100000);
 INSERT INTO model_weight VALUES (2027, 'population', 1);
@@ -166,6 +166,22 @@ SELECT is((SELECT count(*)::int FROM regexp_matches(map_svg(2027, county => '10'
 SELECT is((SELECT count(*)::int FROM regexp_matches(map_svg(2027, style => 'dots'), '<circle cx', 'g')), 290 + 1,
           'map_svg: the dots style draws a dot per municipality (and one in the legend)');
 SELECT throws_ok($$SELECT map_svg(2027, style => 'pie')$$, '22023', 'unknown map style ''pie''', 'map_svg: unknown style');
+-- the plan chart (rendered by test/scripts/map_render.sh too)
+SELECT is((SELECT (regexp_match(plan_chart_svg(2027, '10'), '<title>(referred [0-9]+ persons by [0-9-]+)</title>'))[1]),
+          (SELECT format('referred %s persons by 2027-03-31', sum(referred)) FROM quota_status(2027) WHERE level = 'municipality' AND county = '10'),
+          'plan_chart_svg: the referred line ends at the persons referred by as_of (quota_status)');
+SELECT is((SELECT (regexp_match(c, 'class="referred"[^>]* points="[^"]* ([0-9.]+,[0-9.]+)"'))[1]
+                  = (SELECT m[1] || ',' || m[2] FROM regexp_match(c, 'class="referred-end" cx="([0-9.]+)" cy="([0-9.]+)"') m)
+             FROM (SELECT plan_chart_svg(2027, '10') AS c) x), true,
+          '... and the line''s last point is that end');
+SELECT is((SELECT (regexp_match(plan_chart_svg(2027, '10'), '>plan \(([0-9]+)\)<'))[1]::int),
+          (SELECT sum(planned)::int FROM annual_plan WHERE year = 2027 AND municipality IN (SELECT code FROM municipality WHERE county = '10')),
+          'plan_chart_svg: the plan line reaches the year''s plan');
+SELECT is((SELECT count(*)::int FROM regexp_matches(plan_chart_svg(2027, municipality => '1080'), 'class="plan"[^>]* points="([^"]*)"', 'g') m,
+                  regexp_split_to_table(m[1], ' ') p), 13, 'plan_chart_svg: the plan by month''s end, from the year''s start (13 points)');
+SELECT throws_ok($$SELECT plan_chart_svg(2027, '10', '0180')$$, '22023', 'municipality 0180 Stockholm does not lie in county 10 Blekinge län',
+                 'plan_chart_svg: a municipality outside the county');
+SELECT throws_ok($$SELECT plan_chart_svg(2027, as_of => NULL)$$, '22004', NULL, 'plan_chart_svg: NULL as_of');
 SELECT throws_ok($$SELECT map_svg(2027, 'happiness')$$, '22023', NULL, 'map_svg: unknown metric');
 SELECT throws_ok($$SELECT map_svg(2027, 'fulfilment', NULL)$$, '22004', NULL, 'map_svg: NULL date');
 

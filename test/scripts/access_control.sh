@@ -45,7 +45,7 @@ as() {
     if grep -q '^ERROR:' <<<"$out"; then printf '%s' "$out" | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p' | head -1
     else printf '%s' "$out"; fi
 }
-echo "1..38"
+echo "1..39"
 check "the logins connect as themselves" "$(as settle_t_board_k "SELECT current_user")" "settle_t_board_k"
 # county board
 check "county board: sees only its county's kommuntal" "$(as settle_t_board_k "SELECT string_agg(DISTINCT county::text, ',') FROM settle.municipal_quota")" "10"
@@ -81,6 +81,11 @@ check "every settle role reads the outlines and county borders; none can change 
     "$(for r in settle_t_agency settle_t_board_k settle_t_kommun_1081 settle_t_auditor settle_t_analyst; do
          echo -n "$(as $r "SELECT (SELECT count(*) FROM settle.municipality_outline) || '/' || (SELECT count(*) > 0 FROM settle.county_border)") $(as $r "UPDATE settle.municipality_outline SET path = 'M0 0l1 0 0 1z'") "; done)" \
     "290/true 42501 290/true 42501 290/true 42501 290/true 42501 290/true 42501 "
+# the plan chart reads through row-level security: each role charts what it may see
+check "every settle role draws the plan chart of Blekinge with the referrals it sees; a login without a settle role cannot" \
+    "$(for r in settle_t_agency settle_t_board_k settle_t_kommun_1081 settle_t_auditor settle_t_analyst; do
+         echo -n "$(as $r "SELECT (regexp_match(settle.plan_chart_svg(2027, '10', as_of => '2027-03-31'), '<title>referred ([0-9]+) persons'))[1]") "; done)|$(as settle_t_outsider "SELECT settle.plan_chart_svg(2027)")" \
+    "4 4 2 4 4 |42501"
 # apportionment is a utility: every settle role calls both forms
 check "every settle role calls apportion and apportion_seats; a login without a settle role cannot" \
     "$(for r in settle_t_agency settle_t_board_k settle_t_kommun_1081 settle_t_auditor settle_t_analyst; do

@@ -54,7 +54,7 @@ as() {
 as_msg() { psql -X -q -A -t -v ON_ERROR_STOP=1 -U "$1" -d $db -c "$2" 2>&1; }
 su() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d $db -c "$1" 2>&1; }
 super_count() { su "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'atk\_%' AND rolsuper"; }
-echo "1..78"
+echo "1..79"
 
 # ---- F1: definer code cannot be hijacked through pg_temp
 evil="CREATE FUNCTION pg_temp.evil(t text) RETURNS boolean LANGUAGE plpgsql AS \$\$
@@ -202,6 +202,10 @@ check "F6 a cut tail with a moved head is caught by the checkpoint" \
 # ---- F7b (0.3.0): the map's drawing data is read-only for every login but the owner
 check "F7b no settle role redraws a municipality or deletes a county border" \
     "$(as atk_agency "UPDATE settle.municipality_outline SET path = 'M0 0l1 0 0 1z' WHERE municipality = '0180'")|$(as atk_analyst "DELETE FROM settle.county_border")" "42501|42501"
+
+# ---- F7c (0.3.0): a chart shows a county board nothing of another county
+check "F7c a county board's plan chart of another county shows no kommuntal and no referral" \
+    "$(as atk_board_k "SELECT (regexp_match(settle.plan_chart_svg(2027, '01', as_of => '2027-06-30'), 'kommuntal in force ([0-9]+)'))[1] || ' ' || (regexp_match(settle.plan_chart_svg(2027, '01', as_of => '2027-06-30'), 'referred \\(([0-9]+)\\)'))[1]")" "0 0"
 
 # ---- F8: C loops end soon after statement_timeout
 t0=$(date +%s%N)

@@ -5,13 +5,14 @@
 # must parse as XML with an outline per municipality and the county borders,
 # and Debian's headless Chromium must render it to a PNG of the SVG's size in
 # which the borders show (many dark pixels) and every class colour the data
-# has appears.  The renders of the fulfilment maps are copied to
-# test/map_example.png and test/map_county_example.png (the docs show them)
-# when SETTLE_MAP_EXAMPLES is set to a directory.  Needs chromium
+# has appears; the same for Blekinge's plan chart (its four lines).  The
+# renders are copied to test/map_example.png, test/map_county_example.png and
+# test/plan_chart_example.png (the docs show them) when SETTLE_MAP_EXAMPLES
+# is set to a directory.  Needs chromium
 # (test/check.sh installs it) and python3.
 set -uo pipefail
 . "$(dirname "$0")/../lib/tap.sh"
-echo "1..13"
+echo "1..15"
 db=settle_map_$$
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/settle-map.XXXXXX")
 trap 'dropdb --if-exists "$db" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
@@ -19,15 +20,21 @@ createdb "$db"
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" >"$tmp/setup.log" 2>&1 <<'SQL' || { echo "Bail out! setup failed"; sed 's/^/# /' "$tmp/setup.log"; exit 1; }
 SET client_min_messages = warning;
 CREATE EXTENSION settle;
-SET settle.today = '2027-03-31';
+-- the year decided and planned in December
+SET settle.today = '2026-12-15';
 INSERT INTO settle.planning_year (year, national_volume) VALUES (2027, 5000);
 INSERT INTO settle.model_weight VALUES (2027, 'population', 1);
 INSERT INTO settle.model_input SELECT 2027, code, 'population', population FROM settle.municipality;
 SELECT count(*) FROM settle.decide_county_quotas(2027, 'J');
 SELECT count(*) FROM settle.county c, settle.decide_municipal_quotas(2027, c.code, 'L');
--- Karlskrona's kommuntal filled (100 %), one person at a time
+SELECT count(*) FROM settle.spread_plan(2027);
+SET settle.today = '2027-03-31';
+-- Karlskrona's kommuntal filled (100 %), one person at a time; five to Karlshamn in February and March
 SELECT settle.refer(settle.register_household('MAP-' || g, 'abo', 1, '1080', '2026-10-01'), '1080', '2027-01-10 10:00+01')
   FROM generate_series(1, (SELECT quota FROM settle.municipal_quota WHERE year = 2027 AND municipality = '1080')) g;
+SELECT settle.refer(settle.register_household('MAPB-' || g, 'abo', 1, '1082', '2026-10-01'), '1082',
+                    ('2027-02-01'::date + 9 * g)::timestamp AT TIME ZONE 'Europe/Stockholm')
+  FROM generate_series(1, 5) g;
 SELECT settle.receive(r.id, '2027-02-01') FROM settle.referral r WHERE r.id <= 3;
 SQL
 
@@ -57,7 +64,7 @@ check "county names are drawn on the country, municipality names on a county" \
     "$(grep -c '>Blekinge<\|>Norrbottens<\|>Skåne<' "$tmp/fulfilment.svg") $(grep -c '>Karlskrona<\|>Ronneby<\|>Sölvesborg<' "$tmp/blekinge.svg")" "3 3"
 
 if [ -z "$chrome" ]; then
-    for i in $(seq 8 13); do echo "not ok $i - chromium is not installed (test/check.sh installs it)"; done
+    for i in $(seq 8 15); do echo "not ok $i - chromium is not installed (test/check.sh installs it)"; done
     exit 1
 fi
 # render at the SVG's own size
@@ -69,9 +76,10 @@ render() {
     [ -s "$tmp/$1.png" ] && echo "$size" || { sed 's/^/# /' "$tmp/chrome.log" >&2; echo no; }
 }
 # a PNG decoded with the standard library: "W H ink dark c1 c2 c3 c4 c5", c = pixels of
-# the legend's five class colours (viridis, as map_svg draws them)
+# the legend's five class colours (viridis, as map_svg draws them) left of x = $2
+# (the legend's swatches lie right of the drawing)
 png_stats() {
-    python3 - "$1" <<'PY'
+    python3 - "$1" "${2:-100000}" <<'PY'
 import struct, sys, zlib
 data = open(sys.argv[1], 'rb').read()
 assert data[:8] == b'\x89PNG\r\n\x1a\n'
@@ -103,11 +111,13 @@ for y in range(h):
 classes = [(0x44, 0x01, 0x54), (0x3b, 0x52, 0x8b), (0x21, 0x91, 0x8c), (0x5e, 0xc9, 0x62), (0xfd, 0xe7, 0x25)]
 ink = dark = 0
 count = [0] * 5
+xmax = int(sys.argv[2]) * bpp
 for line in rows:
     for x in range(0, stride, bpp):
         r, g, b = line[x], line[x + 1], line[x + 2]
         if (r, g, b) != (255, 255, 255): ink += 1
         if r < 70 and g < 70 and b < 70: dark += 1
+        if x >= xmax: continue
         for k, (cr, cg, cb) in enumerate(classes):
             if abs(r - cr) + abs(g - cg) + abs(b - cb) < 12: count[k] += 1
 print(w, h, ink, dark, *count)
@@ -118,7 +128,7 @@ for name in fulfilment blekinge; do
     check "Chromium renders the $name map to a PNG of the SVG's size" \
         "$([ "$size" != no ] && png_stats "$tmp/$name.png" | awk -v s="$size" '{ print ($1 "," $2 == s) ? "yes" : $1 "," $2 " not " s }')" "yes"
 done
-read -r _ _ ink dark c1 c2 c3 c4 c5 <<<"$(png_stats "$tmp/fulfilment.png")"
+read -r _ _ ink dark c1 c2 c3 c4 c5 <<<"$(png_stats "$tmp/fulfilment.png" 560)"
 check "the country: drawn (ink), borders show (thousands of dark pixels)" \
     "$([ "$ink" -gt 100000 ] && echo ink) $([ "$dark" -gt 3000 ] && echo borders)" "ink borders"
 # the data's classes: which of the five the 290 values fall in, against the colours found
@@ -126,15 +136,52 @@ classes=$(psql -X -At -d "$db" -c "SET settle.today = '2027-03-31'" \
     -c "SELECT string_agg(CASE WHEN n > 0 THEN 'y' ELSE 'n' END, '' ORDER BY c) FROM (
           SELECT c, count(p.value) FILTER (WHERE width_bucket(p.value, ARRAY[20, 40, 60, 80]) + 1 = c) AS n
             FROM generate_series(1, 5) c CROSS JOIN settle.map_points(2027, 'fulfilment', '2027-03-31') p GROUP BY c) x" | tail -1)
-check "every class colour the data has fills a municipality ($classes; the legend's swatches alone are 256 px)" \
-    "$(for c in $c1 $c2 $c3 $c4 $c5; do [ "$c" -gt 400 ] && printf y || printf n; done)" "$classes"
-read -r _ _ ink dark c1 c2 c3 c4 c5 <<<"$(png_stats "$tmp/blekinge.png")"
+check "every class colour the data has fills a municipality, and no other ($classes)" \
+    "$(for c in $c1 $c2 $c3 $c4 $c5; do [ "$c" -gt 30 ] && printf y || printf n; done)" "$classes"
+read -r _ _ ink dark c1 c2 c3 c4 c5 <<<"$(png_stats "$tmp/blekinge.png" 680)"
 check "Blekinge: Karlskrona full (yellow), others low (purple), borders show" \
     "$([ "$c5" -gt 20000 ] && echo yellow) $([ "$c1" -gt 20000 ] && echo purple) $([ "$dark" -gt 1500 ] && echo borders)" "yellow purple borders"
 size=$(render dots)
 check "the dots map renders too" "$([ "$size" != no ] && echo yes)" "yes"
+# the plan chart of Blekinge: XML, rendered, its lines' colours there
+psql -X -q -At -d "$db" -c "SET settle.today = '2027-03-31'" -c "SELECT settle.plan_chart_svg(2027, '10')" >"$tmp/plan.svg"
+check "plan_chart_svg is well-formed XML with the plan, referred and received lines and the kommuntal" \
+    "$(python3 -c 'import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); print(" ".join(sorted(x.getAttribute("class") for x in d.getElementsByTagName("polyline") + d.getElementsByTagName("line") if x.getAttribute("class"))))' "$tmp/plan.svg" 2>&1)" \
+    "kommuntal plan received referred today"
+size=$(render plan)
+plan_colours=$(python3 - "$tmp/plan.png" <<'PY'
+import struct, sys, zlib
+data = open(sys.argv[1], 'rb').read()
+pos, idat = 8, b''
+while pos < len(data):
+    n, kind = struct.unpack('>I4s', data[pos:pos + 8]); body = data[pos + 8:pos + 8 + n]
+    if kind == b'IHDR': w, h, depth, ctype = struct.unpack('>IIBB', body[:10])
+    elif kind == b'IDAT': idat += body
+    pos += 12 + n
+bpp = {2: 3, 6: 4}[ctype]; raw = zlib.decompress(idat); stride = w * bpp
+prev, i, seen = bytearray(stride), 0, {}
+want = {'plan': (0x21, 0x66, 0xac), 'referred': (0xe6, 0x61, 0x01), 'received': (0x1b, 0x78, 0x37), 'kommuntal': (0xb2, 0x18, 0x2b)}
+for y in range(h):
+    f = raw[i]; line = bytearray(raw[i + 1:i + 1 + stride]); i += 1 + stride
+    for x in range(stride):
+        a = line[x - bpp] if x >= bpp else 0; b = prev[x]; c = prev[x - bpp] if x >= bpp else 0
+        if f == 1: line[x] = (line[x] + a) & 255
+        elif f == 2: line[x] = (line[x] + b) & 255
+        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    for x in range(0, stride, bpp):
+        for k, (r, g, bl) in want.items():
+            if abs(line[x] - r) + abs(line[x + 1] - g) + abs(line[x + 2] - bl) < 12: seen[k] = seen.get(k, 0) + 1
+    prev = line
+print(w, h, ' '.join(k for k in sorted(want) if seen.get(k, 0) > 60))
+PY
+)
+check "Chromium renders the plan chart at the SVG's size with all four lines' colours" "$plan_colours" "${size/,/ } kommuntal plan received referred"
 if [ -n "${SETTLE_MAP_EXAMPLES:-}" ]; then
     cp "$tmp/fulfilment.png" "$SETTLE_MAP_EXAMPLES/map_example.png"
     cp "$tmp/blekinge.png" "$SETTLE_MAP_EXAMPLES/map_county_example.png"
+    cp "$tmp/plan.png" "$SETTLE_MAP_EXAMPLES/plan_chart_example.png"
 fi
 exit $failed
