@@ -200,7 +200,7 @@ GRANT EXECUTE ON FUNCTION settle.population_in(integer),
                           settle.reception_category_of(text),
                           settle.county_report(integer, integer, settle.lanskod, text[])
    TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
-GRANT EXECUTE ON FUNCTION settle.waiting_times(date), settle.fairness(integer)
+GRANT EXECUTE ON FUNCTION settle.waiting_times(date), settle.fairness(integer), settle.waits(date), settle.waiting_chart_svg(date)
    TO settle_agency, settle_auditor, settle_analyst;
 GRANT SELECT ON settle.v_reception_per_capita, settle.v_county_report, settle.v_waiting_times, settle.v_fairness,
                 settle.v_quota_status

@@ -18799,6 +18799,168 @@ GRANT EXECUTE ON FUNCTION settle.map_svg(integer, text, date, text[], settle.lan
                           settle.plan_chart_svg(integer, settle.lanskod, settle.kommunkod, date, text[])
    TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
 
+-- Each household's wait as of a day: permit, hard to place, its first
+-- referral in force that day and its reception.  The one home of these
+-- figures for settle.waiting_times and settle.waiting_chart_svg.
+CREATE FUNCTION settle.waits(as_of date)
+RETURNS TABLE (household bigint, category text, persons integer, permit_date date, hard_to_place boolean,
+               referred_on date, received_on date)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    SELECT x.id, x.category, x.persons, x.permit_date, settle.hard_to_place(x.needs, x.persons, x.linked_group),
+           (SELECT settle.local_date(r.decided_at) FROM settle.referral r
+             WHERE r.household = x.id AND settle.local_date(r.decided_at) <= as_of
+               AND (r.withdrawn_at IS NULL OR settle.local_date(r.withdrawn_at) > as_of)
+             ORDER BY r.decided_at LIMIT 1),
+           (SELECT r.received_on FROM settle.referral r
+             WHERE r.household = x.id AND r.received_on <= as_of LIMIT 1)
+      FROM settle.household x
+     WHERE x.permit_date IS NOT NULL AND x.permit_date <= as_of
+       AND settle.local_date(x.registered_at) <= as_of
+$$;
+COMMENT ON FUNCTION settle.waits(date) IS
+    'Internal: each household with a permit as of a date: hard to place or not, the day of its first referral in force then, its reception; for waiting_times and waiting_chart_svg.';
+
+CREATE OR REPLACE FUNCTION settle.waiting_times(as_of date DEFAULT settle.today())
+RETURNS TABLE (category text, hard_to_place boolean, households integer, persons integer, referred integer,
+               to_referral_median numeric, to_referral_p90 numeric, to_referral_max integer, received integer,
+               to_reception_median numeric, to_reception_p90 numeric, to_reception_max integer,
+               still_waiting integer, still_waiting_median_days numeric)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+#variable_conflict use_column
+BEGIN
+    IF as_of IS NULL THEN
+        RAISE EXCEPTION 'as_of must not be NULL' USING ERRCODE = 'null_value_not_allowed', HINT = 'The default is settle.today().';
+    END IF;
+    RETURN QUERY
+    -- (settle.waits: the figures' one home)
+    WITH h AS (SELECT w.category, w.persons, w.permit_date, w.hard_to_place AS hard, w.referred_on, w.received_on
+                 FROM settle.waits(as_of) w)
+    SELECT h.category, h.hard, count(*)::integer, sum(h.persons)::integer,
+           count(h.referred_on)::integer,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY h.referred_on - h.permit_date)::numeric,
+           percentile_cont(0.9) WITHIN GROUP (ORDER BY h.referred_on - h.permit_date)::numeric,
+           max(h.referred_on - h.permit_date),
+           count(h.received_on)::integer,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY h.received_on - h.permit_date)::numeric,
+           percentile_cont(0.9) WITHIN GROUP (ORDER BY h.received_on - h.permit_date)::numeric,
+           max(h.received_on - h.permit_date),
+           count(*) FILTER (WHERE h.referred_on IS NULL)::integer,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY as_of - h.permit_date) FILTER (WHERE h.referred_on IS NULL)::numeric
+      FROM h
+     GROUP BY GROUPING SETS ((h.category, h.hard), (h.hard), ())
+     ORDER BY 1 NULLS LAST, 2 NULLS LAST;
+END
+$fn$;
+COMMENT ON FUNCTION settle.waiting_times(date) IS
+    'Days from residence permit to referral and to reception (median, 90th percentile, maximum) per category and hard-to-place group, with those still waiting, as of a date.';
+
+-- ---- the waiting chart ------------------------------------------------------
+-- How long households waited, hard-to-place ones against the rest (as
+-- settle.hard_to_place has them): days from permit to referral of those
+-- referred by as_of, and days waited so far of those still waiting, in six
+-- bins, as shares of each group (settle.waits, the figures' one home).
+CREATE FUNCTION settle.waiting_chart_svg(as_of date DEFAULT settle.today())
+RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+DECLARE
+    w constant double precision := 620;     -- each panel's plot area in px
+    h constant double precision := 150;
+    left_m constant double precision := 70;
+    top_m constant double precision := 70;
+    panel_h constant double precision := 240;   -- from one panel's top to the next
+    bins constant integer[] := ARRAY[0, 30, 60, 90, 180, 365];
+    names constant text[] := ARRAY['0–29', '30–59', '60–89', '90–179', '180–364', '365 or more'];
+    titles constant text[] := ARRAY['days from permit to referral (households referred by %s)',
+                                    'days waited so far (households still waiting on %s)'];
+    svg text;
+BEGIN
+    IF as_of IS NULL OR NOT isfinite(as_of) THEN
+        RAISE EXCEPTION 'as_of must be a date, not %', coalesce(as_of::text, 'NULL')
+            USING ERRCODE = CASE WHEN as_of IS NULL THEN 'null_value_not_allowed' ELSE 'invalid_parameter_value' END,
+                  HINT = 'The day of the chart; the default is settle.today().';
+    END IF;
+    svg := format('<svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="0 0 %s %s" font-family="DejaVu Sans, Arial, sans-serif">',
+                  (w + left_m + 240)::int, (top_m + 2 * panel_h)::int, (w + left_m + 240)::int, (top_m + 2 * panel_h)::int)
+        || E'\n<rect width="100%" height="100%" fill="#ffffff"/>'
+        || format(E'\n<text x="%s" y="28" font-size="18" font-weight="bold">%s</text>', left_m - 40,
+                  settle.xml_text('Waiting times: hard-to-place households against the rest'))
+        || format(E'\n<text x="%s" y="50" font-size="12" fill="#444">%s</text>', left_m - 40,
+                  settle.xml_text(format('as of %s; share of each group per span of days; hard to place: needs, six or more persons, or a linked group',
+                                         to_char(as_of, 'YYYY-MM-DD'))));
+    svg := svg || (
+    WITH wt AS (SELECT x.hard_to_place AS hard, CASE WHEN x.referred_on IS NOT NULL THEN 1 ELSE 2 END AS panel,
+                       greatest(coalesce(x.referred_on, as_of) - x.permit_date, 0) AS days
+                  FROM settle.waits(as_of) x),
+    tot AS (SELECT p.panel, g.hard, count(wt.days) AS n,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY wt.days) AS median
+              FROM (VALUES (1), (2)) p(panel) CROSS JOIN (VALUES (true), (false)) g(hard)
+              LEFT JOIN wt ON wt.panel = p.panel AND wt.hard = g.hard
+             GROUP BY p.panel, g.hard),
+    bars AS (SELECT t.panel, t.hard, b.b, count(wt.days) AS n, t.n AS total
+               FROM tot t CROSS JOIN generate_series(1, 6) b(b)
+               LEFT JOIN wt ON wt.panel = t.panel AND wt.hard = t.hard AND width_bucket(wt.days, bins) = b.b
+              GROUP BY t.panel, t.hard, b.b, t.n),
+    sc AS (SELECT bars.panel, greatest(0.1, ceil(max(bars.n::double precision / nullif(bars.total, 0)) * 10) / 10) AS top_v
+             FROM bars GROUP BY bars.panel)
+    SELECT string_agg(part, '' ORDER BY k)
+      FROM (
+        -- each panel: title, grid (shares), axes, bin names
+        SELECT sc.panel * 100 AS k,
+               format(E'\n<text x="%s" y="%s" font-size="13" font-weight="bold">%s</text>', left_m, top_m + (sc.panel - 1) * panel_h + 4,
+                      settle.xml_text(format(titles[sc.panel], to_char(as_of, 'YYYY-MM-DD'))))
+               || (SELECT string_agg(format(E'\n<line x1="%1$s" y1="%2$s" x2="%3$s" y2="%2$s" stroke="#dddddd"/><text x="%4$s" y="%5$s" font-size="11" text-anchor="end">%6$s %%</text>',
+                                            left_m, round((top_m + (sc.panel - 1) * panel_h + 20 + h - q / 5.0 * h)::numeric, 1), left_m + w, left_m - 6,
+                                            round((top_m + (sc.panel - 1) * panel_h + 24 + h - q / 5.0 * h)::numeric, 1),
+                                            round((100 * sc.top_v * q / 5.0)::numeric)), '')
+                     FROM generate_series(0, 5) q)
+               || format(E'\n<line x1="%1$s" y1="%2$s" x2="%3$s" y2="%2$s" stroke="#000"/>', left_m, top_m + (sc.panel - 1) * panel_h + 20 + h, left_m + w)
+               || (SELECT string_agg(format(E'\n<text x="%s" y="%s" font-size="11" text-anchor="middle">%s</text>',
+                                            round((left_m + (b - 0.5) / 6.0 * w)::numeric, 1), top_m + (sc.panel - 1) * panel_h + 20 + h + 16, names[b]), '')
+                     FROM generate_series(1, 6) b)
+               || format(E'\n<text x="%s" y="%s" font-size="11" text-anchor="middle">days</text>', left_m + w / 2, top_m + (sc.panel - 1) * panel_h + 20 + h + 34)
+               AS part
+          FROM sc
+        UNION ALL
+        -- the bars: hard to place left, the rest right, in each span
+        SELECT bars.panel * 100 + 10 + bars.b,
+               format(E'\n<rect class="%s" x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s</title></rect>',
+                      CASE WHEN bars.hard THEN 'hard' ELSE 'rest' END || CASE WHEN bars.panel = 1 THEN ' referred' ELSE ' waiting' END,
+                      round((left_m + (bars.b - 1) / 6.0 * w + w / 6.0 * CASE WHEN bars.hard THEN 0.12 ELSE 0.5 END)::numeric, 1),
+                      round((top_m + (bars.panel - 1) * panel_h + 20 + h - coalesce(bars.n::double precision / nullif(bars.total, 0), 0) / sc.top_v * h)::numeric, 1),
+                      round((w / 6.0 * 0.38)::numeric, 1),
+                      round((coalesce(bars.n::double precision / nullif(bars.total, 0), 0) / sc.top_v * h)::numeric, 1),
+                      CASE WHEN bars.hard THEN '#d95f02' ELSE '#7570b3' END,
+                      settle.xml_text(format('%s, %s days: %s of %s households (%s %%)',
+                                             CASE WHEN bars.hard THEN 'hard to place' ELSE 'the rest' END, names[bars.b], bars.n, bars.total,
+                                             coalesce(round(100.0 * bars.n / nullif(bars.total, 0), 1)::text, '–'))))
+          FROM bars JOIN sc ON sc.panel = bars.panel
+        UNION ALL
+        -- the legend of each panel: households and median days per group
+        SELECT tot.panel * 100 + 90 + CASE WHEN tot.hard THEN 0 ELSE 1 END,
+               format(E'\n<rect x="%s" y="%s" width="14" height="14" fill="%s"/><text class="%s" x="%s" y="%s" font-size="11">%s</text>',
+                      left_m + w + 14, top_m + (tot.panel - 1) * panel_h + 30 + CASE WHEN tot.hard THEN 0 ELSE 36 END,
+                      CASE WHEN tot.hard THEN '#d95f02' ELSE '#7570b3' END, CASE WHEN tot.hard THEN 'hard' ELSE 'rest' END,
+                      left_m + w + 34, top_m + (tot.panel - 1) * panel_h + 41 + CASE WHEN tot.hard THEN 0 ELSE 36 END,
+                      settle.xml_text(CASE WHEN tot.hard THEN 'hard to place' ELSE 'the rest' END))
+               || format(E'\n<text class="%s-figures" x="%s" y="%s" font-size="10" fill="#444">%s</text>',
+                         CASE WHEN tot.hard THEN 'hard' ELSE 'rest' END, left_m + w + 34,
+                         top_m + (tot.panel - 1) * panel_h + 54 + CASE WHEN tot.hard THEN 0 ELSE 36 END,
+                         settle.xml_text(format('%s households, median %s days', tot.n, coalesce(round(tot.median::numeric, 1)::text, '–'))))
+          FROM tot) parts)
+        || E'\n</svg>\n';
+    RETURN svg;
+END
+$fn$;
+COMMENT ON FUNCTION settle.waiting_chart_svg(date) IS
+    'A self-contained SVG chart of waiting times as of a date, hard-to-place households against the rest: days from permit to referral, and days waited so far (docs/follow-up.md).';
+GRANT EXECUTE ON FUNCTION settle.waits(date), settle.waiting_chart_svg(date) TO settle_agency, settle_auditor, settle_analyst;
+
 GRANT SELECT ON ALL TABLES IN SCHEMA settle TO settle_definer;
 
 -- settle.apportion_seats (issue 19): settle.apportion by position, as arrays

@@ -32,7 +32,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION settle;
 SET search_path = settle, public;
 SET LOCAL settle.today = '2027-03-31';
-SELECT plan(54);
+SELECT plan(58);
 
 INSERT INTO planning_year (year, national_volume) VALUES (2027, 100000);
 INSERT INTO model_weight VALUES (2027, 'population', 1);
@@ -182,6 +182,21 @@ SELECT is((SELECT count(*)::int FROM regexp_matches(plan_chart_svg(2027, municip
 SELECT throws_ok($$SELECT plan_chart_svg(2027, '10', '0180')$$, '22023', 'municipality 0180 Stockholm does not lie in county 10 Blekinge län',
                  'plan_chart_svg: a municipality outside the county');
 SELECT throws_ok($$SELECT plan_chart_svg(2027, as_of => NULL)$$, '22004', NULL, 'plan_chart_svg: NULL as_of');
+-- the waiting chart: its figures are waiting_times' (both read settle.waits)
+SELECT is((SELECT string_agg(m[1], ' | ' ORDER BY o) FROM regexp_matches(waiting_chart_svg(), '<text class="(?:hard|rest)-figures"[^>]*>([^<]*)</text>', 'g') WITH ORDINALITY AS x(m, o)),
+          (SELECT string_agg(format('%s households, median %s days', n, coalesce(round(med, 1)::text, '–')), ' | ' ORDER BY panel, NOT wt.hard_to_place)
+             FROM waiting_times() wt,
+                  LATERAL (VALUES (1, wt.referred, wt.to_referral_median), (2, wt.still_waiting, wt.still_waiting_median_days)) v(panel, n, med)
+            WHERE wt.category IS NULL AND wt.hard_to_place IS NOT NULL),
+          'waiting_chart_svg: households and median days per group and panel are waiting_times''');
+SELECT is((SELECT string_agg(format('%s: %s bars, %s', k, bars, sum_n = total), ' | ' ORDER BY k)
+             FROM (SELECT m[1] AS k, count(*) AS bars, sum(m[2]::int) AS sum_n, min(m[3]::int) AS total
+                     FROM regexp_matches(waiting_chart_svg(), '<rect class="([a-z]+ [a-z]+)"[^>]*><title>[^:]*: ([0-9]+) of ([0-9]+) households', 'g') m
+                    GROUP BY m[1]) x),
+          'hard referred: 6 bars, t | hard waiting: 6 bars, t | rest referred: 6 bars, t | rest waiting: 6 bars, t',
+          '... and six bars per group and panel that add up to the group');
+SELECT throws_ok($$SELECT waiting_chart_svg(NULL)$$, '22004', NULL, 'waiting_chart_svg: NULL as_of');
+SELECT throws_ok($$SELECT waiting_chart_svg('infinity')$$, '22023', NULL, 'waiting_chart_svg: an infinite day');
 SELECT throws_ok($$SELECT map_svg(2027, 'happiness')$$, '22023', NULL, 'map_svg: unknown metric');
 SELECT throws_ok($$SELECT map_svg(2027, 'fulfilment', NULL)$$, '22004', NULL, 'map_svg: NULL date');
 

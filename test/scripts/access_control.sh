@@ -45,7 +45,7 @@ as() {
     if grep -q '^ERROR:' <<<"$out"; then printf '%s' "$out" | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p' | head -1
     else printf '%s' "$out"; fi
 }
-echo "1..39"
+echo "1..40"
 check "the logins connect as themselves" "$(as settle_t_board_k "SELECT current_user")" "settle_t_board_k"
 # county board
 check "county board: sees only its county's kommuntal" "$(as settle_t_board_k "SELECT string_agg(DISTINCT county::text, ',') FROM settle.municipal_quota")" "10"
@@ -86,6 +86,11 @@ check "every settle role draws the plan chart of Blekinge with the referrals it 
     "$(for r in settle_t_agency settle_t_board_k settle_t_kommun_1081 settle_t_auditor settle_t_analyst; do
          echo -n "$(as $r "SELECT (regexp_match(settle.plan_chart_svg(2027, '10', as_of => '2027-03-31'), '<title>referred ([0-9]+) persons'))[1]") "; done)|$(as settle_t_outsider "SELECT settle.plan_chart_svg(2027)")" \
     "4 4 2 4 4 |42501"
+# the waiting chart is household-level, like waiting_times: agency, auditor, analyst
+check "waiting_chart_svg: agency, auditor and analyst draw it; county boards, municipalities and outsiders cannot" \
+    "$(for r in settle_t_agency settle_t_auditor settle_t_analyst settle_t_board_k settle_t_kommun_1081 settle_t_outsider; do
+         echo -n "$(as $r "SELECT (regexp_match(settle.waiting_chart_svg('2027-03-31'), '<text class=\"rest-figures\"[^>]*>([0-9]+) households'))[1]") "; done)" \
+    "3 3 3 42501 42501 42501 "
 # apportionment is a utility: every settle role calls both forms
 check "every settle role calls apportion and apportion_seats; a login without a settle role cannot" \
     "$(for r in settle_t_agency settle_t_board_k settle_t_kommun_1081 settle_t_auditor settle_t_analyst; do

@@ -54,7 +54,7 @@ as() {
 as_msg() { psql -X -q -A -t -v ON_ERROR_STOP=1 -U "$1" -d $db -c "$2" 2>&1; }
 su() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d $db -c "$1" 2>&1; }
 super_count() { su "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'atk\_%' AND rolsuper"; }
-echo "1..79"
+echo "1..80"
 
 # ---- F1: definer code cannot be hijacked through pg_temp
 evil="CREATE FUNCTION pg_temp.evil(t text) RETURNS boolean LANGUAGE plpgsql AS \$\$
@@ -206,6 +206,10 @@ check "F7b no settle role redraws a municipality or deletes a county border" \
 # ---- F7c (0.3.0): a chart shows a county board nothing of another county
 check "F7c a county board's plan chart of another county shows no kommuntal and no referral" \
     "$(as atk_board_k "SELECT (regexp_match(settle.plan_chart_svg(2027, '01', as_of => '2027-06-30'), 'kommuntal in force ([0-9]+)'))[1] || ' ' || (regexp_match(settle.plan_chart_svg(2027, '01', as_of => '2027-06-30'), 'referred \\(([0-9]+)\\)'))[1]")" "0 0"
+
+# ---- F7d (0.3.0): the household-level chart stays with the roles that see every household
+check "F7d a county board and a municipality cannot draw the waiting chart (household-level)" \
+    "$(as atk_board_k "SELECT settle.waiting_chart_svg('2027-06-30')")|$(as atk_kommun_1081 "SELECT settle.waiting_chart_svg('2027-06-30')")" "42501|42501"
 
 # ---- F8: C loops end soon after statement_timeout
 t0=$(date +%s%N)

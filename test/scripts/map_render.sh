@@ -5,14 +5,15 @@
 # must parse as XML with an outline per municipality and the county borders,
 # and Debian's headless Chromium must render it to a PNG of the SVG's size in
 # which the borders show (many dark pixels) and every class colour the data
-# has appears; the same for Blekinge's plan chart (its four lines).  The
-# renders are copied to test/map_example.png, test/map_county_example.png and
-# test/plan_chart_example.png (the docs show them) when SETTLE_MAP_EXAMPLES
-# is set to a directory.  Needs chromium
+# has appears; the same for Blekinge's plan chart (its four lines) and the
+# waiting chart (both groups).  The renders are copied to
+# test/map_example.png, test/map_county_example.png,
+# test/plan_chart_example.png and test/waiting_chart_example.png (the docs
+# show them) when SETTLE_MAP_EXAMPLES is set to a directory.  Needs chromium
 # (test/check.sh installs it) and python3.
 set -uo pipefail
 . "$(dirname "$0")/../lib/tap.sh"
-echo "1..15"
+echo "1..16"
 db=settle_map_$$
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/settle-map.XXXXXX")
 trap 'dropdb --if-exists "$db" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
@@ -36,6 +37,10 @@ SELECT settle.refer(settle.register_household('MAPB-' || g, 'abo', 1, '1082', '2
                     ('2027-02-01'::date + 9 * g)::timestamp AT TIME ZONE 'Europe/Stockholm')
   FROM generate_series(1, 5) g;
 SELECT settle.receive(r.id, '2027-02-01') FROM settle.referral r WHERE r.id <= 3;
+-- still waiting: three hard to place (six persons, or a need), four others
+SELECT settle.register_household('MAPW-' || g, 'abo', CASE WHEN g <= 2 THEN 6 ELSE 1 + g % 3 END, '1081', ('2026-08-01'::date + 20 * g),
+                                 CASE WHEN g = 3 THEN '{accessible_housing}'::text[] ELSE '{}' END)
+  FROM generate_series(1, 7) g;
 SQL
 
 chrome=$(command -v chromium || true)
@@ -64,7 +69,7 @@ check "county names are drawn on the country, municipality names on a county" \
     "$(grep -c '>Blekinge<\|>Norrbottens<\|>Skåne<' "$tmp/fulfilment.svg") $(grep -c '>Karlskrona<\|>Ronneby<\|>Sölvesborg<' "$tmp/blekinge.svg")" "3 3"
 
 if [ -z "$chrome" ]; then
-    for i in $(seq 8 15); do echo "not ok $i - chromium is not installed (test/check.sh installs it)"; done
+    for i in $(seq 8 16); do echo "not ok $i - chromium is not installed (test/check.sh installs it)"; done
     exit 1
 fi
 # render at the SVG's own size
@@ -179,9 +184,43 @@ print(w, h, ' '.join(k for k in sorted(want) if seen.get(k, 0) > 60))
 PY
 )
 check "Chromium renders the plan chart at the SVG's size with all four lines' colours" "$plan_colours" "${size/,/ } kommuntal plan received referred"
+# the waiting chart: both groups' colours, in both panels
+psql -X -q -At -d "$db" -c "SET settle.today = '2027-03-31'" -c "SELECT settle.waiting_chart_svg()" >"$tmp/waiting.svg"
+size=$(render waiting)
+check "Chromium renders the waiting chart at the SVG's size, hard-to-place and other households' bars in both panels" \
+    "$(python3 - "$tmp/waiting.png" <<'PY'
+import struct, sys, zlib
+data = open(sys.argv[1], 'rb').read()
+pos, idat = 8, b''
+while pos < len(data):
+    n, kind = struct.unpack('>I4s', data[pos:pos + 8]); body = data[pos + 8:pos + 8 + n]
+    if kind == b'IHDR': w, h, depth, ctype = struct.unpack('>IIBB', body[:10])
+    elif kind == b'IDAT': idat += body
+    pos += 12 + n
+bpp = {2: 3, 6: 4}[ctype]; raw = zlib.decompress(idat); stride = w * bpp
+prev, i, seen = bytearray(stride), 0, set()
+want = {'hard': (0xd9, 0x5f, 0x02), 'rest': (0x75, 0x70, 0xb3)}
+for y in range(h):
+    f = raw[i]; line = bytearray(raw[i + 1:i + 1 + stride]); i += 1 + stride
+    for x in range(stride):
+        a = line[x - bpp] if x >= bpp else 0; b = prev[x]; c = prev[x - bpp] if x >= bpp else 0
+        if f == 1: line[x] = (line[x] + a) & 255
+        elif f == 2: line[x] = (line[x] + b) & 255
+        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    for x in range(0, min(stride, 680 * bpp), bpp):   # the plot, not the legend
+        for k, (r, g, bl) in want.items():
+            if abs(line[x] - r) + abs(line[x + 1] - g) + abs(line[x + 2] - bl) < 12: seen.add((k, 'top' if y < h // 2 else 'bottom'))
+    prev = line
+print(w, h, ' '.join('%s-%s' % k for k in sorted(seen)))
+PY
+)" "${size/,/ } hard-bottom rest-bottom rest-top"
 if [ -n "${SETTLE_MAP_EXAMPLES:-}" ]; then
     cp "$tmp/fulfilment.png" "$SETTLE_MAP_EXAMPLES/map_example.png"
     cp "$tmp/blekinge.png" "$SETTLE_MAP_EXAMPLES/map_county_example.png"
     cp "$tmp/plan.png" "$SETTLE_MAP_EXAMPLES/plan_chart_example.png"
+    cp "$tmp/waiting.png" "$SETTLE_MAP_EXAMPLES/waiting_chart_example.png"
 fi
 exit $failed
