@@ -198,7 +198,8 @@ GRANT EXECUTE ON FUNCTION settle.population_in(integer),
                           settle.plan_chart_svg(integer, settle.lanskod, settle.kommunkod, date, text[]),
                           settle.reception_per_capita(integer, text[]),
                           settle.reception_category_of(text),
-                          settle.county_report(integer, integer, settle.lanskod, text[])
+                          settle.county_report(integer, integer, settle.lanskod, text[]),
+                          settle.county_report_html(integer, integer, settle.lanskod, text[])
    TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
 GRANT EXECUTE ON FUNCTION settle.waiting_times(date), settle.fairness(integer), settle.waits(date), settle.waiting_chart_svg(date)
    TO settle_agency, settle_auditor, settle_analyst;

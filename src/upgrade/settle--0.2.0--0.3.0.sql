@@ -18555,8 +18555,8 @@ BEGIN
     SELECT array_agg(CASE WHEN pt.value IS NULL THEN '#bbbbbb'
                           ELSE colours[1 + (pt.value >= breaks[1])::int + (pt.value >= breaks[2])::int
                                          + (pt.value >= breaks[3])::int + (pt.value >= breaks[4])::int] END ORDER BY pt.o),
-           array_agg(settle.xml_text(format('%s (%s): %s%s, kommuntal %s', pt.name, pt.code,
-                                            coalesce(round(pt.value::numeric, 1)::text, 'no value'), unit, coalesce(pt.quota::text, 'none')))
+           array_agg(settle.xml_text(format('%s (%s): %s, kommuntal %s', pt.name, pt.code,
+                                            coalesce(round(pt.value::numeric, 1)::text || unit, 'no value'), coalesce(pt.quota::text, 'none')))
                      ORDER BY pt.o)
       INTO p_fill, p_title
       FROM unnest(p_code, p_name, p_quota, p_value) WITH ORDINALITY AS pt(code, name, quota, value, o);
@@ -18960,6 +18960,57 @@ $fn$;
 COMMENT ON FUNCTION settle.waiting_chart_svg(date) IS
     'A self-contained SVG chart of waiting times as of a date, hard-to-place households against the rest: days from permit to referral, and days waited so far (docs/follow-up.md).';
 GRANT EXECUTE ON FUNCTION settle.waits(date), settle.waiting_chart_svg(date) TO settle_agency, settle_auditor, settle_analyst;
+
+-- ---- the county report as one page --------------------------------------------
+-- settle.county_report's table, the county's map and its plan chart as of the
+-- quarter's last day, in one self-contained HTML page (inline SVG, inline
+-- style, nothing fetched) that a county board can open or mail.
+CREATE FUNCTION settle.county_report_html(year integer, quarter integer, county settle.lanskod, streams text[] DEFAULT NULL)
+RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $fn$
+DECLARE
+    q_end date;
+    title text;
+    rows_html text;
+BEGIN
+    -- (county_report checks the year, quarter, county and streams first)
+    SELECT string_agg(format(E'\n<tr class="%s"><td>%s</td><td>%s</td>%s</tr>', r.level,
+                             settle.xml_text(coalesce(r.municipality::text, '')), settle.xml_text(coalesce(r.name, '')),
+                             (SELECT string_agg(format('<td class="n">%s</td>', coalesce(v, '–')), '' ORDER BY o)
+                                FROM unnest(ARRAY[r.quota::text, r.referred::text, r.received::text, r.remaining::text, r.planned_to_date::text,
+                                                  r.deviation::text, r.overdue::text, r.pauses::text, r.paused_days::text,
+                                                  r.fulfilment_pct::text, r.stream]) WITH ORDINALITY AS c(v, o))),
+                      '' ORDER BY r.stream, r.level DESC, r.municipality)
+      INTO rows_html
+      FROM settle.county_report(county_report_html.year, quarter, county, county_report_html.streams) r;
+    q_end := (make_date(year, quarter * 3, 1) + interval '1 month - 1 day')::date;
+    title := format('Settlement %s, quarter %s: %s', year, quarter, settle.county_label(county));
+    RETURN '<!DOCTYPE html>' || E'\n<html lang="en">\n<head>\n<meta charset="utf-8">'
+        || format(E'\n<title>%s</title>', settle.xml_text(title))
+        || E'\n<style>body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 24px; color: #111; max-width: 960px; }'
+        || E'\nh1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 28px; } p { font-size: 13px; color: #444; }'
+        || E'\ntable { border-collapse: collapse; font-size: 12px; } th, td { border-bottom: 1px solid #ddd; padding: 3px 7px; text-align: left; }'
+        || E'\ntd.n { text-align: right; } tr.county td { font-weight: bold; border-top: 2px solid #111; }'
+        || E'\nsvg { max-width: 100%; height: auto; }</style>\n</head>\n<body>'
+        || format(E'\n<h1>%s</h1>', settle.xml_text(title))
+        || format(E'\n<p>As of %s, the quarter''s last day%s. Made by settle from the quota register; every figure as settle.county_report gives it.</p>',
+                  to_char(q_end, 'YYYY-MM-DD'), coalesce(settle.xml_text(', streams ' || array_to_string(streams, ', ')), ''))
+        || E'\n<h2>Municipalities</h2>\n<table>\n<tr><th>code</th><th>name</th><th>kommuntal</th><th>referred</th><th>received</th><th>remaining</th>'
+        || '<th>planned to date</th><th>deviation</th><th>overdue</th><th>pauses</th><th>paused days</th><th>fulfilment %</th><th>stream</th></tr>'
+        || coalesce(rows_html, '') || E'\n</table>'
+        || E'\n<h2>The county''s map: fulfilment of the kommuntal</h2>\n'
+        || settle.map_svg(year, 'fulfilment', q_end, streams, county)
+        || E'<h2>The plan against referred and received</h2>\n'
+        || settle.plan_chart_svg(year, county, NULL, q_end, streams)
+        || E'</body>\n</html>\n';
+END
+$fn$;
+COMMENT ON FUNCTION settle.county_report_html(integer, integer, settle.lanskod, text[]) IS
+    'The quarterly county report as one self-contained HTML page: settle.county_report''s table, the county''s map and its plan chart as of the quarter''s last day (docs/follow-up.md).';
+GRANT EXECUTE ON FUNCTION settle.county_report_html(integer, integer, settle.lanskod, text[])
+   TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
 
 GRANT SELECT ON ALL TABLES IN SCHEMA settle TO settle_definer;
 

@@ -32,7 +32,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION settle;
 SET search_path = settle, public;
 SET LOCAL settle.today = '2027-03-31';
-SELECT plan(58);
+SELECT plan(62);
 
 INSERT INTO planning_year (year, national_volume) VALUES (2027, 100000);
 INSERT INTO model_weight VALUES (2027, 'population', 1);
@@ -197,6 +197,18 @@ SELECT is((SELECT string_agg(format('%s: %s bars, %s', k, bars, sum_n = total), 
           '... and six bars per group and panel that add up to the group');
 SELECT throws_ok($$SELECT waiting_chart_svg(NULL)$$, '22004', NULL, 'waiting_chart_svg: NULL as_of');
 SELECT throws_ok($$SELECT waiting_chart_svg('infinity')$$, '22023', NULL, 'waiting_chart_svg: an infinite day');
+-- the county report as one page
+SELECT is((SELECT count(*)::int FROM regexp_matches(county_report_html(2027, 1, '10'), '<tr class="municipality">', 'g')),
+          (SELECT count(*)::int FROM county_report(2027, 1, '10') WHERE level = 'municipality'),
+          'county_report_html: a row per municipality of county_report');
+SELECT is((SELECT (regexp_match(county_report_html(2027, 1, '10'), '<tr class="county"><td></td><td>[^<]*</td><td class="n">([0-9]+)</td><td class="n">([0-9]+)</td>')) :: text),
+          (SELECT ARRAY[quota::text, referred::text]::text FROM county_report(2027, 1, '10') WHERE level = 'county'),
+          '... the county''s kommuntal and referred as county_report has them');
+SELECT is((SELECT count(*)::int FROM regexp_matches(county_report_html(2027, 1, '10'), '<svg xmlns', 'g'))
+          || ' ' || (county_report_html(2027, 1, '10') LIKE '%' || map_svg(2027, 'fulfilment', '2027-03-31', NULL, '10') || '%')
+          || ' ' || (county_report_html(2027, 1, '10') LIKE '%' || plan_chart_svg(2027, '10', NULL, '2027-03-31') || '%'),
+          '2 true true', '... with the county''s map and its plan chart as of the quarter''s end, inline');
+SELECT throws_ok($$SELECT county_report_html(2027, 5, '10')$$, '22023', NULL, 'county_report_html: quarter 5');
 SELECT throws_ok($$SELECT map_svg(2027, 'happiness')$$, '22023', NULL, 'map_svg: unknown metric');
 SELECT throws_ok($$SELECT map_svg(2027, 'fulfilment', NULL)$$, '22004', NULL, 'map_svg: NULL date');
 

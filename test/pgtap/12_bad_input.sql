@@ -10,7 +10,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION settle;
 SET search_path = settle, public;
 SET LOCAL settle.today = '2027-02-01';
-SELECT plan(100 + 7);
+SELECT plan(101 + 7);
 
 INSERT INTO planning_year (year, national_volume) VALUES (2027, 20000);
 INSERT INTO model_weight VALUES (2027, 'population', 1);
@@ -135,6 +135,7 @@ INSERT INTO corpus VALUES
     ('plan chart unknown year', 'SELECT settle.plan_chart_svg(1999)', 'P0002'),
     ('plan chart NULL year', 'SELECT settle.plan_chart_svg(NULL)', '22004'),
     ('waiting chart NULL', 'SELECT settle.waiting_chart_svg(NULL)', '22004'),
+    ('county report page NULL quarter', 'SELECT settle.county_report_html(2027, NULL, ''10'')', '22004'),
     ('match_core mismatched', 'SELECT * FROM settle.match_core(''{1,2}'', ''{0}'', ''{0}'', ''{-1}'', ''{1}'', ''{0}'', ''{0}'', ''{f}'', ''{0}'')', '2202E'),
     ('match_core NULL element', 'SELECT * FROM settle.match_core(''{1}'', ''{NULL}'', ''{0}'', ''{-1}'', ''{1}'', ''{0}'', ''{0}'', ''{f}'', ''{0}'')', '2202E'),
     ('match_core bad index', 'SELECT * FROM settle.match_core(''{1}'', ''{7}'', ''{0}'', ''{-1}'', ''{1}'', ''{0}'', ''{0}'', ''{f}'', ''{0}'')', '22023'),

@@ -54,7 +54,7 @@ as() {
 as_msg() { psql -X -q -A -t -v ON_ERROR_STOP=1 -U "$1" -d $db -c "$2" 2>&1; }
 su() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d $db -c "$1" 2>&1; }
 super_count() { su "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'atk\_%' AND rolsuper"; }
-echo "1..80"
+echo "1..81"
 
 # ---- F1: definer code cannot be hijacked through pg_temp
 evil="CREATE FUNCTION pg_temp.evil(t text) RETURNS boolean LANGUAGE plpgsql AS \$\$
@@ -210,6 +210,11 @@ check "F7c a county board's plan chart of another county shows no kommuntal and 
 # ---- F7d (0.3.0): the household-level chart stays with the roles that see every household
 check "F7d a county board and a municipality cannot draw the waiting chart (household-level)" \
     "$(as atk_board_k "SELECT settle.waiting_chart_svg('2027-06-30')")|$(as atk_kommun_1081 "SELECT settle.waiting_chart_svg('2027-06-30')")" "42501|42501"
+
+# ---- F7e (0.3.0): a county board's page of another county shows none of its figures
+# (the outlines and names are public reference data; every value is hidden)
+check "F7e a county board's report page of another county has no municipality row and no value on its map" \
+    "$(as atk_board_k "SELECT (SELECT count(*) FROM regexp_matches(settle.county_report_html(2027, 1, '01'), '<tr class=\"municipality\">', 'g')) || ' ' || (SELECT count(*) FROM regexp_matches(settle.county_report_html(2027, 1, '01'), '<path d=\"M[^\"]*\" fill=\"#bbbbbb\"><title>[^<]*: no value, kommuntal none</title>', 'g')) || ' ' || (SELECT count(*) FROM regexp_matches(settle.county_report_html(2027, 1, '01'), '<path d=\"M[^\"]*\" fill=', 'g'))")" "0 26 26"
 
 # ---- F8: C loops end soon after statement_timeout
 t0=$(date +%s%N)

@@ -6,14 +6,15 @@
 # and Debian's headless Chromium must render it to a PNG of the SVG's size in
 # which the borders show (many dark pixels) and every class colour the data
 # has appears; the same for Blekinge's plan chart (its four lines) and the
-# waiting chart (both groups).  The renders are copied to
-# test/map_example.png, test/map_county_example.png,
-# test/plan_chart_example.png and test/waiting_chart_example.png (the docs
-# show them) when SETTLE_MAP_EXAMPLES is set to a directory.  Needs chromium
+# waiting chart (both groups), and the county report page with both inside.
+# The renders are copied to test/map_example.png, test/map_county_example.png,
+# test/plan_chart_example.png, test/waiting_chart_example.png and
+# test/county_report_example.png (the docs show them) when
+# SETTLE_MAP_EXAMPLES is set to a directory.  Needs chromium
 # (test/check.sh installs it) and python3.
 set -uo pipefail
 . "$(dirname "$0")/../lib/tap.sh"
-echo "1..16"
+echo "1..17"
 db=settle_map_$$
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/settle-map.XXXXXX")
 trap 'dropdb --if-exists "$db" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
@@ -69,7 +70,7 @@ check "county names are drawn on the country, municipality names on a county" \
     "$(grep -c '>Blekinge<\|>Norrbottens<\|>Skåne<' "$tmp/fulfilment.svg") $(grep -c '>Karlskrona<\|>Ronneby<\|>Sölvesborg<' "$tmp/blekinge.svg")" "3 3"
 
 if [ -z "$chrome" ]; then
-    for i in $(seq 8 16); do echo "not ok $i - chromium is not installed (test/check.sh installs it)"; done
+    for i in $(seq 8 17); do echo "not ok $i - chromium is not installed (test/check.sh installs it)"; done
     exit 1
 fi
 # render at the SVG's own size
@@ -217,10 +218,46 @@ for y in range(h):
 print(w, h, ' '.join('%s-%s' % k for k in sorted(seen)))
 PY
 )" "${size/,/ } hard-bottom rest-bottom rest-top"
+# the county report as one page: rendered as a browser shows it, with the map's and the chart's colours
+psql -X -q -At -d "$db" -c "SET settle.today = '2027-03-31'" -c "SELECT settle.county_report_html(2027, 1, '10')" >"$tmp/report.html"
+"$chrome" --headless --no-sandbox --disable-gpu --disable-background-networking --hide-scrollbars \
+    --window-size=1000,1700 --screenshot="$tmp/report.png" "file://$tmp/report.html" >"$tmp/chrome.log" 2>&1
+check "Chromium renders the county report page: its table, Karlskrona full (yellow) on the map, the referred line" \
+    "$(grep -c '<tr class="municipality">' "$tmp/report.html") $(python3 - "$tmp/report.png" <<'PY'
+import struct, sys, zlib
+data = open(sys.argv[1], 'rb').read()
+pos, idat = 8, b''
+while pos < len(data):
+    n, kind = struct.unpack('>I4s', data[pos:pos + 8]); body = data[pos + 8:pos + 8 + n]
+    if kind == b'IHDR': w, h, depth, ctype = struct.unpack('>IIBB', body[:10])
+    elif kind == b'IDAT': idat += body
+    pos += 12 + n
+bpp = {2: 3, 6: 4}[ctype]; raw = zlib.decompress(idat); stride = w * bpp
+prev, i, seen = bytearray(stride), 0, {}
+want = {'yellow': (0xfd, 0xe7, 0x25), 'referred': (0xe6, 0x61, 0x01)}
+for y in range(h):
+    f = raw[i]; line = bytearray(raw[i + 1:i + 1 + stride]); i += 1 + stride
+    for x in range(stride):
+        a = line[x - bpp] if x >= bpp else 0; b = prev[x]; c = prev[x - bpp] if x >= bpp else 0
+        if f == 1: line[x] = (line[x] + a) & 255
+        elif f == 2: line[x] = (line[x] + b) & 255
+        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    for x in range(0, stride, bpp):
+        for k, (r, g, bl) in want.items():
+            if abs(line[x] - r) + abs(line[x + 1] - g) + abs(line[x + 2] - bl) < 12: seen[k] = seen.get(k, 0) + 1
+    prev = line
+least = {'yellow': 5000, 'referred': 100}   # an area, a line
+print(w, h, ' '.join(k for k in sorted(want) if seen.get(k, 0) > least[k]))
+PY
+)" "5 1000 1700 referred yellow"
 if [ -n "${SETTLE_MAP_EXAMPLES:-}" ]; then
     cp "$tmp/fulfilment.png" "$SETTLE_MAP_EXAMPLES/map_example.png"
     cp "$tmp/blekinge.png" "$SETTLE_MAP_EXAMPLES/map_county_example.png"
     cp "$tmp/plan.png" "$SETTLE_MAP_EXAMPLES/plan_chart_example.png"
     cp "$tmp/waiting.png" "$SETTLE_MAP_EXAMPLES/waiting_chart_example.png"
+    cp "$tmp/report.png" "$SETTLE_MAP_EXAMPLES/county_report_example.png"
 fi
 exit $failed
