@@ -14,6 +14,7 @@
 # (test/check.sh installs it) and python3.
 set -uo pipefail
 . "$(dirname "$0")/../lib/tap.sh"
+SETTLE_TOP_DIR=$(cd "$(dirname "$0")/../.." && pwd)
 echo "1..17"
 db=settle_map_$$
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/settle-map.XXXXXX")
@@ -81,72 +82,27 @@ render() {
         --window-size="$size" --screenshot="$tmp/$1.png" "file://$tmp/$1.svg" >"$tmp/chrome.log" 2>&1
     [ -s "$tmp/$1.png" ] && echo "$size" || { sed 's/^/# /' "$tmp/chrome.log" >&2; echo no; }
 }
-# a PNG decoded with the standard library: "W H ink dark c1 c2 c3 c4 c5", c = pixels of
-# the legend's five class colours (viridis, as map_svg draws them) left of x = $2
-# (the legend's swatches lie right of the drawing)
-png_stats() {
-    python3 - "$1" "${2:-100000}" <<'PY'
-import struct, sys, zlib
-data = open(sys.argv[1], 'rb').read()
-assert data[:8] == b'\x89PNG\r\n\x1a\n'
-pos, idat, w = 8, b'', 0
-while pos < len(data):
-    n, kind = struct.unpack('>I4s', data[pos:pos + 8])
-    body = data[pos + 8:pos + 8 + n]
-    if kind == b'IHDR':
-        w, h, depth, ctype = struct.unpack('>IIBB', body[:10])
-    elif kind == b'IDAT':
-        idat += body
-    pos += 12 + n
-bpp = {2: 3, 6: 4}[ctype]
-raw = zlib.decompress(idat)
-stride = w * bpp
-rows, prev, i = [], bytearray(stride), 0
-for y in range(h):
-    f = raw[i]; line = bytearray(raw[i + 1:i + 1 + stride]); i += 1 + stride
-    for x in range(stride):
-        a = line[x - bpp] if x >= bpp else 0
-        b = prev[x]; c = prev[x - bpp] if x >= bpp else 0
-        if f == 1: line[x] = (line[x] + a) & 255
-        elif f == 2: line[x] = (line[x] + b) & 255
-        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
-        elif f == 4:
-            p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-    rows.append(line); prev = line
-classes = [(0x44, 0x01, 0x54), (0x3b, 0x52, 0x8b), (0x21, 0x91, 0x8c), (0x5e, 0xc9, 0x62), (0xfd, 0xe7, 0x25)]
-ink = dark = 0
-count = [0] * 5
-xmax = int(sys.argv[2]) * bpp
-for line in rows:
-    for x in range(0, stride, bpp):
-        r, g, b = line[x], line[x + 1], line[x + 2]
-        if (r, g, b) != (255, 255, 255): ink += 1
-        if r < 70 and g < 70 and b < 70: dark += 1
-        if x >= xmax: continue
-        for k, (cr, cg, cb) in enumerate(classes):
-            if abs(r - cr) + abs(g - cg) + abs(b - cb) < 12: count[k] += 1
-print(w, h, ink, dark, *count)
-PY
-}
+# what a PNG shows: "W H ink dark names-seen" (test/lib/png_stats.py)
+stats() { python3 "$SETTLE_TOP_DIR/test/lib/png_stats.py" "$@"; }
+viridis="c1=440154:30 c2=3b528b:30 c3=21918c:30 c4=5ec962:30 c5=fde725:30"   # map_svg's five classes
 for name in fulfilment blekinge; do
     size=$(render "$name")
     check "Chromium renders the $name map to a PNG of the SVG's size" \
-        "$([ "$size" != no ] && png_stats "$tmp/$name.png" | awk -v s="$size" '{ print ($1 "," $2 == s) ? "yes" : $1 "," $2 " not " s }')" "yes"
+        "$([ "$size" != no ] && stats "$tmp/$name.png" | awk -v s="$size" '{ print ($1 "," $2 == s) ? "yes" : $1 "," $2 " not " s }')" "yes"
 done
-read -r _ _ ink dark c1 c2 c3 c4 c5 <<<"$(png_stats "$tmp/fulfilment.png" 560)"
+# (class colours left of the legend, whose swatches lie right of the drawing)
+read -r _ _ ink dark seen <<<"$(stats "$tmp/fulfilment.png" --xmax 560 $viridis)"
 check "the country: drawn (ink), borders show (thousands of dark pixels)" \
     "$([ "$ink" -gt 100000 ] && echo ink) $([ "$dark" -gt 3000 ] && echo borders)" "ink borders"
 # the data's classes: which of the five the 290 values fall in, against the colours found
 classes=$(psql -X -At -d "$db" -c "SET settle.today = '2027-03-31'" \
-    -c "SELECT string_agg(CASE WHEN n > 0 THEN 'y' ELSE 'n' END, '' ORDER BY c) FROM (
-          SELECT c, count(p.value) FILTER (WHERE width_bucket(p.value, ARRAY[20, 40, 60, 80]) + 1 = c) AS n
-            FROM generate_series(1, 5) c CROSS JOIN settle.map_points(2027, 'fulfilment', '2027-03-31') p GROUP BY c) x" | tail -1)
-check "every class colour the data has fills a municipality, and no other ($classes)" \
-    "$(for c in $c1 $c2 $c3 $c4 $c5; do [ "$c" -gt 30 ] && printf y || printf n; done)" "$classes"
-read -r _ _ ink dark c1 c2 c3 c4 c5 <<<"$(png_stats "$tmp/blekinge.png" 680)"
+    -c "SELECT string_agg('c' || c, ' ' ORDER BY c) FROM (
+          SELECT c FROM generate_series(1, 5) c CROSS JOIN settle.map_points(2027, 'fulfilment', '2027-03-31') p
+           WHERE width_bucket(p.value, ARRAY[20, 40, 60, 80]) + 1 = c GROUP BY c) x" | tail -1)
+check "every class colour the data has fills a municipality, and no other ($classes)" "$seen" "$classes"
+read -r _ _ ink dark seen <<<"$(stats "$tmp/blekinge.png" --xmax 680 c1=440154:20000 c5=fde725:20000)"
 check "Blekinge: Karlskrona full (yellow), others low (purple), borders show" \
-    "$([ "$c5" -gt 20000 ] && echo yellow) $([ "$c1" -gt 20000 ] && echo purple) $([ "$dark" -gt 1500 ] && echo borders)" "yellow purple borders"
+    "$seen $([ "$dark" -gt 1500 ] && echo borders)" "c1 c5 borders"
 size=$(render dots)
 check "the dots map renders too" "$([ "$size" != no ] && echo yes)" "yes"
 # the plan chart of Blekinge: XML, rendered, its lines' colours there
@@ -155,104 +111,22 @@ check "plan_chart_svg is well-formed XML with the plan, referred and received li
     "$(python3 -c 'import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); print(" ".join(sorted(x.getAttribute("class") for x in d.getElementsByTagName("polyline") + d.getElementsByTagName("line") if x.getAttribute("class"))))' "$tmp/plan.svg" 2>&1)" \
     "kommuntal plan received referred today"
 size=$(render plan)
-plan_colours=$(python3 - "$tmp/plan.png" <<'PY'
-import struct, sys, zlib
-data = open(sys.argv[1], 'rb').read()
-pos, idat = 8, b''
-while pos < len(data):
-    n, kind = struct.unpack('>I4s', data[pos:pos + 8]); body = data[pos + 8:pos + 8 + n]
-    if kind == b'IHDR': w, h, depth, ctype = struct.unpack('>IIBB', body[:10])
-    elif kind == b'IDAT': idat += body
-    pos += 12 + n
-bpp = {2: 3, 6: 4}[ctype]; raw = zlib.decompress(idat); stride = w * bpp
-prev, i, seen = bytearray(stride), 0, {}
-want = {'plan': (0x21, 0x66, 0xac), 'referred': (0xe6, 0x61, 0x01), 'received': (0x1b, 0x78, 0x37), 'kommuntal': (0xb2, 0x18, 0x2b)}
-for y in range(h):
-    f = raw[i]; line = bytearray(raw[i + 1:i + 1 + stride]); i += 1 + stride
-    for x in range(stride):
-        a = line[x - bpp] if x >= bpp else 0; b = prev[x]; c = prev[x - bpp] if x >= bpp else 0
-        if f == 1: line[x] = (line[x] + a) & 255
-        elif f == 2: line[x] = (line[x] + b) & 255
-        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
-        elif f == 4:
-            p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-    for x in range(0, stride, bpp):
-        for k, (r, g, bl) in want.items():
-            if abs(line[x] - r) + abs(line[x + 1] - g) + abs(line[x + 2] - bl) < 12: seen[k] = seen.get(k, 0) + 1
-    prev = line
-print(w, h, ' '.join(k for k in sorted(want) if seen.get(k, 0) > 60))
-PY
-)
-check "Chromium renders the plan chart at the SVG's size with all four lines' colours" "$plan_colours" "${size/,/ } kommuntal plan received referred"
-# the waiting chart: both groups' colours, in both panels
+check "Chromium renders the plan chart at the SVG's size with all four lines' colours" \
+    "$(stats "$tmp/plan.png" plan=2166ac:60 referred=e66101:60 received=1b7837:60 kommuntal=b2182b:60 | cut -d' ' -f1,2,5-)" \
+    "${size/,/ } kommuntal plan received referred"
+# the waiting chart: both groups' colours, in both panels (the plot, not the legend)
 psql -X -q -At -d "$db" -c "SET settle.today = '2027-03-31'" -c "SELECT settle.waiting_chart_svg()" >"$tmp/waiting.svg"
 size=$(render waiting)
 check "Chromium renders the waiting chart at the SVG's size, hard-to-place and other households' bars in both panels" \
-    "$(python3 - "$tmp/waiting.png" <<'PY'
-import struct, sys, zlib
-data = open(sys.argv[1], 'rb').read()
-pos, idat = 8, b''
-while pos < len(data):
-    n, kind = struct.unpack('>I4s', data[pos:pos + 8]); body = data[pos + 8:pos + 8 + n]
-    if kind == b'IHDR': w, h, depth, ctype = struct.unpack('>IIBB', body[:10])
-    elif kind == b'IDAT': idat += body
-    pos += 12 + n
-bpp = {2: 3, 6: 4}[ctype]; raw = zlib.decompress(idat); stride = w * bpp
-prev, i, seen = bytearray(stride), 0, set()
-want = {'hard': (0xd9, 0x5f, 0x02), 'rest': (0x75, 0x70, 0xb3)}
-for y in range(h):
-    f = raw[i]; line = bytearray(raw[i + 1:i + 1 + stride]); i += 1 + stride
-    for x in range(stride):
-        a = line[x - bpp] if x >= bpp else 0; b = prev[x]; c = prev[x - bpp] if x >= bpp else 0
-        if f == 1: line[x] = (line[x] + a) & 255
-        elif f == 2: line[x] = (line[x] + b) & 255
-        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
-        elif f == 4:
-            p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-    for x in range(0, min(stride, 680 * bpp), bpp):   # the plot, not the legend
-        for k, (r, g, bl) in want.items():
-            if abs(line[x] - r) + abs(line[x + 1] - g) + abs(line[x + 2] - bl) < 12: seen.add((k, 'top' if y < h // 2 else 'bottom'))
-    prev = line
-print(w, h, ' '.join('%s-%s' % k for k in sorted(seen)))
-PY
-)" "${size/,/ } hard-bottom rest-bottom rest-top"
+    "$(stats "$tmp/waiting.png" --xmax 680 --halves hard=d95f02:0 rest=7570b3:0 | cut -d' ' -f1,2,5-)" \
+    "${size/,/ } hard-bottom rest-bottom rest-top"
 # the county report as one page: rendered as a browser shows it, with the map's and the chart's colours
 psql -X -q -At -d "$db" -c "SET settle.today = '2027-03-31'" -c "SELECT settle.county_report_html(2027, 1, '10')" >"$tmp/report.html"
 "$chrome" --headless --no-sandbox --disable-gpu --disable-background-networking --hide-scrollbars \
     --window-size=1000,1700 --screenshot="$tmp/report.png" "file://$tmp/report.html" >"$tmp/chrome.log" 2>&1
 check "Chromium renders the county report page: its table, Karlskrona full (yellow) on the map, the referred line" \
-    "$(grep -c '<tr class="municipality">' "$tmp/report.html") $(python3 - "$tmp/report.png" <<'PY'
-import struct, sys, zlib
-data = open(sys.argv[1], 'rb').read()
-pos, idat = 8, b''
-while pos < len(data):
-    n, kind = struct.unpack('>I4s', data[pos:pos + 8]); body = data[pos + 8:pos + 8 + n]
-    if kind == b'IHDR': w, h, depth, ctype = struct.unpack('>IIBB', body[:10])
-    elif kind == b'IDAT': idat += body
-    pos += 12 + n
-bpp = {2: 3, 6: 4}[ctype]; raw = zlib.decompress(idat); stride = w * bpp
-prev, i, seen = bytearray(stride), 0, {}
-want = {'yellow': (0xfd, 0xe7, 0x25), 'referred': (0xe6, 0x61, 0x01)}
-for y in range(h):
-    f = raw[i]; line = bytearray(raw[i + 1:i + 1 + stride]); i += 1 + stride
-    for x in range(stride):
-        a = line[x - bpp] if x >= bpp else 0; b = prev[x]; c = prev[x - bpp] if x >= bpp else 0
-        if f == 1: line[x] = (line[x] + a) & 255
-        elif f == 2: line[x] = (line[x] + b) & 255
-        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
-        elif f == 4:
-            p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-    for x in range(0, stride, bpp):
-        for k, (r, g, bl) in want.items():
-            if abs(line[x] - r) + abs(line[x + 1] - g) + abs(line[x + 2] - bl) < 12: seen[k] = seen.get(k, 0) + 1
-    prev = line
-least = {'yellow': 5000, 'referred': 100}   # an area, a line
-print(w, h, ' '.join(k for k in sorted(want) if seen.get(k, 0) > least[k]))
-PY
-)" "5 1000 1700 referred yellow"
+    "$(grep -c '<tr class="municipality">' "$tmp/report.html") $(stats "$tmp/report.png" referred=e66101:100 yellow=fde725:5000 | cut -d' ' -f1,2,5-)" \
+    "5 1000 1700 referred yellow"
 if [ -n "${SETTLE_MAP_EXAMPLES:-}" ]; then
     cp "$tmp/fulfilment.png" "$SETTLE_MAP_EXAMPLES/map_example.png"
     cp "$tmp/blekinge.png" "$SETTLE_MAP_EXAMPLES/map_county_example.png"
