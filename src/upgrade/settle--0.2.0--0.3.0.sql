@@ -18752,7 +18752,7 @@ BEGIN
                   left_m - 52, top_m + h / 2, left_m - 52, top_m + h / 2)
         || format(E'\n<text x="%s" y="%s" font-size="11" text-anchor="middle">%s</text>', left_m + w / 2, top_m + h + 40, y);
     -- the kommuntal as ceiling
-    svg := svg || format(E'\n<line class="kommuntal" x1="%1$s" y1="%2$s" x2="%3$s" y2="%2$s" stroke="#b2182b" stroke-width="1.5" stroke-dasharray="6 4"/>',
+    svg := svg || format(E'\n<line class="kommuntal" x1="%1$s" y1="%2$s" x2="%3$s" y2="%2$s" stroke="#b2182b" stroke-width="2" stroke-dasharray="6 4" shape-rendering="crispEdges"/>',
                          left_m, round((top_m + h - quota / top_v * h)::numeric, 1), left_m + w);
     -- today's line
     IF as_of BETWEEN jan1 AND dec31 THEN

@@ -7,10 +7,7 @@
 # which the borders show (many dark pixels) and every class colour the data
 # has appears; the same for Blekinge's plan chart (its four lines) and the
 # waiting chart (both groups), and the county report page with both inside.
-# The renders are copied to test/map_example.png, test/map_county_example.png,
-# test/plan_chart_example.png, test/waiting_chart_example.png and
-# test/county_report_example.png (the docs show them) when
-# SETTLE_MAP_EXAMPLES is set to a directory.  Needs chromium
+# (The docs' pictures are the demo's: test/scripts/demo_pictures.sh.)  Needs chromium
 # (test/check.sh installs it) and python3.
 set -uo pipefail
 . "$(dirname "$0")/../lib/tap.sh"
@@ -127,11 +124,4 @@ psql -X -q -At -d "$db" -c "SET settle.today = '2027-03-31'" -c "SELECT settle.c
 check "Chromium renders the county report page: its table, Karlskrona full (yellow) on the map, the referred line" \
     "$(grep -c '<tr class="municipality">' "$tmp/report.html") $(stats "$tmp/report.png" referred=e66101:100 yellow=fde725:5000 | cut -d' ' -f1,2,5-)" \
     "5 1000 1700 referred yellow"
-if [ -n "${SETTLE_MAP_EXAMPLES:-}" ]; then
-    cp "$tmp/fulfilment.png" "$SETTLE_MAP_EXAMPLES/map_example.png"
-    cp "$tmp/blekinge.png" "$SETTLE_MAP_EXAMPLES/map_county_example.png"
-    cp "$tmp/plan.png" "$SETTLE_MAP_EXAMPLES/plan_chart_example.png"
-    cp "$tmp/waiting.png" "$SETTLE_MAP_EXAMPLES/waiting_chart_example.png"
-    cp "$tmp/report.png" "$SETTLE_MAP_EXAMPLES/county_report_example.png"
-fi
 exit $failed
