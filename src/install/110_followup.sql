@@ -308,7 +308,7 @@ AS $$
     SELECT m.code, m.name, m.county, p.x, p.y, s.quota,
            CASE metric WHEN 'fulfilment' THEN CASE WHEN s.quota > 0 THEN round(100.0 * s.referred / s.quota, 1) END
                        WHEN 'plan_deviation' THEN s.deviation
-                       ELSE (SELECT 1000.0 * coalesce(sum(r.persons), 0) / nullif(pi.population, 0) FROM settle.reception r
+                       WHEN 'per_1000' THEN (SELECT 1000.0 * coalesce(sum(r.persons), 0) / nullif(pi.population, 0) FROM settle.reception r
                               WHERE r.municipality = m.code AND r.received_on BETWEEN make_date(map_points.year, 1, 1) AND as_of) END
       FROM settle.municipality m
       CROSS JOIN LATERAL settle.tm_project(m.lat, m.lon) p
@@ -319,7 +319,7 @@ AS $$
       LEFT JOIN settle.population_in(map_points.year) pi ON pi.municipality = m.code
 $$;
 COMMENT ON FUNCTION settle.map_points(integer, text, date, text[]) IS
-    'Internal: each municipality''s projected position (km), kommuntal and metric value (the streams given, or all, together) for settle.map_svg.';
+    'Internal: each municipality''s projected position (km), kommuntal and value of fulfilment, plan_deviation or per_1000 (the streams given, or all, together) for settle.map_svg.';
 
 CREATE FUNCTION settle.map_svg(year integer, metric text DEFAULT 'fulfilment', as_of date DEFAULT settle.today(),
                                streams text[] DEFAULT NULL, county settle.lanskod DEFAULT NULL, style text DEFAULT 'areas')
@@ -359,10 +359,10 @@ DECLARE
 BEGIN
     PERFORM settle.require_planning_year(year);
     PERFORM settle.require_streams(year, streams);
-    IF metric IS NULL OR metric NOT IN ('fulfilment', 'per_1000', 'plan_deviation') THEN
+    IF metric IS NULL OR metric NOT IN ('fulfilment', 'per_1000', 'plan_deviation', 'waiting_days') THEN
         RAISE EXCEPTION 'unknown map metric %', coalesce(quote_literal(metric), 'NULL')
             USING ERRCODE = CASE WHEN metric IS NULL THEN 'null_value_not_allowed' ELSE 'invalid_parameter_value' END,
-                  HINT = 'Metrics: fulfilment (referred / kommuntal, %), per_1000 (persons received this year per 1,000 inhabitants), plan_deviation (referred - planned to date, persons).';
+                  HINT = 'Metrics: fulfilment (referred / kommuntal, %), per_1000 (persons received this year per 1,000 inhabitants), plan_deviation (referred - planned to date, persons), waiting_days (median days waited by the households still waiting that live there).';
     END IF;
     IF style IS NULL OR style NOT IN ('areas', 'dots') THEN
         RAISE EXCEPTION 'unknown map style %', coalesce(quote_literal(style), 'NULL')
@@ -377,8 +377,9 @@ BEGIN
               HINT = 'Pass a county code of settle.county (e.g. ''10'' for Blekinge), or NULL for the whole country.';
     END IF;
     label := CASE metric WHEN 'fulfilment' THEN 'fulfilment of the kommuntal' WHEN 'per_1000' THEN 'persons received per 1,000 inhabitants'
+                         WHEN 'waiting_days' THEN 'median days waited, households still waiting, by residence'
                          ELSE 'referred minus planned to date' END;
-    unit := CASE metric WHEN 'fulfilment' THEN ' %' WHEN 'per_1000' THEN '' ELSE ' persons' END;
+    unit := CASE metric WHEN 'fulfilment' THEN ' %' WHEN 'per_1000' THEN '' WHEN 'waiting_days' THEN ' days' ELSE ' persons' END;
     place := coalesce((SELECT ' — ' || c.name FROM settle.county c WHERE c.code = map_svg.county), '');
 
     -- the points once (the municipalities drawn), read below by unnest
@@ -388,6 +389,17 @@ BEGIN
       INTO p_code, p_name, p_county, p_x, p_y, p_quota, p_value
       FROM settle.map_points(map_svg.year, metric, as_of, map_svg.streams) pt
      WHERE map_svg.county IS NULL OR pt.county = map_svg.county;
+    -- waiting days: household-level (settle.waits), so only the roles that read
+    -- households draw it; per residence, the median days since the permit of
+    -- those without a referral in force on as_of
+    IF metric = 'waiting_days' THEN
+        SELECT array_agg(wd.days ORDER BY c.o) INTO p_value
+          FROM unnest(p_code) WITH ORDINALITY AS c(code, o)
+          LEFT JOIN (SELECT h.residence, percentile_cont(0.5) WITHIN GROUP (ORDER BY as_of - w.permit_date) AS days
+                       FROM settle.waits(as_of) w JOIN settle.household h ON h.id = w.household
+                      WHERE w.referred_on IS NULL AND h.residence IS NOT NULL
+                      GROUP BY h.residence) wd ON wd.residence = c.code;
+    END IF;
 
     -- scale: the country, or the county, fits w x h
     SELECT least(w / (max(o.max_x) - min(o.min_x)), h / (max(o.max_y) - min(o.min_y))), min(o.min_x), min(o.min_y),
@@ -487,7 +499,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.map_svg(integer, text, date, text[], settle.lanskod, text) IS
-    'A self-contained SVG map of year with municipal and county borders: each municipality filled by the metric fulfilment, per_1000 or plan_deviation as of a date, or dots by kommuntal; county zooms in (docs/follow-up.md).';
+    'A self-contained SVG map of year with municipal and county borders: each municipality filled by fulfilment, per_1000, plan_deviation or waiting_days as of a date, or dots by kommuntal; county zooms in (docs/follow-up.md).';
 
 -- ---- the plan chart ---------------------------------------------------------
 -- One scope's year (the country, a county or a municipality) in cumulative

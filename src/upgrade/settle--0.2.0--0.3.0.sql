@@ -18465,6 +18465,28 @@ INSERT INTO settle.county_border (county_a, county_b, path) VALUES
   ('25', NULL, 'M203 -4833l-11 -52 -25 -102 33 -44 74 -79 81 -158 79 -154 19 -44 66 -79 83 -72 3 -161 0 -16 -33 -63 -107 -191 27 -94 106 -18 36 -68 24 -60 47 -198 20 -91 2 -9 87 -81 92 -77 39 -77 163 83 101 72 92 -260 -23 -157 -9 -72 2 -146 111 -56 34 26 59 52 146 -20 305 116 91 35 20 -38 92 -122 -86 -37 -38 -28 44 -40 54 -88 40 -156 -24 -136 -30 -31 -79 -93 192 -33 39 15 26 -2 27 9 18 16 10 22 21 13 15 23 -8 23 -18 7 33 41 42 4 48 36 8 14 38 25 19 36 21 21 19 -11 15 10 4 23 15 48 35 15 21 -3 59 43 5 38 30 10 27 -9 20 4 49 52 12 37 16 21 28 -6 17 11 39 -18 40 -4 1 40 22 -26 15 5 15 19 16 -2 20 6 8 12 29 -13 3 16 19 17 31 13 16 -12 19 9 4 24 20 11 13 16 22 -2 8 13 37 17 1 24 22 27 14 3 6 15 7 88 15 23 15 -17 30 -14 16 18 13 39 12 16 9 27 12 16 30 11 8 15 23 8 23 35 34 10 9 19 -6 29 -26 30 -8 -5 -16 24 -5 69 12 26 4 33 -3 28 14 48 4 34 35 46 -6 20 6 21 -13 23 -21 6 15 20 -17 28 -13 33 11 26 44 16 7 -16 13 -2 47 12 17 -5 23 10 1 28 -11 28 18 39 14 8 -7 14 -4 44 -62 32 -8 25 2 22 23 20 -1 19 -12 23 54 68 13 40 22 23 2 10 63 75 13 5 6 38 13 12 24 23 36 64 -1 36 -9 10 -24 -9 5 26 -12 20 19 34 -4 12 2 40 -7 24 16 42 2 36 -5 29 -29 28 8 21 -32 32 5 17 -14 6 -14 23 2 33 15 28 11 10 -8 44 5 33 -3 21 16 28 0 15 18 19 3 23 12 7 6 21 26 5 22 15 22 2 19 4 1 27 15 16 4 44 25 29 31 42 8 16 3 36 25 31 14 4 -1 16 27 52 -11 14 11 10 9 27 -7 23 3 27 26 49 2 33 11 38 0 58 -212 114 -54 -90 10 -30 -76 -13 -158 66 -99 2 1 51 -10 82 -16 44 0 20 -153 213 -34 -8 0 -94 -45 0 -52 31 -11 41 -31 21 -9 152 -22 38 -4 28 -41 4 -20 25 -80 67');
 
 DROP FUNCTION settle.map_svg(integer, text, date, text[]);
+CREATE OR REPLACE FUNCTION settle.map_points(year integer, metric text, as_of date, streams text[] DEFAULT NULL)
+RETURNS TABLE (code settle.kommunkod, name text, county settle.lanskod, x double precision, y double precision,
+               quota integer, value double precision)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, settle, pg_temp
+AS $$
+    SELECT m.code, m.name, m.county, p.x, p.y, s.quota,
+           CASE metric WHEN 'fulfilment' THEN CASE WHEN s.quota > 0 THEN round(100.0 * s.referred / s.quota, 1) END
+                       WHEN 'plan_deviation' THEN s.deviation
+                       WHEN 'per_1000' THEN (SELECT 1000.0 * coalesce(sum(r.persons), 0) / nullif(pi.population, 0) FROM settle.reception r
+                              WHERE r.municipality = m.code AND r.received_on BETWEEN make_date(map_points.year, 1, 1) AND as_of) END
+      FROM settle.municipality m
+      CROSS JOIN LATERAL settle.tm_project(m.lat, m.lon) p
+      -- the selected streams together
+      LEFT JOIN (SELECT qs.municipality, sum(qs.quota)::integer AS quota, sum(qs.referred) AS referred, sum(qs.deviation) AS deviation
+                   FROM settle.quota_status(map_points.year, as_of, map_points.streams) qs
+                  WHERE qs.level = 'municipality' GROUP BY qs.municipality) s ON s.municipality = m.code
+      LEFT JOIN settle.population_in(map_points.year) pi ON pi.municipality = m.code
+$$;
+COMMENT ON FUNCTION settle.map_points(integer, text, date, text[]) IS
+    'Internal: each municipality''s projected position (km), kommuntal and value of fulfilment, plan_deviation or per_1000 (the streams given, or all, together) for settle.map_svg.';
+
 CREATE FUNCTION settle.map_svg(year integer, metric text DEFAULT 'fulfilment', as_of date DEFAULT settle.today(),
                                streams text[] DEFAULT NULL, county settle.lanskod DEFAULT NULL, style text DEFAULT 'areas')
 RETURNS text
@@ -18503,10 +18525,10 @@ DECLARE
 BEGIN
     PERFORM settle.require_planning_year(year);
     PERFORM settle.require_streams(year, streams);
-    IF metric IS NULL OR metric NOT IN ('fulfilment', 'per_1000', 'plan_deviation') THEN
+    IF metric IS NULL OR metric NOT IN ('fulfilment', 'per_1000', 'plan_deviation', 'waiting_days') THEN
         RAISE EXCEPTION 'unknown map metric %', coalesce(quote_literal(metric), 'NULL')
             USING ERRCODE = CASE WHEN metric IS NULL THEN 'null_value_not_allowed' ELSE 'invalid_parameter_value' END,
-                  HINT = 'Metrics: fulfilment (referred / kommuntal, %), per_1000 (persons received this year per 1,000 inhabitants), plan_deviation (referred - planned to date, persons).';
+                  HINT = 'Metrics: fulfilment (referred / kommuntal, %), per_1000 (persons received this year per 1,000 inhabitants), plan_deviation (referred - planned to date, persons), waiting_days (median days waited by the households still waiting that live there).';
     END IF;
     IF style IS NULL OR style NOT IN ('areas', 'dots') THEN
         RAISE EXCEPTION 'unknown map style %', coalesce(quote_literal(style), 'NULL')
@@ -18521,8 +18543,9 @@ BEGIN
               HINT = 'Pass a county code of settle.county (e.g. ''10'' for Blekinge), or NULL for the whole country.';
     END IF;
     label := CASE metric WHEN 'fulfilment' THEN 'fulfilment of the kommuntal' WHEN 'per_1000' THEN 'persons received per 1,000 inhabitants'
+                         WHEN 'waiting_days' THEN 'median days waited, households still waiting, by residence'
                          ELSE 'referred minus planned to date' END;
-    unit := CASE metric WHEN 'fulfilment' THEN ' %' WHEN 'per_1000' THEN '' ELSE ' persons' END;
+    unit := CASE metric WHEN 'fulfilment' THEN ' %' WHEN 'per_1000' THEN '' WHEN 'waiting_days' THEN ' days' ELSE ' persons' END;
     place := coalesce((SELECT ' — ' || c.name FROM settle.county c WHERE c.code = map_svg.county), '');
 
     -- the points once (the municipalities drawn), read below by unnest
@@ -18532,6 +18555,17 @@ BEGIN
       INTO p_code, p_name, p_county, p_x, p_y, p_quota, p_value
       FROM settle.map_points(map_svg.year, metric, as_of, map_svg.streams) pt
      WHERE map_svg.county IS NULL OR pt.county = map_svg.county;
+    -- waiting days: household-level (settle.waits), so only the roles that read
+    -- households draw it; per residence, the median days since the permit of
+    -- those without a referral in force on as_of
+    IF metric = 'waiting_days' THEN
+        SELECT array_agg(wd.days ORDER BY c.o) INTO p_value
+          FROM unnest(p_code) WITH ORDINALITY AS c(code, o)
+          LEFT JOIN (SELECT h.residence, percentile_cont(0.5) WITHIN GROUP (ORDER BY as_of - w.permit_date) AS days
+                       FROM settle.waits(as_of) w JOIN settle.household h ON h.id = w.household
+                      WHERE w.referred_on IS NULL AND h.residence IS NOT NULL
+                      GROUP BY h.residence) wd ON wd.residence = c.code;
+    END IF;
 
     -- scale: the country, or the county, fits w x h
     SELECT least(w / (max(o.max_x) - min(o.min_x)), h / (max(o.max_y) - min(o.min_y))), min(o.min_x), min(o.min_y),
@@ -18631,7 +18665,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION settle.map_svg(integer, text, date, text[], settle.lanskod, text) IS
-    'A self-contained SVG map of year with municipal and county borders: each municipality filled by the metric fulfilment, per_1000 or plan_deviation as of a date, or dots by kommuntal; county zooms in (docs/follow-up.md).';
+    'A self-contained SVG map of year with municipal and county borders: each municipality filled by fulfilment, per_1000, plan_deviation or waiting_days as of a date, or dots by kommuntal; county zooms in (docs/follow-up.md).';
 GRANT SELECT ON settle.municipality_outline, settle.county_border
    TO settle_agency, settle_county_board, settle_municipality, settle_auditor, settle_analyst;
 -- ---- the plan chart ---------------------------------------------------------

@@ -32,7 +32,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION settle;
 SET search_path = settle, public;
 SET LOCAL settle.today = '2027-03-31';
-SELECT plan(62);
+SELECT plan(64);
 
 INSERT INTO planning_year (year, national_volume) VALUES (2027, 100000);
 INSERT INTO model_weight VALUES (2027, 'population', 1);
@@ -166,6 +166,18 @@ SELECT is((SELECT count(*)::int FROM regexp_matches(map_svg(2027, county => '10'
 SELECT is((SELECT count(*)::int FROM regexp_matches(map_svg(2027, style => 'dots'), '<circle cx', 'g')), 290 + 1,
           'map_svg: the dots style draws a dot per municipality (and one in the legend)');
 SELECT throws_ok($$SELECT map_svg(2027, style => 'pie')$$, '22023', 'unknown map style ''pie''', 'map_svg: unknown style');
+SELECT is((SELECT string_agg(m[1], ' | ' ORDER BY m[1])
+             FROM regexp_matches(map_svg(2027, 'waiting_days'), '<title>([^<]*: [0-9.]+ days), kommuntal', 'g') m),
+          (SELECT string_agg(format('%s (%s): %s days', mu.name, mu.code, round(v.days::numeric, 1)), ' | ' ORDER BY format('%s (%s): %s days', mu.name, mu.code, round(v.days::numeric, 1)))
+             FROM (SELECT h.residence, percentile_cont(0.5) WITHIN GROUP (ORDER BY '2027-03-31'::date - w.permit_date) AS days
+                     FROM waits('2027-03-31') w JOIN household h ON h.id = w.household
+                    WHERE w.referred_on IS NULL AND h.residence IS NOT NULL GROUP BY h.residence) v
+             JOIN municipality mu ON mu.code = v.residence),
+          'map_svg waiting_days: each municipality''s median days waited by the households still waiting that live there');
+SELECT is((SELECT count(*)::int FROM regexp_matches(map_svg(2027, 'waiting_days'), 'fill="#bbbbbb"><title>[^<]*: no value,', 'g')),
+          (SELECT count(*)::int FROM municipality m WHERE NOT EXISTS (
+              SELECT 1 FROM waits('2027-03-31') w JOIN household h ON h.id = w.household WHERE w.referred_on IS NULL AND h.residence = m.code)),
+          '... and no value where no one waits');
 -- the plan chart (rendered by test/scripts/map_render.sh too)
 SELECT is((SELECT (regexp_match(plan_chart_svg(2027, '10'), '<title>(referred [0-9]+ persons by [0-9-]+)</title>'))[1]),
           (SELECT format('referred %s persons by 2027-03-31', sum(referred)) FROM quota_status(2027) WHERE level = 'municipality' AND county = '10'),

@@ -45,7 +45,7 @@ as() {
     if grep -q '^ERROR:' <<<"$out"; then printf '%s' "$out" | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p' | head -1
     else printf '%s' "$out"; fi
 }
-echo "1..41"
+echo "1..42"
 check "the logins connect as themselves" "$(as settle_t_board_k "SELECT current_user")" "settle_t_board_k"
 # county board
 check "county board: sees only its county's kommuntal" "$(as settle_t_board_k "SELECT string_agg(DISTINCT county::text, ',') FROM settle.municipal_quota")" "10"
@@ -96,6 +96,11 @@ check "county_report_html: each role's page of Blekinge has the municipality row
     "$(for r in settle_t_agency settle_t_board_k settle_t_kommun_1081 settle_t_auditor settle_t_analyst; do
          echo -n "$(as $r "SELECT (SELECT count(*) FROM regexp_matches(settle.county_report_html(2027, 1, '10'), '<tr class=\"municipality\">', 'g')) || '=' || (SELECT count(*) FROM settle.county_report(2027, 1, '10') WHERE level = 'municipality')") "; done)|$(as settle_t_outsider "SELECT settle.county_report_html(2027, 1, '10')")" \
     "5=5 5=5 1=1 5=5 5=5 |42501"
+# the waiting-days map is household-level: the roles that read households draw it
+check "map_svg waiting_days: agency, auditor and analyst draw it; county boards and municipalities cannot" \
+    "$(for r in settle_t_agency settle_t_auditor settle_t_analyst settle_t_board_k settle_t_kommun_1081; do
+         echo -n "$(as $r "SELECT left(settle.map_svg(2027, 'waiting_days', '2027-03-31'), 4)") "; done)" \
+    "<svg <svg <svg 42501 42501 "
 # apportionment is a utility: every settle role calls both forms
 check "every settle role calls apportion and apportion_seats; a login without a settle role cannot" \
     "$(for r in settle_t_agency settle_t_board_k settle_t_kommun_1081 settle_t_auditor settle_t_analyst; do
