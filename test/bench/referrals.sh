@@ -60,7 +60,12 @@ SQL
         tx=$(printf '%s\n' "$out" | sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p')
         [ -n "$tx" ] || { printf 'pgbench failed (%s clients, %s):\n%s\n' "$c" "$script" "$out" >&2; return 1; }
         tps=$(printf '%s\n' "$out" | sed -n 's/^tps = \([0-9.]*\).*/\1/p')
-        psql -X -At -d bench_tp -c "SELECT '$tps', round(pg_wal_lsn_diff('$lsn1', '$lsn0') / greatest($tx, 1))"
+        local res
+        res=$(psql -X -At -d bench_tp -c "SELECT '$tps', round(pg_wal_lsn_diff('$lsn1', '$lsn0') / greatest($tx, 1))")
+        # (one run at 16 clients once printed no WAL figure: say what was seen if it happens again)
+        [[ "$res" == *'|'[0-9]* ]] || printf 'referrals.sh: no WAL figure (%s clients): lsn0=%s lsn1=%s tx=%s tps=%s result=%s\n' \
+            "$c" "$lsn0" "$lsn1" "$tx" "$tps" "$res" >&2
+        printf '%s\n' "$res"
     }
     local reps=${BENCH_REPS:-3} r k
     printf 'Throughput, %s s per run, %s interleaved runs, referrals to random municipalities (290), quotas not full:\n' "$secs" "$reps"
