@@ -26,44 +26,35 @@ q "SELECT settle.map_svg(2027, 'fulfilment', '2027-03-31', county => '10')" >"$t
 q "SELECT settle.plan_chart_svg(2027, '10', as_of => '2027-03-31')" >"$tmp/plan.svg"
 q "SELECT settle.waiting_chart_svg('2027-03-31')" >"$tmp/waiting.svg"
 q "SELECT settle.county_report_html(2027, 1, '10')" >"$tmp/report.html"
-chrome=$(command -v chromium || true)
-[ -n "$chrome" ] || { for i in 1 2 3 4 5 6; do echo "not ok $i - chromium is not installed (test/check.sh installs it)"; done; exit 1; }
-# render a file at a size (default: the SVG's own); prints the size or "no"
-render() {
-    local size=${2:-$(sed -n '1s/^<svg [^>]*width="\([0-9]*\)" height="\([0-9]*\)".*/\1,\2/p' "$tmp/$1")}
-    "$chrome" --headless --no-sandbox --disable-gpu --disable-background-networking --hide-scrollbars \
-        --window-size="$size" --screenshot="$tmp/${1%.*}.png" "file://$tmp/$1" >"$tmp/chrome.log" 2>&1
-    [ -s "$tmp/${1%.*}.png" ] && echo "${size/,/ }" || { sed 's/^/# /' "$tmp/chrome.log" >&2; echo no; }
-}
-stats() { python3 "$top/test/lib/png_stats.py" "$@"; }
-viridis="c1=440154:30 c2=3b528b:30 c3=21918c:30 c4=5ec962:30 c5=fde725:30"   # map_svg's five classes
+. "$top/test/lib/render.sh"
+[ -n "$settle_chrome" ] || { for i in 1 2 3 4 5 6; do echo "not ok $i - chromium is not installed (test/check.sh installs it)"; done; exit 1; }
 # the classes the data has: the country's, and Blekinge's
 classes() {
     q "SELECT string_agg('c' || c, ' ' ORDER BY c) FROM (SELECT DISTINCT width_bucket(p.value, ARRAY[20, 40, 60, 80]) + 1 AS c
          FROM settle.map_points(2027, 'fulfilment', '2027-03-31') p WHERE p.value IS NOT NULL $1) x" | tail -1
 }
-size=$(render map.svg)
+size=$(render "$tmp/map.svg")
 read -r w h ink dark seen <<<"$(stats "$tmp/map.png" --xmax 560 $viridis)"
 check "the demo's map: its size, its borders, and every class colour its data has (and no other)" \
     "$w $h $([ "$dark" -gt 3000 ] && echo borders) $seen" "$size borders $(classes '')"
-size=$(render county.svg)
+size=$(render "$tmp/county.svg")
 read -r w h ink dark seen <<<"$(stats "$tmp/county.png" --xmax 680 $viridis)"
 check "Blekinge zoomed in: its size, its borders, its municipalities' classes" \
     "$w $h $([ "$dark" -gt 1500 ] && echo borders) $seen" "$size borders $(classes "AND p.county = '10'")"
-size=$(render plan.svg)
+size=$(render "$tmp/plan.svg")
 check "Blekinge's plan chart: its size and its four lines" \
     "$(stats "$tmp/plan.png" plan=2166ac:60 referred=e66101:60 received=1b7837:60 kommuntal=b2182b:60 | cut -d' ' -f1,2,5-)" \
     "$size kommuntal plan received referred"
 check "... whose referred line ends at Blekinge's persons referred by 2027-03-31" \
     "$(grep -o '<title>referred [0-9]* persons' "$tmp/plan.svg")" \
     "<title>referred $(q "SELECT sum(referred) FROM settle.quota_status(2027, '2027-03-31') WHERE level = 'municipality' AND county = '10'" | tail -1) persons"
-size=$(render waiting.svg)
+size=$(render "$tmp/waiting.svg")
 # which groups the demo has, in which panel (referred above, still waiting below)
 groups=$(q "SELECT string_agg(g, ' ' ORDER BY g) FROM (SELECT DISTINCT CASE WHEN hard_to_place THEN 'hard' ELSE 'rest' END
                    || CASE WHEN referred_on IS NOT NULL THEN '-top' ELSE '-bottom' END AS g FROM settle.waits('2027-03-31')) x" | tail -1)
 check "the waiting chart: its size and a bar for each group the demo has in each panel ($groups)" \
     "$(stats "$tmp/waiting.png" --xmax 680 --halves hard=d95f02:0 rest=7570b3:0 | cut -d' ' -f1,2,5-)" "$size $groups"
-size=$(render report.html 1000,1700)
+size=$(render "$tmp/report.html" 1000,1700)
 check "the report page of Blekinge, first quarter: its table, its map's and its chart's colours" \
     "$(grep -c '<tr class="municipality">' "$tmp/report.html") $(stats "$tmp/report.png" referred=e66101:100 plan=2166ac:100 | cut -d' ' -f1,2,5-)" \
     "5 $size plan referred"

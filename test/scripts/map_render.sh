@@ -42,7 +42,7 @@ SELECT settle.register_household('MAPW-' || g, 'abo', CASE WHEN g <= 2 THEN 6 EL
   FROM generate_series(1, 7) g;
 SQL
 
-chrome=$(command -v chromium || true)
+. "$SETTLE_TOP_DIR/test/lib/render.sh"
 borders=$(psql -X -At -d "$db" -c "SELECT count(*) FROM settle.county_border")
 blekinge_borders=$(psql -X -At -d "$db" -c "SELECT count(*) FROM settle.county_border WHERE '10' IN (county_a, county_b)")
 svg() { psql -X -q -At -d "$db" -c "SET settle.today = '2027-03-31'" -c "SELECT settle.map_svg(2027, $1)" >"$tmp/$2.svg"; }
@@ -67,25 +67,14 @@ check "each municipality has a tooltip with its value (Karlskrona: its kommuntal
 check "county names are drawn on the country, municipality names on a county" \
     "$(grep -c '>Blekinge<\|>Norrbottens<\|>Skåne<' "$tmp/fulfilment.svg") $(grep -c '>Karlskrona<\|>Ronneby<\|>Sölvesborg<' "$tmp/blekinge.svg")" "3 3"
 
-if [ -z "$chrome" ]; then
+if [ -z "$settle_chrome" ]; then
     for i in $(seq 8 17); do echo "not ok $i - chromium is not installed (test/check.sh installs it)"; done
     exit 1
 fi
-# render at the SVG's own size
-render() {
-    local size
-    size=$(sed -n '1s/^<svg [^>]*width="\([0-9]*\)" height="\([0-9]*\)".*/\1,\2/p' "$tmp/$1.svg")
-    "$chrome" --headless --no-sandbox --disable-gpu --disable-background-networking --hide-scrollbars \
-        --window-size="$size" --screenshot="$tmp/$1.png" "file://$tmp/$1.svg" >"$tmp/chrome.log" 2>&1
-    [ -s "$tmp/$1.png" ] && echo "$size" || { sed 's/^/# /' "$tmp/chrome.log" >&2; echo no; }
-}
-# what a PNG shows: "W H ink dark names-seen" (test/lib/png_stats.py)
-stats() { python3 "$SETTLE_TOP_DIR/test/lib/png_stats.py" "$@"; }
-viridis="c1=440154:30 c2=3b528b:30 c3=21918c:30 c4=5ec962:30 c5=fde725:30"   # map_svg's five classes
 for name in fulfilment blekinge; do
-    size=$(render "$name")
+    size=$(render "$tmp/$name.svg")
     check "Chromium renders the $name map to a PNG of the SVG's size" \
-        "$([ "$size" != no ] && stats "$tmp/$name.png" | awk -v s="$size" '{ print ($1 "," $2 == s) ? "yes" : $1 "," $2 " not " s }')" "yes"
+        "$([ "$size" != no ] && stats "$tmp/$name.png" | awk -v s="$size" '{ print ($1 " " $2 == s) ? "yes" : $1 " " $2 " not " s }')" "yes"
 done
 # (class colours left of the legend, whose swatches lie right of the drawing)
 read -r _ _ ink dark seen <<<"$(stats "$tmp/fulfilment.png" --xmax 560 $viridis)"
@@ -100,28 +89,27 @@ check "every class colour the data has fills a municipality, and no other ($clas
 read -r _ _ ink dark seen <<<"$(stats "$tmp/blekinge.png" --xmax 680 c1=440154:20000 c5=fde725:20000)"
 check "Blekinge: Karlskrona full (yellow), others low (purple), borders show" \
     "$seen $([ "$dark" -gt 1500 ] && echo borders)" "c1 c5 borders"
-size=$(render dots)
+size=$(render "$tmp/dots.svg")
 check "the dots map renders too" "$([ "$size" != no ] && echo yes)" "yes"
 # the plan chart of Blekinge: XML, rendered, its lines' colours there
 psql -X -q -At -d "$db" -c "SET settle.today = '2027-03-31'" -c "SELECT settle.plan_chart_svg(2027, '10')" >"$tmp/plan.svg"
 check "plan_chart_svg is well-formed XML with the plan, referred and received lines and the kommuntal" \
     "$(python3 -c 'import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); print(" ".join(sorted(x.getAttribute("class") for x in d.getElementsByTagName("polyline") + d.getElementsByTagName("line") if x.getAttribute("class"))))' "$tmp/plan.svg" 2>&1)" \
     "kommuntal plan received referred today"
-size=$(render plan)
+size=$(render "$tmp/plan.svg")
 check "Chromium renders the plan chart at the SVG's size with all four lines' colours" \
     "$(stats "$tmp/plan.png" plan=2166ac:60 referred=e66101:60 received=1b7837:60 kommuntal=b2182b:60 | cut -d' ' -f1,2,5-)" \
-    "${size/,/ } kommuntal plan received referred"
+    "$size kommuntal plan received referred"
 # the waiting chart: both groups' colours, in both panels (the plot, not the legend)
 psql -X -q -At -d "$db" -c "SET settle.today = '2027-03-31'" -c "SELECT settle.waiting_chart_svg()" >"$tmp/waiting.svg"
-size=$(render waiting)
+size=$(render "$tmp/waiting.svg")
 check "Chromium renders the waiting chart at the SVG's size, hard-to-place and other households' bars in both panels" \
     "$(stats "$tmp/waiting.png" --xmax 680 --halves hard=d95f02:0 rest=7570b3:0 | cut -d' ' -f1,2,5-)" \
-    "${size/,/ } hard-bottom rest-bottom rest-top"
+    "$size hard-bottom rest-bottom rest-top"
 # the county report as one page: rendered as a browser shows it, with the map's and the chart's colours
 psql -X -q -At -d "$db" -c "SET settle.today = '2027-03-31'" -c "SELECT settle.county_report_html(2027, 1, '10')" >"$tmp/report.html"
-"$chrome" --headless --no-sandbox --disable-gpu --disable-background-networking --hide-scrollbars \
-    --window-size=1000,1700 --screenshot="$tmp/report.png" "file://$tmp/report.html" >"$tmp/chrome.log" 2>&1
+size=$(render "$tmp/report.html" 1000,1700)
 check "Chromium renders the county report page: its table, Karlskrona full (yellow) on the map, the referred line" \
     "$(grep -c '<tr class="municipality">' "$tmp/report.html") $(stats "$tmp/report.png" referred=e66101:100 yellow=fde725:5000 | cut -d' ' -f1,2,5-)" \
-    "5 1000 1700 referred yellow"
+    "5 $size referred yellow"
 exit $failed
