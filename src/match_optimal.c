@@ -560,37 +560,34 @@ typedef struct tie_ctx
 	const int32_t *assign;
 } tie_ctx;
 
-/* for idx_sort: a before b when they are interchangeable and a is earlier, or by their kind */
+/* -1, 0 or 1: a's kind (class, persons, counted uses) against b's; 0 = interchangeable */
 static int
-tie_before(int32_t a, int32_t b, const void *ctx)
+tie_kind_cmp(const optimal *o, int32_t a, int32_t b)
 {
-	const optimal *o = ((const tie_ctx *) ctx)->o;
 	const match_problem *p = o->p;
 
 	if (o->k.of[a] != o->k.of[b])
-		return o->k.of[a] < o->k.of[b];
+		return o->k.of[a] < o->k.of[b] ? -1 : 1;
 	if (p->persons[a] != p->persons[b])
-		return p->persons[a] < p->persons[b];
+		return p->persons[a] < p->persons[b] ? -1 : 1;
 	for (int j = 0; j < p->n_counted; j++)
 	{
 		int32_t		ua = p->uses[(size_t) a * p->n_counted + j],
 					ub = p->uses[(size_t) b * p->n_counted + j];
 
 		if (ua != ub)
-			return ua < ub;
+			return ua < ub ? -1 : 1;
 	}
-	return a < b;
+	return 0;
 }
 
+/* for idx_sort: by kind, then the earlier first */
 static int
-tie_same(const optimal *o, int32_t a, int32_t b)
+tie_before(int32_t a, int32_t b, const void *ctx)
 {
-	const match_problem *p = o->p;
+	int			c = tie_kind_cmp(((const tie_ctx *) ctx)->o, a, b);
 
-	return o->k.of[a] == o->k.of[b] && p->persons[a] == p->persons[b] &&
-		(p->n_counted == 0 ||
-		 memcmp(p->uses + (size_t) a * p->n_counted, p->uses + (size_t) b * p->n_counted,
-				(size_t) p->n_counted * sizeof(int32_t)) == 0);
+	return c != 0 ? c < 0 : a < b;
 }
 
 /* for idx_sort: a's municipality is cheaper for the class than b's (then the lower index) */
@@ -624,7 +621,7 @@ order_ties(optimal *o, int32_t *assign)
 		return -1;
 	for (int lo = 0, hi; lo < n; lo = hi)
 	{
-		for (hi = lo + 1; hi < n && tie_same(o, idx[lo], idx[hi]); hi++)
+		for (hi = lo + 1; hi < n && tie_kind_cmp(o, idx[lo], idx[hi]) == 0; hi++)
 			;
 		if (hi - lo < 2)
 			continue;

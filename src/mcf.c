@@ -449,13 +449,17 @@ pivot(mcf *g, int in)
 		return;
 	}
 
-	g->state[in] = STATE_TREE;
-	/* an artificial arc that leaves never enters again (state 0, see entering_arc) */
-	g->state[g->pred[u_out]] = g->artificial[g->pred[u_out]] ? STATE_TREE :
-		g->flow[g->pred[u_out]] == 0 ? STATE_LOWER : STATE_UPPER;
-	sigma = g->cost[in] + g->pi[g->from[in]] - g->pi[g->to[in]];
-	rehang(g, in, result == 1 ? first : second, result == 1 ? second : first, u_out,
-		   g->from[in] == (result == 1 ? first : second) ? -sigma : sigma);
+	{
+		int			e_out = g->pred[u_out],
+					u_in = result == 1 ? first : second,	/* the side of the leaving arc */
+					v_in = result == 1 ? second : first;
+
+		g->state[in] = STATE_TREE;
+		/* an artificial arc that leaves never enters again (state 0, see entering_arc) */
+		g->state[e_out] = g->artificial[e_out] ? STATE_TREE : g->flow[e_out] == 0 ? STATE_LOWER : STATE_UPPER;
+		sigma = g->cost[in] + g->pi[g->from[in]] - g->pi[g->to[in]];
+		rehang(g, in, u_in, v_in, u_out, g->from[in] == u_in ? -sigma : sigma);
+	}
 }
 
 /* asserts builds: every arc within its bounds, every node's supply sent on */
