@@ -526,7 +526,8 @@ DECLARE
     dec31 date;
     upto date;                  -- as_of within the year
     plan integer[] := ARRAY[0]; -- cumulative plan at the start and at each month's end
-    t double precision[] := '{}';   -- referred and received: time (months), persons
+    t double precision[] := '{}';   -- referred and received: time (months), day, persons
+    days date[] := '{}';
     ref integer[] := '{}';
     rec integer[] := '{}';
     quota integer := 0;
@@ -549,45 +550,40 @@ BEGIN
     jan1 := make_date(y, 1, 1);
     dec31 := make_date(y, 12, 31);
     upto := least(greatest(as_of, jan1 - 1), dec31);
-    -- the plan, month by month (settle.annual_plan, the selected streams)
-    FOR m IN 1 .. 12 LOOP
-        plan := plan || (plan[m] + coalesce((
-            SELECT sum(ap.planned) FROM settle.annual_plan ap JOIN settle.municipality mu ON mu.code = ap.municipality
-             WHERE ap.year = y AND ap.month = m AND (st IS NULL OR ap.stream = ANY (st))
-               AND (plan_chart_svg.county IS NULL OR mu.county = plan_chart_svg.county)
-               AND (plan_chart_svg.municipality IS NULL OR ap.municipality = plan_chart_svg.municipality)), 0))::integer;
-    END LOOP;
+    -- the plan, cumulative at each month's end (settle.annual_plan, the selected streams)
+    SELECT ARRAY[0] || array_agg(x.cum ORDER BY x.m) INTO plan
+      FROM (SELECT g.m, (sum(coalesce(pm.planned, 0)) OVER (ORDER BY g.m))::integer AS cum
+              FROM generate_series(1, 12) g(m)
+              LEFT JOIN (SELECT ap.month, sum(ap.planned) AS planned
+                           FROM settle.annual_plan ap JOIN settle.municipality mu ON mu.code = ap.municipality
+                          WHERE ap.year = y AND (st IS NULL OR ap.stream = ANY (st))
+                            AND (plan_chart_svg.county IS NULL OR mu.county = plan_chart_svg.county)
+                            AND (plan_chart_svg.municipality IS NULL OR ap.municipality = plan_chart_svg.municipality)
+                          GROUP BY ap.month) pm ON pm.month = g.m) x;
     -- referred and received: on the year's eve, at each month's end before as_of, on as_of
+    -- (t in months from the year's start; the year's eve is always one, as upto >= it)
     FOR m IN 0 .. 12 LOOP
         day := CASE WHEN m = 0 THEN jan1 - 1 ELSE (make_date(y, m, 1) + interval '1 month - 1 day')::date END;
         EXIT WHEN day > upto;
         t := t || m::double precision;
-        day := NULL;
+        days := days || day;
     END LOOP;
-    IF upto > jan1 - 1 AND NOT (extract(day FROM upto + 1) = 1) THEN
+    IF days[cardinality(days)] <> upto THEN
         t := t || ((upto - jan1 + 1) / ((dec31 - jan1 + 1) / 12.0))::double precision;
+        days := days || upto;
     END IF;
-    FOR i IN 1 .. cardinality(t) LOOP
-        day := CASE WHEN t[i] = 0 THEN jan1 - 1 WHEN t[i] = floor(t[i]) THEN (make_date(y, t[i]::integer, 1) + interval '1 month - 1 day')::date
-                    ELSE upto END;
+    FOR i IN 1 .. cardinality(days) LOOP
         SELECT coalesce(sum(qs.referred), 0)::integer AS referred, coalesce(sum(qs.received), 0)::integer AS received,
                coalesce(sum(qs.quota), 0)::integer AS quota
           INTO v
-          FROM settle.quota_status(y, day, plan_chart_svg.streams) qs
+          FROM settle.quota_status(y, days[i], plan_chart_svg.streams) qs
          WHERE qs.level = 'municipality'
            AND (plan_chart_svg.county IS NULL OR qs.county = plan_chart_svg.county)
            AND (plan_chart_svg.municipality IS NULL OR qs.municipality = plan_chart_svg.municipality);
         ref := ref || v.referred;
         rec := rec || v.received;
-        quota := v.quota;
+        quota := v.quota;       -- in force on the last day drawn
     END LOOP;
-    IF cardinality(t) = 0 THEN   -- as_of before the year: the kommuntal as decided so far
-        SELECT coalesce(sum(qs.quota), 0)::integer INTO quota
-          FROM settle.quota_status(y, jan1, plan_chart_svg.streams) qs
-         WHERE qs.level = 'municipality'
-           AND (plan_chart_svg.county IS NULL OR qs.county = plan_chart_svg.county)
-           AND (plan_chart_svg.municipality IS NULL OR qs.municipality = plan_chart_svg.municipality);
-    END IF;
 
     -- the y axis: up to a tenth above the highest figure, ticks at 1, 2 or 5 x 10^k
     top_v := greatest(quota, plan[13], coalesce((SELECT max(x) FROM unnest(ref) x), 0), 1) * 1.1;
@@ -632,21 +628,19 @@ BEGIN
                          (SELECT string_agg(format('%s,%s', round((left_m + m / 12.0 * w)::numeric, 1),
                                                    round((top_m + h - plan[m + 1] / top_v * h)::numeric, 1)), ' ' ORDER BY m)
                             FROM generate_series(0, 12) m));
-    IF cardinality(t) > 0 THEN
-        svg := svg
-            || format(E'\n<polyline class="received" fill="none" stroke="#1b7837" stroke-width="2" points="%s"/>',
-                      (SELECT string_agg(format('%s,%s', round((left_m + t[i] / 12 * w)::numeric, 1),
-                                                round((top_m + h - rec[i] / top_v * h)::numeric, 1)), ' ' ORDER BY i)
-                         FROM generate_series(1, cardinality(t)) i))
-            || format(E'\n<polyline class="referred" fill="none" stroke="#e66101" stroke-width="2.5" points="%s"/>',
-                      (SELECT string_agg(format('%s,%s', round((left_m + t[i] / 12 * w)::numeric, 1),
-                                                round((top_m + h - ref[i] / top_v * h)::numeric, 1)), ' ' ORDER BY i)
-                         FROM generate_series(1, cardinality(t)) i))
-            || format(E'\n<circle class="referred-end" cx="%s" cy="%s" r="4" fill="#e66101"><title>%s</title></circle>',
-                      round((left_m + t[cardinality(t)] / 12 * w)::numeric, 1),
-                      round((top_m + h - ref[cardinality(t)] / top_v * h)::numeric, 1),
-                      settle.xml_text(format('referred %s persons by %s', ref[cardinality(t)], to_char(upto, 'YYYY-MM-DD'))));
-    END IF;
+    svg := svg
+        || format(E'\n<polyline class="received" fill="none" stroke="#1b7837" stroke-width="2" points="%s"/>',
+                  (SELECT string_agg(format('%s,%s', round((left_m + t[i] / 12 * w)::numeric, 1),
+                                            round((top_m + h - rec[i] / top_v * h)::numeric, 1)), ' ' ORDER BY i)
+                     FROM generate_series(1, cardinality(t)) i))
+        || format(E'\n<polyline class="referred" fill="none" stroke="#e66101" stroke-width="2.5" points="%s"/>',
+                  (SELECT string_agg(format('%s,%s', round((left_m + t[i] / 12 * w)::numeric, 1),
+                                            round((top_m + h - ref[i] / top_v * h)::numeric, 1)), ' ' ORDER BY i)
+                     FROM generate_series(1, cardinality(t)) i))
+        || format(E'\n<circle class="referred-end" cx="%s" cy="%s" r="4" fill="#e66101"><title>%s</title></circle>',
+                  round((left_m + t[cardinality(t)] / 12 * w)::numeric, 1),
+                  round((top_m + h - ref[cardinality(t)] / top_v * h)::numeric, 1),
+                  settle.xml_text(format('referred %s persons by %s', ref[cardinality(t)], to_char(upto, 'YYYY-MM-DD'))));
     -- legend
     svg := svg || format(E'\n<g font-size="11"><line x1="%1$s" y1="%2$s" x2="%3$s" y2="%2$s" stroke="#2166ac" stroke-width="2" stroke-dasharray="8 4"/><text x="%4$s" y="%5$s">plan (%6$s)</text>'
                          || E'\n<line x1="%1$s" y1="%7$s" x2="%3$s" y2="%7$s" stroke="#e66101" stroke-width="2.5"/><text x="%4$s" y="%8$s">referred (%9$s)</text>'
