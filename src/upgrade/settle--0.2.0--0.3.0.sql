@@ -18506,7 +18506,8 @@ DECLARE
     hi double precision;
     breaks double precision[];
     svg text;
-    k double precision;         -- px per outline unit (0.1 km)
+    per_km constant double precision := 10;   -- outline units (0.1 km, src/data/make_outlines.py) per km of settle.tm_project
+    k double precision;         -- px per outline unit
     x0 double precision;        -- the box's corner, in outline units
     y0 double precision;
     drawn_h double precision;
@@ -18622,7 +18623,7 @@ BEGIN
         -- dots, largest first so small ones stay visible
         svg := svg || coalesce((
             SELECT string_agg(format(E'\n<circle cx="%s" cy="%s" r="%s" fill="%s" fill-opacity="0.85" stroke="#222" stroke-width="0.4"><title>%s</title></circle>',
-                                     round((left_m + (pt.x * 10 - x0) * k)::numeric, 1), round((top_m + (-pt.y * 10 - y0) * k)::numeric, 1),
+                                     round((left_m + (pt.x * per_km - x0) * k)::numeric, 1), round((top_m + (-pt.y * per_km - y0) * k)::numeric, 1),
                                      round(greatest(1.5, 16 * sqrt(coalesce(pt.quota, 0)::double precision / nullif(max_quota, 0)))::numeric, 2),
                                      pt.fill, pt.title),
                               '' ORDER BY pt.quota DESC NULLS LAST, pt.code)
@@ -18631,7 +18632,7 @@ BEGIN
     -- names: the counties at the mean position of their municipalities, or a county's municipalities at their centroids
     svg := svg || coalesce((
         SELECT string_agg(format(E'\n<text x="%s" y="%s" font-size="%s" text-anchor="middle" fill="#111" stroke="#fff" stroke-width="2.5" paint-order="stroke">%s</text>',
-                                 round((left_m + (n.x * 10 - x0) * k)::numeric, 1), round((top_m + (-n.y * 10 - y0) * k)::numeric, 1),
+                                 round((left_m + (n.x * per_km - x0) * k)::numeric, 1), round((top_m + (-n.y * per_km - y0) * k)::numeric, 1),
                                  CASE WHEN map_svg.county IS NULL THEN 10 ELSE 11 END, settle.xml_text(n.name)), '' ORDER BY n.code)
           FROM (SELECT c.code::text AS code, regexp_replace(c.name, ' län$', '') AS name, avg(pt.x) AS x, avg(pt.y) AS y
                   FROM unnest(p_code, p_name, p_county, p_x, p_y, p_quota, p_value) AS pt(code, name, county, x, y, quota, value) JOIN settle.county c ON c.code = pt.county
