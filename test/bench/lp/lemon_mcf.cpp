@@ -1,5 +1,5 @@
 // test/bench/lp/lemon_mcf.cpp: LEMON's NetworkSimplex on a DIMACS min-cost
-// flow file, the benchmark peer of settle's own network simplex (lp.sh).
+// flow file, the benchmark peer of settle's own network simplex (matching.sh).
 // Bench-only: settle never links LEMON.
 //
 //     lemon_mcf LP.min REPS

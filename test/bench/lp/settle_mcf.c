@@ -1,6 +1,7 @@
 /*
  * test/bench/lp/settle_mcf.c: settle's network simplex (src/mcf.c) on the
- * same DIMACS file as lemon_mcf.cpp (lp.sh).  Built against src/mcf.c only.
+ * same DIMACS file as lemon_mcf.cpp (matching.sh).  Built against src/mcf.c
+ * (and match_work.h for KEEP).
  *
  *     settle_mcf LP.min REPS
  *
@@ -13,14 +14,12 @@
  *              a negative reduced cost is added after a solve, until none.
  * The times include building the solver's network from arrays in memory.
  */
-#include "mcf.h"
+#include "match_work.h"		/* KEEP: the arcs per class the core starts with */
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#define KEEP 32					/* as in src/match_work.h */
 
 static int	n_node,
 			n_arc,

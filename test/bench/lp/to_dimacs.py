@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """test/bench/lp/to_dimacs.py: settle's class-level LP as a DIMACS
-min-cost-flow file, for the LP benchmark (lp.sh).
+min-cost-flow file, for the LP benchmark (lp_table in matching.sh).
 
     to_dimacs.py PROBLEM.json UNPLACED_KM > LP.min
 
